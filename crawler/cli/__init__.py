@@ -1,0 +1,38 @@
+"""The `newscrawl` command line: one module per command group, assembled here."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from crawler.cli import crawl, db, demo, extract, outlets, query
+from crawler.cli.common import fail_cleanly
+
+app = typer.Typer(
+    name="newscrawl",
+    help="Crawl Arabic news outlets into MongoDB, on demand or on a schedule, and query them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("crawl")(crawl.crawl)
+app.command("outlets")(outlets.outlets)
+app.command("query")(query.query)
+app.command("extract")(extract.extract)
+app.command("demo")(demo.demo)
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    """Console entry point: known errors become one line on stderr and a non-zero exit."""
+    if os.environ.get("NEWSCRAWL_DEBUG"):
+        app()
+        return
+    with fail_cleanly():
+        app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""What every command shares: the one-line error convention and the store handle."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from crawler.config import ConfigError
+from crawler.embedded import EmbeddedServerError
+from crawler.sections import SectionError
+from crawler.store import Store, StoreUnavailable
+
+console = Console()
+err_console = Console(stderr=True)
+
+USAGE_ERROR = 2  # bad input: unknown spider/section, bad option, bad file
+RUNTIME_ERROR = 1  # the crawl or the database failed
+
+
+def say_error(message: str) -> None:
+    err_console.print(f"newscrawl: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def die(message: str, code: int = USAGE_ERROR) -> NoReturn:
+    say_error(message)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def fail_cleanly() -> Iterator[None]:
+    """Turn expected failures into `newscrawl: <what and where>` and an exit code."""
+    try:
+        yield
+    except (ConfigError, SectionError) as exc:
+        say_error(str(exc))
+        raise SystemExit(USAGE_ERROR) from None
+    except (StoreUnavailable, EmbeddedServerError) as exc:
+        say_error(str(exc))
+        raise SystemExit(RUNTIME_ERROR) from None
+    except KeyboardInterrupt:
+        say_error("interrupted")
+        raise SystemExit(130) from None
+    except Exception as exc:  # last resort: still one line, never a traceback
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        say_error(f"unexpected {type(exc).__name__}: {first} (NEWSCRAWL_DEBUG=1 shows details)")
+        raise SystemExit(RUNTIME_ERROR) from None
+
+
+def open_store(*, indexes: bool = False) -> Store:
+    """A reachable store, or a one-line error naming the server."""
+    store = Store()
+    store.ping()
+    if indexes:
+        store.ensure_indexes()
+    return store
+
+
+def check_spider(name: str) -> None:
+    from crawler.run import spider_names
+
+    names = spider_names()
+    if name not in names:
+        die(f"unknown spider {name!r} (known: {', '.join(names)})")
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty()

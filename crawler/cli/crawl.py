@@ -1,0 +1,121 @@
+"""`newscrawl crawl SPIDER`: one crawl now, with a live progress line and a summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from crawler.cli.common import (
+    RUNTIME_ERROR, USAGE_ERROR, check_spider, console, die, err_console, open_store,
+)
+from crawler.run import CrawlRequest, CrawlResult, run_crawls, spider_class
+from crawler.sections import resolve_sections
+
+
+def parse_settings(pairs: list[str]) -> dict[str, Any]:
+    """-s KEY=VALUE pairs; values are kept as strings, Scrapy converts them."""
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            die(f"-s {pair!r}: expected KEY=VALUE")
+        settings[key.strip()] = value
+    return settings
+
+
+def check_sections(spider: str, sections: list[str], overrides: dict[str, Any]) -> None:
+    outlet_overrides = overrides.get("NEWSCRAWL_OUTLETS")
+    if outlet_overrides is None:
+        from crawler.run import project_settings
+
+        outlet_overrides = project_settings().getdict("NEWSCRAWL_OUTLETS")
+    cls = spider_class(spider)
+    resolve_sections(cls.outlet, sections, outlet_overrides.get(spider, {}).get("sections", {}))
+
+
+def print_summary(results: list[CrawlResult]) -> None:
+    table = Table(title="crawl summary", show_edge=False)
+    for column in ("spider", "status", "pages", "stored", "duplicates", "dropped", "errors"):
+        table.add_column(column, justify="left" if column in ("spider", "status") else "right")
+    for result in results:
+        counts = result.counts
+        status = "failed" if result.failed else "ok"
+        table.add_row(result.spider, f"{status} ({result.finish_reason})", *(
+            str(counts[k]) for k in ("pages", "stored", "duplicates", "dropped", "errors")))
+    console.print(table)
+    for result in results:
+        drops = {k.split("/", 1)[1]: v for k, v in result.stats.items() if k.startswith("dropped/")}
+        if drops:
+            console.print(f"{result.spider}: dropped " + ", ".join(
+                f"{reason} {n}" for reason, n in sorted(drops.items())), highlight=False)
+        if result.counts["spooled"]:
+            err_console.print(
+                f"[bold red]{result.spider}: {result.counts['spooled']} articles could not be "
+                f"written to MongoDB and were spooled to {result.spool_file}; "
+                "run `newscrawl db replay` once the database is back.[/]")
+        if result.counts["pages"] == 0:
+            err_console.print(f"[red]{result.spider}: no page could be fetched.[/]")
+        if result.log_file:
+            console.print(f"log: {result.log_file}", highlight=False)
+
+
+def write_stats(path: Path, results: list[CrawlResult]) -> None:
+    from crawler.jsonio import to_jsonable
+
+    payload = [
+        {"spider": r.spider, "run_id": r.run_id, "failed": r.failed, "counts": r.counts,
+         "finish_reason": r.finish_reason, "spool_file": r.spool_file,
+         "log_file": str(r.log_file or ""), "stats": to_jsonable(r.stats)}
+        for r in results
+    ]
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1))
+
+
+def crawl(
+    spider: Annotated[str, typer.Argument(help="Spider (outlet) name; see `newscrawl outlets`.")],
+    section: Annotated[list[str] | None, typer.Option(
+        "--section", help="Section key to crawl (repeatable; default: all sections).")] = None,
+    max_items: Annotated[int | None, typer.Option(
+        help="Stop after this many articles.", min=1)] = None,
+    max_pages: Annotated[int | None, typer.Option(
+        help="Listing pages per section (default 20).", min=1)] = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Fetch stored articles again (detects revisions; no early stop).")] = False,
+    setting: Annotated[list[str] | None, typer.Option(
+        "-s", "--set", help="Scrapy/newscrawl setting KEY=VALUE (repeatable).")] = None,
+    replica: Annotated[str | None, typer.Option(
+        help="Crawl a replica site at this URL instead of the real outlet.")] = None,
+    run_id: Annotated[str | None, typer.Option(help="Run id stored with each article.")] = None,
+    stats_file: Annotated[Path | None, typer.Option(
+        help="Write the final counts and stats as JSON here.")] = None,
+    log_file: Annotated[Path | None, typer.Option(
+        help="Scrapy log file (default: $NEWSCRAWL_HOME/logs/<spider>-<run>.log).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Scrapy's log on stderr.")] = False,
+) -> None:
+    """Crawl one outlet now: its sections' feeds and listings, into MongoDB."""
+    check_spider(spider)
+    overrides = parse_settings(setting or [])
+    check_sections(spider, section or [], overrides)
+    open_store(indexes=True)  # fail now, in one line, if the database is unreachable
+    overrides["NEWSCRAWL_PROGRESS"] = True
+    if replica:
+        overrides.update(NEWSCRAWL_REPLICA_URL=replica, AUTOTHROTTLE_ENABLED=False,
+                         DOWNLOAD_DELAY=0)
+    if verbose:
+        overrides["NEWSCRAWL_LOG_STDERR"] = True
+    request = CrawlRequest(spider, sections=section or [], full=full, max_items=max_items,
+                           max_pages=max_pages)
+    results = run_crawls([request], overrides, log_file=log_file, run_id=run_id)
+    print_summary(results)
+    if stats_file:
+        write_stats(stats_file, results)
+    if any(r.failed for r in results):
+        raise typer.Exit(RUNTIME_ERROR)
+
+
+__all__ = ["crawl", "USAGE_ERROR"]

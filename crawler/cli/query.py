@@ -1,0 +1,88 @@
+"""`newscrawl query`: stored articles, newest first, as a table, JSON Lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from crawler.cli.common import console, die, open_store
+from crawler.items import STORED_FIELDS
+from crawler.jsonio import to_jsonable
+from crawler.query import ArticleQuery, QueryError, parse_instant
+
+TABLE_FIELDS = ["published_at", "outlet", "section", "title"]
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def pick_fields(raw: str | None, format: QueryFormat) -> list[str]:
+    if not raw:
+        return TABLE_FIELDS if format is QueryFormat.table else list(STORED_FIELDS)
+    names = [f.strip() for f in raw.split(",") if f.strip()]
+    unknown = [n for n in names if n not in STORED_FIELDS]
+    if unknown:
+        die(f"--fields: unknown field {unknown[0]!r} (fields: {', '.join(STORED_FIELDS)})")
+    return names
+
+
+def cell(value: Any) -> str:
+    value = to_jsonable(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def query(
+    outlet: Annotated[list[str] | None, typer.Option(help="Outlet (spider) name; repeatable.")] = None,
+    section: Annotated[list[str] | None, typer.Option(help="Section key; repeatable.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Published at or after: ISO date/instant or an age (30m, 6h, 2d, 1w).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published at or before (same forms).")] = None,
+    search: Annotated[str | None, typer.Option(
+        help="Words that title or body must contain (hamza, diacritics, tatweel ignored).")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Topic; repeatable.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many articles (0: all).", min=0)] = 20,
+    format: Annotated[QueryFormat, typer.Option("--format", help="Output format.")] = (
+        QueryFormat.table),
+    fields: Annotated[str | None, typer.Option(
+        help="Comma-separated fields (default: all for jsonl/csv).")] = None,
+) -> None:
+    """Show stored articles, newest first."""
+    names = pick_fields(fields, format)
+    try:
+        spec = ArticleQuery(
+            outlets=outlet or [], sections=section or [], topics=topic or [],
+            since=parse_instant(since, "--since") if since else None,
+            until=parse_instant(until, "--until") if until else None,
+            search=search or "", limit=limit,
+        )
+    except QueryError as exc:
+        die(str(exc))
+    articles = spec.run(open_store())
+    if format is QueryFormat.jsonl:
+        for article in articles:
+            record = {name: article.get(name) for name in names}
+            sys.stdout.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
+    elif format is QueryFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        for article in articles:
+            writer.writerow([cell(article.get(name)) for name in names])
+    else:
+        table = Table(show_edge=False)
+        for name in names:
+            table.add_column(name, overflow="fold")
+        for article in articles:
+            table.add_row(*(cell(article.get(name)) for name in names))
+        console.print(table)
+        console.print(f"{len(articles)} article(s)", style="dim")

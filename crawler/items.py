@@ -1,0 +1,67 @@
+"""The Article item: one news article as stored in the `articles` collection (DESIGN.md s. 2)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+TRANSIENT = {"stored": False}
+DATE_SOURCES = ("jsonld", "meta", "selector", "feed", "sitemap", "url", "text")
+
+
+@dataclass
+class Article:
+    """All instants are timezone-aware UTC datetimes (BSON dates once stored)."""
+
+    url: str = ""  # as fetched
+    canonical_url: str = ""  # unique key
+    alternate_urls: list[str] = field(default_factory=list)
+    outlet: str = ""  # spider name
+    section: str = ""
+    language: str = ""
+    title: str = ""
+    body: str = ""  # paragraphs separated by blank lines
+    summary: str = ""
+    authors: list[str] = field(default_factory=list)
+    dateline: str = ""
+    tags: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    image_urls: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    published_at_raw: str = ""  # the date as the page printed it
+    date_source: str = ""  # one of DATE_SOURCES
+    crawled_at: datetime | None = None
+    content_hash: str = ""
+    story_id: str = ""
+    duplicate_of: str = ""
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    run_id: str = ""
+    search_text: str = ""  # normalized title + body, for `newscrawl query --search`
+    # Working fields, never stored: dates as found, before the timestamps pipeline reads them.
+    date_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
+    updated_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
+    # What the store stage does with it (set by dedupe): insert, alternate or revise.
+    action: str = field(default="insert", metadata=TRANSIENT)
+    action_target: str = field(default="", metadata=TRANSIENT)  # canonical_url it applies to
+    previous_version: dict[str, Any] | None = field(default=None, metadata=TRANSIENT)
+
+    def to_document(self) -> dict[str, Any]:
+        """The MongoDB document (datetimes stay datetimes; pymongo stores them as BSON dates)."""
+        doc = asdict(self)
+        for name in TRANSIENT_FIELDS:
+            doc.pop(name, None)
+        return doc
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Article:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in names})
+
+
+TRANSIENT_FIELDS = frozenset(f.name for f in fields(Article) if f.metadata.get("stored") is False)
+# The contract of DESIGN.md s. 2, in order (search_text is an internal index field).
+STORED_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS and f.name != "search_text"
+)

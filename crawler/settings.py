@@ -1,0 +1,60 @@
+"""Scrapy settings for newscrawl (`scrapy.cfg` points here; `newscrawl crawl` uses them too)."""
+
+import sys
+
+from crawler.config import ConfigError, load_config
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "newscrawl/0.1 (news archive crawler; polite; respects robots.txt)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
+# Requests to outlets go through the replica router; it is transparent unless
+# NEWSCRAWL_REPLICA_URL (or the spider argument `replica`) names a replica site.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.replica_routing.ReplicaRoutingHandler",
+    "https": "crawler.replica_routing.ReplicaRoutingHandler",
+}
+NEWSCRAWL_REPLICA_URL = ""
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.timestamps.TimestampsPipeline": 300,
+    "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.store.StorePipeline": 900,
+}
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+
+NEWSCRAWL_MAX_PAGES = 20  # listing pages per section and crawl
+NEWSCRAWL_MAX_AGE_DAYS = None  # skip feed entries and stop listings older than this
+NEWSCRAWL_FULL = False  # True: fetch stored articles again (revisions)
+NEWSCRAWL_STORE_BATCH = 50
+NEWSCRAWL_STORE_FLUSH_S = 2.0
+NEWSCRAWL_STORE_RETRIES = 5
+NEWSCRAWL_STORE_BACKOFF_S = 0.5
+NEWSCRAWL_PROGRESS = False
+NEWSCRAWL_RUN_ID = ""
+
+try:
+    _config = load_config()
+except ConfigError as exc:
+    sys.exit(f"newscrawl: {exc}")
+# Per-outlet overrides from newscrawl.toml: [outlets.<spider>.sections.<key>] listings/feeds/...
+NEWSCRAWL_OUTLETS = _config.get("outlets", {})

@@ -1,0 +1,103 @@
+"""Dedupe: the same article is stored once, whatever address it was fetched from.
+
+Tier a, canonical URL: a URL whose canonical form is stored (or seen in this run) is not
+stored again; a new address of it is recorded in `alternate_urls`. Tier b, same outlet and
+same normalized body at another canonical URL: one document, the other URL an alternate.
+A stored article whose normalized title or body changed becomes a revision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from crawler.items import Article
+from crawler.text import normalize_arabic
+from pipelines.base import ArticleDropped, Stage
+
+logger = logging.getLogger(__name__)
+
+STORED_PROJECTION = {
+    "_id": 0, "url": 1, "alternate_urls": 1, "title": 1, "body": 1, "summary": 1,
+    "content_hash": 1, "published_at": 1, "updated_at": 1, "crawled_at": 1,
+}
+REVISION_FIELDS = ("title", "body", "summary", "content_hash", "published_at", "updated_at",
+                   "crawled_at")
+
+
+class DedupePipeline(Stage):
+    def __init__(self, crawler=None, store=None, **kwargs):
+        super().__init__(crawler, **kwargs)
+        self._store = store
+        self.seen_urls: dict[str, str] = {}  # canonical_url -> url fetched first, this run
+        self.seen_bodies: dict[tuple[str, str], str] = {}  # (outlet, hash) -> canonical_url
+        self.lookups_failing = False
+
+    @property
+    def store(self):
+        if self._store is None:
+            from crawler.store import Store
+
+            self._store = Store()
+        return self._store
+
+    def alternate(self, item: Article, target: str, tier: str) -> Article:
+        self.count(f"duplicates/{tier}")
+        item.action, item.action_target = "alternate", target
+        return item
+
+    async def lookup(self, func, *args):
+        """A store lookup off the event loop; None when the database does not answer."""
+        try:
+            result = await asyncio.to_thread(func, *args)
+        except Exception as exc:
+            if not self.lookups_failing:
+                logger.warning("dedupe lookup failed (%s); treating articles as new", exc)
+            self.lookups_failing = True
+            self.count("newscrawl/lookup_errors")
+            return None
+        self.lookups_failing = False
+        return result
+
+    async def process_item(self, item: Article) -> Article:
+        canonical = item.canonical_url
+        first_url = self.seen_urls.get(canonical)
+        if first_url is not None:
+            if first_url == item.url:
+                self.count("duplicates/url")
+                raise ArticleDropped("duplicate_url", item.url)
+            return self.alternate(item, canonical, "url")
+        body_key = (item.outlet, item.content_hash)
+        if body_key in self.seen_bodies:
+            return self.alternate(item, self.seen_bodies[body_key], "body")
+
+        stored = await self.lookup(self.store.find_article, canonical, STORED_PROJECTION)
+        if stored is not None:
+            return self.against_stored(item, stored)
+        same_body = await self.lookup(self.store.find_same_body, item.outlet, item.content_hash)
+        if same_body is not None and same_body["canonical_url"] != canonical:
+            self.seen_urls[canonical] = item.url
+            return self.alternate(item, same_body["canonical_url"], "body")
+
+        self.seen_urls[canonical] = item.url
+        self.seen_bodies[body_key] = canonical
+        return item
+
+    def against_stored(self, item: Article, stored: dict) -> Article:
+        """A re-fetched stored article: an alternate address, a revision, or nothing."""
+        self.seen_urls[item.canonical_url] = item.url
+        unchanged = stored.get("content_hash") == item.content_hash and normalize_arabic(
+            stored.get("title", "")
+        ) == normalize_arabic(item.title)
+        if unchanged:
+            known = {stored.get("url")} | set(stored.get("alternate_urls") or [])
+            if item.url not in known:
+                return self.alternate(item, item.canonical_url, "url")
+            self.count("duplicates/unchanged")
+            raise ArticleDropped("already_stored", item.url)
+        self.count("newscrawl/revised")
+        item.action, item.action_target = "revise", item.canonical_url
+        item.previous_version = {k: stored.get(k) for k in REVISION_FIELDS}
+        item.updated_at = item.updated_at or datetime.now(UTC)
+        return item

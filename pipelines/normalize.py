@@ -1,0 +1,40 @@
+"""Normalize: clean display text (NFC, whitespace, invisible marks), strip site-name prefixes,
+canonicalize the URL, and compute the matching keys (content hash, search text)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from crawler.items import Article
+from crawler.text import clean_display_text, normalize_arabic, normalize_paragraphs, search_key
+from crawler.text import strip_prefixes
+from crawler.urls import canonicalize_url
+from pipelines.base import ArticleDropped, Stage
+
+
+def content_hash(body: str) -> str:
+    """Hash of the normalized body: the same text with other hamza or spacing matches."""
+    return hashlib.sha1(normalize_arabic(body).encode("utf-8")).hexdigest()
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    cleaned = (clean_display_text(v) for v in values)
+    return list(dict.fromkeys(v for v in cleaned if v))
+
+
+class NormalizePipeline(Stage):
+    def process_item(self, item: Article) -> Article:
+        affixes = self.outlet.title_affixes
+        item.title = strip_prefixes(clean_display_text(item.title), affixes)
+        if not item.title:
+            raise ArticleDropped("missing_title", f"{item.url} (title was only the site name)")
+        item.body = normalize_paragraphs(item.body.split("\n\n"))
+        item.summary = strip_prefixes(clean_display_text(item.summary), affixes)
+        item.dateline = clean_display_text(item.dateline)
+        item.authors = _clean_list(item.authors)
+        item.tags = _clean_list(item.tags)
+        item.canonical_url = canonicalize_url(item.canonical_url or item.url)
+        item.alternate_urls = [u for u in dict.fromkeys(item.alternate_urls) if u != item.url]
+        item.content_hash = content_hash(item.body)
+        item.search_text = search_key(item.title, item.summary, item.body)
+        return item

@@ -1,0 +1,53 @@
+"""Timestamps: published_at / updated_at in UTC from the outlet's timezone, and crawled_at.
+
+Rule when sources disagree: sources are ranked by trust (jsonld, meta, selector, feed, sitemap,
+url, text); the most trusted readable date wins, unless it carries no time of day and a less
+trusted source gives a time on the same day, which is then more precise and taken instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from crawler.dates import parse_date_detail
+from crawler.items import DATE_SOURCES, Article
+from pipelines.base import Stage
+
+SAME_DAY = timedelta(hours=36)  # a date-only value and a timed one within this are one day
+
+
+def pick_date(
+    candidates: list[tuple[str, str]], *, tz: str, now: datetime
+) -> tuple[datetime, str, str] | None:
+    """(instant, source, raw) of the best candidate, or None when none reads as a date."""
+    parsed = []
+    for source, raw in candidates:
+        detail = parse_date_detail(raw, tz=tz, now=now)
+        if detail is not None:
+            rank = DATE_SOURCES.index(source) if source in DATE_SOURCES else len(DATE_SOURCES)
+            parsed.append((rank, detail, source, raw))
+    if not parsed:
+        return None
+    parsed.sort(key=lambda p: p[0])
+    _, best, source, raw = parsed[0]
+    if not best.has_time:
+        for _, other, other_source, other_raw in parsed[1:]:
+            if other.has_time and abs(other.instant - best.instant) <= SAME_DAY:
+                return other.instant, other_source, other_raw
+    return best.instant, source, raw
+
+
+class TimestampsPipeline(Stage):
+    def process_item(self, item: Article) -> Article:
+        now = datetime.now(UTC)
+        tz = self.outlet.timezone
+        item.crawled_at = now
+        published = pick_date(item.date_candidates, tz=tz, now=now)
+        if published:
+            item.published_at, item.date_source, item.published_at_raw = published
+        else:
+            self.count("newscrawl/missing_published_at")
+        updated = pick_date(item.updated_candidates, tz=tz, now=now)
+        if updated and (item.published_at is None or updated[0] > item.published_at):
+            item.updated_at = updated[0]
+        return item
