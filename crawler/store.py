@@ -7,6 +7,7 @@ or count documents.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,8 +48,9 @@ class InsertOutcome:
 class Store:
     """A connection to newscrawl's database."""
 
-    def __init__(self, target: MongoTarget | None = None, *, timeout_ms: int = 5000):
+    def __init__(self, target: MongoTarget | None = None, *, timeout_ms: int | None = None):
         self.target = target or mongo_target()
+        timeout_ms = timeout_ms or int(os.environ.get("NEWSCRAWL_MONGO_TIMEOUT_MS", "5000"))
         self.client: MongoClient = MongoClient(
             self.target.uri,
             tz_aware=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from crawler.items import Article
@@ -22,6 +23,7 @@ STORED_PROJECTION = {
     "_id": 0, "url": 1, "alternate_urls": 1, "title": 1, "body": 1, "summary": 1,
     "content_hash": 1, "published_at": 1, "updated_at": 1, "crawled_at": 1,
 }
+LOOKUP_PAUSE_S = 5.0  # after a failed lookup, do not wait on a dead server for every article
 REVISION_FIELDS = ("title", "body", "summary", "content_hash", "published_at", "updated_at",
                    "crawled_at")
 
@@ -32,7 +34,7 @@ class DedupePipeline(Stage):
         self._store = store
         self.seen_urls: dict[str, str] = {}  # canonical_url -> url fetched first, this run
         self.seen_bodies: dict[tuple[str, str], str] = {}  # (outlet, hash) -> canonical_url
-        self.lookups_failing = False
+        self.lookups_paused_until = 0.0
 
     @property
     def store(self):
@@ -48,17 +50,21 @@ class DedupePipeline(Stage):
         return item
 
     async def lookup(self, func, *args):
-        """A store lookup off the event loop; None when the database does not answer."""
+        """A store lookup off the event loop; None when the database does not answer.
+
+        The article then goes on as new: the store stage retries or spools it, and a unique
+        index catches a duplicate once the database is back.
+        """
+        if time.monotonic() < self.lookups_paused_until:
+            self.count("newscrawl/lookups_skipped")
+            return None
         try:
-            result = await asyncio.to_thread(func, *args)
+            return await asyncio.to_thread(func, *args)
         except Exception as exc:
-            if not self.lookups_failing:
-                logger.warning("dedupe lookup failed (%s); treating articles as new", exc)
-            self.lookups_failing = True
+            logger.warning("dedupe lookup failed (%s); treating articles as new", exc)
+            self.lookups_paused_until = time.monotonic() + LOOKUP_PAUSE_S
             self.count("newscrawl/lookup_errors")
             return None
-        self.lookups_failing = False
-        return result
 
     async def process_item(self, item: Article) -> Article:
         canonical = item.canonical_url

@@ -45,6 +45,7 @@ class StorePipeline(Stage):
         self.ticker: asyncio.Task | None = None
         self.spool_path: Path | None = None
         self.spooled = 0
+        self.outage = False  # the last batch had to be spooled: try the next ones only once
 
     @property
     def store(self) -> Store:
@@ -79,21 +80,24 @@ class StorePipeline(Stage):
 
     async def _write_with_retries(self, batch: list[ArticleWrite]) -> None:
         delay = self.backoff
-        for attempt in range(self.retries + 1):
+        retries = 0 if self.outage else self.retries
+        for attempt in range(retries + 1):
             try:
                 report = await asyncio.to_thread(apply_writes, self.store, batch)
             except Exception as exc:  # any driver error: retry, then spool
-                if attempt == self.retries:
+                if attempt == retries:
                     logger.error("MongoDB write failed after %d attempts: %s", attempt + 1, exc)
                     await asyncio.to_thread(self.spool, batch)
+                    self.outage = True
                     return
                 logger.warning("MongoDB write failed (%s); retrying in %.1fs", exc, delay)
                 self.count("newscrawl/store_retries")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
                 continue
-            if attempt:
+            if attempt or self.outage:
                 logger.info("MongoDB write succeeded after %d retries", attempt)
+            self.outage = False
             self.count("newscrawl/stored", report.stored)
             self.count("duplicates/stored_by_other_run", report.duplicates)
             self.count("newscrawl/alternates", report.alternates)

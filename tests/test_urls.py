@@ -367,3 +367,8 @@ def test_url_path_matches_uses_path_as_given():
     amp = f"https://almaghribtoday.net/amp/36/123456-{SLUG}"
     assert not url_path_matches(amp, ARTICLE)
     assert url_path_matches(canon(amp), ARTICLE)
+
+
+def test_url_path_matches_relative_href():
+    assert url_path_matches(f"/36/123456-{SLUG}", ARTICLE)
+    assert url_path_matches(f"36/123456-{SLUG}", re.compile(r"^36/"))

@@ -20,7 +20,7 @@ from crawler.replica.sites.base import Page, Site
 # The outlets the replica knows: each module defines OUTLET (an Outlet).
 OUTLET_MODULES: tuple[str, ...] = (
     "spiders.almaghribtoday",
-)
+)  # fmt: skip
 
 
 class Template(Protocol):

@@ -164,14 +164,15 @@ def render_listing(site: Site, section: str, page: int) -> Page:
         items.append(_listing_item(article, href))
         items.extend(_listing_item(article, extra) for extra in article.duplicate_paths)
     base = listing_path(site, section)
-    label = escape(site.outlet.sections[section].label or section)
+    label = _label(site, section)
     href = _href(base)
     nav = []
     if page > 1:
-        nav.append(f"<a rel='prev' class=\"prev\" href=\"{href}?page={page - 1}\">السابق</a>")
+        nav.append(f"<a rel='prev' class='prev' href='{href}?page={page - 1}'>السابق</a>")
     if page < last_page:
         nav.append(f'<a rel="next" class="next" href="{href}?page={page + 1}">التالي</a>')
-    content = f"""<div class="newsbox"><h1 class='sectiontitle'><a href="{href}">{label}</a></h1>
+    heading = f"<h1 class='sectiontitle'><a href=\"{href}\">{escape(label)}</a></h1>"
+    content = f"""<div class="newsbox">{heading}
 <div class="newstriangle-down-right"></div></div>
 <div id="listingnews">
 {chr(10).join(items)}
@@ -264,9 +265,7 @@ def render_feed(site: Site, section: str | None) -> Page:
 
 
 def render_robots(site: Site) -> Page:
-    text = (
-        f"User-agent: *\nDisallow: /search\nAllow: /\n\nSitemap: {site.url('/sitemap.xml')}\n"
-    )
+    text = f"User-agent: *\nDisallow: /search\nAllow: /\n\nSitemap: {site.url('/sitemap.xml')}\n"
     return Page(200, text, "robots", TEXT)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from crawler.outlet import Outlet
@@ -54,6 +55,7 @@ class Site:
     by_path: dict[str, CorpusArticle] = field(default_factory=dict)  # canonical path
     by_duplicate: dict[str, CorpusArticle] = field(default_factory=dict)  # duplicate path
     by_section: dict[str, list[CorpusArticle]] = field(default_factory=dict)  # newest first
+    popular: list[CorpusArticle] = field(default_factory=list)  # the "most read" order
 
     @classmethod
     def build(cls, outlet: Outlet, articles: Iterable[CorpusArticle]) -> Site:
@@ -61,6 +63,8 @@ class Site:
         site = cls(outlet, sorted(in_order, key=lambda a: (a.published, a.path), reverse=True))
         for article in site.articles:
             site.by_section.setdefault(article.section, []).append(article)
+        # "most read" is a stable pseudo-random order: a hash of the path
+        site.popular = sorted(site.articles, key=lambda a: zlib.crc32(a.path.encode()))
         for position, article in enumerate(in_order):
             site.corpus_order[article.path] = position
             site.by_path[article.path] = article
@@ -81,9 +85,9 @@ class Site:
         return (same[at + 1 :] + same[:at])[:count]
 
     def most_read(self, count: int, *, not_section: str | None = None) -> list[CorpusArticle]:
-        """A stable pseudo-random pick, from other sections when there are any."""
-        pool = [a for a in self.articles if a.section != not_section] or self.articles
-        return sorted(pool, key=lambda a: zlib.crc32(a.path.encode()))[:count]
+        """The "most read" articles, from other sections than `not_section` when there are any."""
+        others = (a for a in self.popular if a.section != not_section)
+        return list(islice(others, count)) or self.popular[:count]
 
     def section_of_listing(self, path: str) -> str | None:
         """The section key whose listing is `path` (with or without a trailing slash)."""

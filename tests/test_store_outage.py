@@ -1,0 +1,127 @@
+"""Stopping the database in the middle of a crawl loses no article: each one is stored after
+a retry, or spooled and written back by `newscrawl db replay`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pymongo
+import pytest
+
+from crawler.embedded import EmbeddedServer, _free_port
+from crawler.replica.corpus import default_corpus_path, load_corpus
+from crawler.replica.faults import Faults
+from tests.conftest import NEWSCRAWL, REPO, run_cli
+
+CORPUS = default_corpus_path()
+TOTAL = len(load_corpus(CORPUS))
+FAST_STORE = ["-s", "NEWSCRAWL_STORE_BATCH=5", "-s", "NEWSCRAWL_STORE_FLUSH_S=0.3"]
+
+
+def start_nx(data: Path, port: int) -> subprocess.Popen:
+    data.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nx_27017.nx_27017", "--data-dir", str(data), "-p", str(port),
+         "--pid-file", str(data / "nx.pid"), "--log-file", str(data / "nx.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    client = pymongo.MongoClient(f"mongodb://127.0.0.1:{port}", serverSelectionTimeoutMS=200)
+    for _ in range(200):
+        try:
+            client.admin.command("ping")
+            return proc
+        except pymongo.errors.PyMongoError:
+            time.sleep(0.1)
+    raise RuntimeError("nx-27017 did not start")
+
+
+def wait_for_count(uri: str, at_least: int, timeout: float = 120) -> int:
+    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=1000)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            count = client.get_default_database().articles.count_documents({})
+            if count >= at_least:
+                return count
+        except pymongo.errors.PyMongoError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {at_least} articles stored in {timeout}s")
+
+
+def slow_crawl(env: dict[str, str], replica_url: str, stats: Path, *settings: str):
+    return subprocess.Popen(
+        [NEWSCRAWL, "crawl", "almaghribtoday", "--replica", replica_url, "--stats-file",
+         str(stats), *FAST_STORE, *settings],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.fixture
+def slow_replica(replica_server):
+    return replica_server(CORPUS, faults=Faults(latency_ms=120))
+
+
+def test_database_restarted_mid_crawl_every_article_stored_after_retries(
+    tmp_path, slow_replica
+):
+    port = _free_port()
+    uri = f"mongodb://127.0.0.1:{port}/newscrawl"
+    server = start_nx(tmp_path / "db", port)
+    env = {**os.environ, "NEWSCRAWL_HOME": str(tmp_path / "home"), "NEWSCRAWL_MONGO_URI": uri,
+           "NEWSCRAWL_MONGO_TIMEOUT_MS": "1000"}
+    crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
+                       "-s", "NEWSCRAWL_STORE_RETRIES=8", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.5")
+    try:
+        wait_for_count(uri, 5)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        time.sleep(2)
+        server = start_nx(tmp_path / "db", port)
+        out, err = crawl.communicate(timeout=300)
+        assert crawl.returncode == 0, err[-2000:]
+        stats = json.loads((tmp_path / "stats.json").read_text())[0]
+        assert stats["counts"]["spooled"] == 0
+        assert stats["stats"].get("newscrawl/store_retries", 0) >= 1
+        assert wait_for_count(uri, TOTAL, timeout=5) == TOTAL
+    finally:
+        crawl.kill()
+        server.kill()
+
+
+def test_database_gone_for_good_articles_are_spooled_then_replayed(tmp_path, slow_replica):
+    home = tmp_path / "home"
+    env = {**os.environ, "NEWSCRAWL_HOME": str(home), "NEWSCRAWL_MONGO_TIMEOUT_MS": "1000"}
+    env.pop("NEWSCRAWL_MONGO_URI", None)
+    assert run_cli("db", "start", env=env).code == 0
+    uri = EmbeddedServer(home).state().uri
+    crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
+                       "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.2")
+    try:
+        stored_before_stop = wait_for_count(uri, 5)
+        assert run_cli("db", "stop", env=env).code == 0
+        out, err = crawl.communicate(timeout=300)
+    finally:
+        crawl.kill()
+    assert crawl.returncode == 1
+    assert "spooled to" in err and "newscrawl db replay" in err
+    assert "Traceback" not in err
+    stats = json.loads((tmp_path / "stats.json").read_text())[0]
+    spooled = stats["counts"]["spooled"]
+    assert spooled > 0
+    spool_files = list((home / "spool").glob("*.jsonl"))
+    assert sum(len(p.read_text().splitlines()) for p in spool_files) == spooled
+
+    replay = run_cli("db", "replay", env=env)
+    assert replay.code == 0, replay.err
+    assert stored_before_stop <= wait_for_count(EmbeddedServer(home).state().uri, TOTAL, 10)
+    client = pymongo.MongoClient(EmbeddedServer(home).state().uri)
+    assert client.newscrawl.articles.count_documents({}) == TOTAL
+    assert not list((home / "spool").glob("*.jsonl"))
+    run_cli("db", "stop", env=env)
