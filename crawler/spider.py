@@ -21,7 +21,7 @@ from scrapy.http import Response
 from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
 from crawler.feeds import parse_feed
-from crawler.outlet import Outlet, Section
+from crawler.outlet import Outlet
 from crawler.sections import resolve_sections
 from crawler.urls import canonicalize_url, is_same_site
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 import hashlib
 
 from crawler.items import Article
-from crawler.text import clean_display_text, normalize_arabic, normalize_paragraphs, search_key
-from crawler.text import strip_prefixes
+from crawler.text import (
+    clean_display_text,
+    normalize_arabic,
+    normalize_paragraphs,
+    search_key,
+    strip_prefixes,
+)
 from crawler.urls import canonicalize_url
 from pipelines.base import ArticleDropped, Stage
 

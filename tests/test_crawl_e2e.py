@@ -9,7 +9,6 @@ import sys
 from datetime import datetime
 
 import pymongo
-import pytest
 
 from crawler.items import STORED_FIELDS
 from crawler.replica.corpus import default_corpus_path, load_corpus
@@ -159,6 +158,7 @@ def test_query_filters_and_formats(cli, replica_server, mongo_db):
     everything = cli("query", "--since", "3650d", "--limit", "0", "--format", "csv",
                      "--fields", "canonical_url,title")
     rows = everything.out.strip().splitlines()
-    assert rows[0] == "canonical_url,title" and len(rows) == 1 + mongo_db.articles.count_documents({})
+    assert rows[0] == "canonical_url,title"
+    assert len(rows) == 1 + mongo_db.articles.count_documents({})
     table = cli("query", "--outlet", "almaghribtoday", "--limit", "3")
     assert table.code == 0 and "3 article(s)" in table.out

@@ -10,7 +10,13 @@ import typer
 from rich.table import Table
 
 from crawler.cli.common import (
-    RUNTIME_ERROR, USAGE_ERROR, check_spider, console, die, err_console, open_store,
+    RUNTIME_ERROR,
+    USAGE_ERROR,
+    check_spider,
+    console,
+    die,
+    err_console,
+    open_store,
 )
 from crawler.run import CrawlRequest, CrawlResult, run_crawls, spider_class
 from crawler.sections import resolve_sections

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +12,7 @@ from rich.table import Table
 from crawler.cli.common import console
 
 
-class OutletFormat(str, Enum):
+class OutletFormat(StrEnum):
     table = "table"
     json = "json"
 

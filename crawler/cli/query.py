@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -19,7 +19,7 @@ from crawler.query import ArticleQuery, QueryError, parse_instant
 TABLE_FIELDS = ["published_at", "outlet", "section", "title"]
 
 
-class QueryFormat(str, Enum):
+class QueryFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
@@ -43,7 +43,8 @@ def cell(value: Any) -> str:
 
 
 def query(
-    outlet: Annotated[list[str] | None, typer.Option(help="Outlet (spider) name; repeatable.")] = None,
+    outlet: Annotated[list[str] | None, typer.Option(
+        help="Outlet (spider) name; repeatable.")] = None,
     section: Annotated[list[str] | None, typer.Option(help="Section key; repeatable.")] = None,
     since: Annotated[str | None, typer.Option(
         help="Published at or after: ISO date/instant or an age (30m, 6h, 2d, 1w).")] = None,

@@ -172,7 +172,8 @@ class ArticlePage:
             candidates.append(("selector", raw))
         if raw := jsonld.text(self.jsonld.get("datePublished")):
             candidates.append(("jsonld", raw))
-        if raw := self.meta(*PUBLISHED_META) or self.sel.css("time[datetime]::attr(datetime)").get(""):
+        raw = self.meta(*PUBLISHED_META) or self.sel.css("time[datetime]::attr(datetime)").get("")
+        if raw:
             candidates.append(("meta", raw.strip()))
         return candidates
 
