@@ -38,7 +38,8 @@ class Article:
     duplicate_of: str = ""
     revisions: list[dict[str, Any]] = field(default_factory=list)
     run_id: str = ""
-    search_text: str = ""  # normalized title + body, for `newscrawl query --search`
+    search_text: str = ""  # tokens and stems of title, summary, body: the $text-indexed field
+    minhash: list[int] = field(default_factory=list)  # near-duplicate signature (similarity.py)
     # Working fields, never stored: dates as found, before the timestamps pipeline reads them.
     date_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
     updated_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
@@ -46,6 +47,7 @@ class Article:
     action: str = field(default="insert", metadata=TRANSIENT)
     action_target: str = field(default="", metadata=TRANSIENT)  # canonical_url it applies to
     previous_version: dict[str, Any] | None = field(default=None, metadata=TRANSIENT)
+    band_keys: list[str] = field(default_factory=list, metadata=TRANSIENT)  # LSH postings
 
     def to_document(self) -> dict[str, Any]:
         """The MongoDB document (datetimes stay datetimes; pymongo stores them as BSON dates)."""
@@ -61,7 +63,8 @@ class Article:
 
 
 TRANSIENT_FIELDS = frozenset(f.name for f in fields(Article) if f.metadata.get("stored") is False)
-# The contract of DESIGN.md s. 2, in order (search_text is an internal index field).
+INTERNAL_FIELDS = frozenset({"search_text", "minhash"})  # stored for indexes, never shown
+# The contract of DESIGN.md s. 2, in order.
 STORED_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS and f.name != "search_text"
+    f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS | INTERNAL_FIELDS
 )

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from crawler.items import INTERNAL_FIELDS
 from crawler.store import Store, newest_first
-from crawler.text import normalize_arabic
+from crawler.text import light_stem, tokens
 
 RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -42,6 +43,7 @@ class ArticleQuery:
     search: str = ""
     topics: list[str] = field(default_factory=list)
     limit: int = 20
+    unique_stories: bool = False  # one article per story_id (the newest)
 
     def filter(self) -> dict[str, Any]:
         clauses: list[dict[str, Any]] = []
@@ -58,14 +60,25 @@ class ArticleQuery:
             clauses.append({"published_at": span})
         if self.topics:
             clauses.append({"topics": {"$in": self.topics}})
-        for word in normalize_arabic(self.search).split():
-            clauses.append({"search_text": {"$regex": re.escape(word)}})
+        if words := [light_stem(t) for t in tokens(self.search)]:
+            # every word must occur (quoted terms are ANDed); stems match any proclitic form
+            clauses.append({"$text": {"$search": " ".join(f'"{w}"' for w in words)}})
         if not clauses:
             return {}
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def run(self, store: Store) -> list[dict[str, Any]]:
-        cursor = newest_first(store.articles.find(self.filter(), {"_id": 0, "search_text": 0}))
-        if self.limit:
-            cursor = cursor.limit(self.limit)
-        return list(cursor)
+        hidden = {"_id": 0, **{name: 0 for name in INTERNAL_FIELDS}}
+        cursor = newest_first(store.articles.find(self.filter(), hidden))
+        if not self.unique_stories:
+            return list(cursor.limit(self.limit) if self.limit else cursor)
+        seen: set[str] = set()
+        articles = []
+        for article in cursor:
+            story = article.get("story_id") or article.get("canonical_url")
+            if story not in seen:
+                seen.add(story)
+                articles.append(article)
+                if self.limit and len(articles) >= self.limit:
+                    break
+        return articles

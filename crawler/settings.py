@@ -38,6 +38,8 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.timestamps.TimestampsPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.stories.StoriesPipeline": 500,
+    "pipelines.topics.TopicsPipeline": 600,
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
@@ -58,3 +60,5 @@ except ConfigError as exc:
     sys.exit(f"newscrawl: {exc}")
 # Per-outlet overrides from newscrawl.toml: [outlets.<spider>.sections.<key>] listings/feeds/...
 NEWSCRAWL_OUTLETS = _config.get("outlets", {})
+# Topic rules over the shipped ones: [topics.<name>] keywords = [...] / enabled = false
+NEWSCRAWL_TOPICS = _config.get("topics", {})

@@ -26,6 +26,12 @@ ARTICLE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
     ([("crawled_at", ASCENDING)], {}),
     ([("content_hash", ASCENDING)], {}),
     ([("published_at", DESCENDING)], {}),
+    ([("story_id", ASCENDING)], {}),
+    ([("topics", ASCENDING), ("published_at", DESCENDING)], {}),
+    ([("search_text", "text")], {"default_language": "none"}),
+]
+BAND_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
+    ([("key", ASCENDING)], {}),
 ]
 DUPLICATE_KEY = 11000
 
@@ -62,6 +68,7 @@ class Store:
         self.db = self.client[self.target.database]
         self.articles = self.db["articles"]
         self.runs = self.db["runs"]
+        self.story_bands = self.db["story_bands"]  # LSH postings: band key -> article
 
     @property
     def display_uri(self) -> str:
@@ -79,12 +86,20 @@ class Store:
 
     def ensure_indexes(self) -> None:
         """Create the article indexes; safe to call any number of times."""
-        for keys, options in ARTICLE_INDEXES:
-            try:
-                self.articles.create_index(keys, **options)
-            except OperationFailure as exc:  # same keys, other options or name: keep the old
-                if exc.code not in (85, 86):  # IndexOptionsConflict, IndexKeySpecsConflict
-                    raise
+        for collection, indexes in ((self.articles, ARTICLE_INDEXES),
+                                    (self.story_bands, BAND_INDEXES)):
+            existing = [list(info["key"]) for info in collection.index_information().values()]
+            for keys, options in indexes:
+                if [tuple(k) for k in keys] in [[tuple(k) for k in e] for e in existing]:
+                    continue
+                try:
+                    collection.create_index(keys, **options)
+                except OperationFailure:
+                    # Exists under another name or options (the embedded server does not
+                    # list text indexes and refuses to create one twice). A missing unique
+                    # index, though, would let duplicates in: that must not pass silently.
+                    if options.get("unique"):
+                        raise
 
     def close(self) -> None:
         self.client.close()
@@ -92,14 +107,27 @@ class Store:
     # --- lookups (all on indexed fields) ---
 
     def existing_canonical_urls(self, canonical_urls: Iterable[str]) -> set[str]:
-        """Which of these canonical URLs are stored: one query for a whole listing page."""
-        wanted = list(dict.fromkeys(canonical_urls))
-        if not wanted:
-            return set()
-        cursor = self.articles.find(
-            {"canonical_url": {"$in": wanted}}, {"canonical_url": 1, "_id": 0}
-        )
-        return {doc["canonical_url"] for doc in cursor}
+        """Which of these canonical URLs are stored (one call for a whole listing page).
+
+        One indexed equality lookup per URL: the embedded server answers `$in` by scanning the
+        collection, while equality on an indexed field stays ~1 ms at any size.
+        """
+        return {
+            url for url in dict.fromkeys(canonical_urls)
+            if self.articles.find_one({"canonical_url": url}, {"_id": 1}) is not None
+        }
+
+    def similar_articles(self, band_keys: Iterable[str], exclude: str = "") -> list[dict]:
+        """Stored articles filed under any of these LSH band keys (one lookup per key)."""
+        found: dict[str, None] = {}
+        for key in band_keys:
+            for posting in self.story_bands.find({"key": key}, {"canonical_url": 1, "_id": 0}):
+                found.setdefault(posting["canonical_url"])
+        found.pop(exclude, None)
+        projection = {"_id": 0, "canonical_url": 1, "outlet": 1, "body": 1, "published_at": 1,
+                      "crawled_at": 1, "story_id": 1, "duplicate_of": 1}
+        docs = (self.articles.find_one({"canonical_url": url}, projection) for url in found)
+        return [doc for doc in docs if doc is not None]
 
     def find_article(self, canonical_url: str, projection: Mapping[str, Any] | None = None):
         return self.articles.find_one({"canonical_url": canonical_url}, projection)
@@ -170,10 +198,11 @@ class ArticleWrite:
     document: dict[str, Any]
     target: str = ""
     previous: dict[str, Any] | None = None
+    band_keys: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "document": self.document, "target": self.target,
-                "previous": self.previous}
+                "previous": self.previous, "band_keys": self.band_keys}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ArticleWrite:
@@ -183,6 +212,7 @@ class ArticleWrite:
             action=data["action"], document=parse_instants(data["document"], DATETIME_FIELDS),
             target=data.get("target", ""),
             previous=parse_instants(data.get("previous"), DATETIME_FIELDS),
+            band_keys=list(data.get("band_keys") or []),
         )
 
 
@@ -200,6 +230,14 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
     inserts = [w.document for w in writes if w.action == "insert"]
     outcome = store.insert_articles(inserts)
     report.stored, report.duplicates = outcome.inserted, len(outcome.duplicates)
+    # Postings of every insert, stored just now or by an earlier attempt of this batch: a
+    # repeated posting only repeats a candidate, a missing one would hide a story.
+    postings = [
+        {"key": key, "canonical_url": w.document["canonical_url"]}
+        for w in writes if w.action == "insert" for key in w.band_keys
+    ]
+    if postings:
+        store.story_bands.insert_many(postings, ordered=False)
     for write in writes:
         if write.action == "alternate":
             store.add_alternate_urls(write.target, [write.document["url"]])

@@ -221,3 +221,41 @@ _TOKEN = re.compile(r"[^\W_]+")
 def tokens(text: str) -> list[str]:
     """Words of ``normalize_arabic(text)``; anything but a letter or digit separates them."""
     return _TOKEN.findall(normalize_arabic(text))
+
+
+# Proclitics, longest first: conjunctions و/ف, prepositions ب/ك/ل and the article ال.
+_PROCLITICS = ("وال", "بال", "كال", "فال", "ولل", "لل", "ال", "و", "ف", "ب", "ل")
+
+# Function words that every Arabic news text shares; they carry no story.
+STOPWORDS = frozenset(normalize_arabic(w) for w in """
+في من على إلى الى عن أن ان إن التي الذي الذين اللذين مع هذا هذه ذلك تلك كما وقد قد لم لن ما لا
+و أو او ثم حيث بعد قبل عند كان كانت يكون تكون تم خلال بين حول اجل أجل كل بعض غير منذ وفي ومن
+وعلى وإلى والى وأن وان وهو وهي هو هي أنه انه أنها انها إلا الا لدى لقد عبر ضد دون أي اي
+""".split())
+
+
+def light_stem(token: str) -> str:
+    """A normalized token without its proclitics (والشرطه -> شرطه), for search and dedupe.
+
+    A one-letter proclitic is only stripped from a long word (وزير stays وزير).
+    """
+    for prefix in _PROCLITICS:
+        rest = len(token) - len(prefix)
+        if token.startswith(prefix) and rest >= (4 if len(prefix) == 1 else 2):
+            return token[len(prefix):]
+    return token
+
+
+def search_terms(*parts: str) -> str:
+    """The stored search field: every token of the text and its stem, once each.
+
+    A `$text` index over it finds an article whatever the hamza, diacritics, tatweel or
+    proclitics of the query (query words are stemmed the same way).
+    """
+    words = tokens(" ".join(p for p in parts if p))
+    return " ".join(dict.fromkeys(w for t in words for w in (t, light_stem(t))))
+
+
+def content_words(text: str) -> list[str]:
+    """Stems of the words that carry content (no stopwords), for near-duplicate detection."""
+    return [light_stem(t) for t in tokens(text) if t not in STOPWORDS]

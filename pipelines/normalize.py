@@ -10,7 +10,7 @@ from crawler.text import (
     clean_display_text,
     normalize_arabic,
     normalize_paragraphs,
-    search_key,
+    search_terms,
     strip_prefixes,
 )
 from crawler.urls import canonicalize_url
@@ -41,5 +41,5 @@ class NormalizePipeline(Stage):
         item.canonical_url = canonicalize_url(item.canonical_url or item.url)
         item.alternate_urls = [u for u in dict.fromkeys(item.alternate_urls) if u != item.url]
         item.content_hash = content_hash(item.body)
-        item.search_text = search_key(item.title, item.summary, item.body)
+        item.search_text = search_terms(item.title, item.summary, item.body)
         return item

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 def as_write(item: Article) -> ArticleWrite:
     return ArticleWrite(
         action=item.action, document=item.to_document(), target=item.action_target,
-        previous=item.previous_version,
+        previous=item.previous_version, band_keys=item.band_keys,
     )
 
 

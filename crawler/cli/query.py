@@ -52,6 +52,8 @@ def query(
     search: Annotated[str | None, typer.Option(
         help="Words that title or body must contain (hamza, diacritics, tatweel ignored).")] = None,
     topic: Annotated[list[str] | None, typer.Option(help="Topic; repeatable.")] = None,
+    unique_stories: Annotated[bool, typer.Option(
+        "--unique-stories", help="One article per story (the newest of its copies).")] = False,
     limit: Annotated[int, typer.Option(help="At most this many articles (0: all).", min=0)] = 20,
     format: Annotated[QueryFormat, typer.Option("--format", help="Output format.")] = (
         QueryFormat.table),
@@ -65,7 +67,7 @@ def query(
             outlets=outlet or [], sections=section or [], topics=topic or [],
             since=parse_instant(since, "--since") if since else None,
             until=parse_instant(until, "--until") if until else None,
-            search=search or "", limit=limit,
+            search=search or "", limit=limit, unique_stories=unique_stories,
         )
     except QueryError as exc:
         die(str(exc))

@@ -1,0 +1,488 @@
+"""The schedule: `[scheduler]` settings and `[[jobs]]` from the TOML file, checked on load.
+
+Parsing and validation live together here so that every mistake is reported the same way, as
+one line that names the file, the job and the key, e.g.
+`newscrawl.toml: job 'maghrib-security': key 'timeout': expected seconds or a duration like
+'15m', got 'soon'`. The same file also holds other tables (`[outlets…]` for the crawler); only
+`scheduler` and `jobs` are read here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from crawler.config import ConfigError, config_path, load_config
+
+JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+# `newscrawl crawl` options the runner sets itself; a job may not pass them in `args`.
+MANAGED_ARGS = ("--run-id", "--stats-file", "--log-file", "--section", "-v", "--verbose")
+MANAGED_SETTINGS = ("NEWSCRAWL_RUN_ID", "LOG_FILE", "LOG_STDOUT")
+CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+class _Invalid(Exception):
+    """A problem with one value; the caller adds the file, job and key."""
+
+
+@dataclass(frozen=True)
+class HealthThresholds:
+    """When a finished run counts as `degraded` (see scheduler.health)."""
+
+    no_articles_runs: int = 3  # this many finished runs in a row stored nothing (0: off)
+    max_missing_published_at: float = 0.2  # share of scraped items without published_at
+    max_error_rate: float = 0.2  # errors per fetched page
+    min_items: int = 5  # fewer scraped items: published_at coverage is not judged
+    min_pages: int = 5  # fewer pages: the error rate is not judged
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    """`[scheduler]`: what applies to every job and to the service itself."""
+
+    timezone: str = "UTC"  # for cron expressions
+    misfire_grace_s: float = 300.0  # a run later than this after its time is skipped
+    coalesce: bool = True  # several missed runs become one
+    grace_period_s: float = 60.0  # on SIGTERM, running crawls get this long to finish
+    kill_grace_s: float = 10.0  # after SIGTERM to a crawl, SIGKILL follows this much later
+    lease_ttl_s: float = 60.0  # a dead holder's lease expires after this
+    max_concurrent_runs: int = 2  # crawls at once in one scheduler process
+    log_tail_lines: int = 40  # lines of the crawl log kept in the run document
+    keep_run_files: int = 50  # per job: newest run logs/stats kept in $NEWSCRAWL_HOME/jobs
+    health: HealthThresholds = field(default_factory=HealthThresholds)
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """One `[[jobs]]` entry: what to crawl, when, and how hard to try."""
+
+    name: str
+    spider: str
+    sections: tuple[str, ...] = ()
+    cron: str | None = None
+    interval_s: float | None = None
+    timezone: str = "UTC"
+    jitter_s: float = 0.0
+    timeout_s: float = 3600.0
+    retries: int = 2
+    retry_backoff_s: float = 60.0
+    enabled: bool = True
+    max_items: int | None = None
+    max_pages: int | None = None
+    full: bool = False
+    settings: Mapping[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()
+    health: HealthThresholds = field(default_factory=HealthThresholds)
+
+    @property
+    def cadence(self) -> str:
+        """How often, for humans: `cron 0 */2 * * *` or `every 30m`."""
+        text = f"cron {self.cron}" if self.cron else f"every {format_duration(self.interval_s)}"
+        if self.cron and self.timezone != "UTC":
+            text += f" ({self.timezone})"
+        return text + (f" ±{format_duration(self.jitter_s)}" if self.jitter_s else "")
+
+    def trigger(self) -> Any:
+        """The APScheduler trigger (cron weekdays follow crontab: 0 and 7 are Sunday)."""
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        jitter = int(self.jitter_s) or None
+        if self.cron:
+            minute, hour, day, month, dow = self.cron.split()
+            return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                               day_of_week=crontab_weekdays(dow), timezone=self.timezone,
+                               jitter=jitter)
+        return IntervalTrigger(seconds=self.interval_s, timezone="UTC", jitter=jitter)
+
+    @property
+    def trigger_fingerprint(self) -> str:
+        """Changes only when the cadence changes: an unchanged job keeps its next run time."""
+        spec = json.dumps([self.cron, self.interval_s, self.timezone, self.jitter_s])
+        return hashlib.sha1(spec.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    path: Path | None
+    scheduler: SchedulerSettings
+    jobs: tuple[JobConfig, ...]
+
+    def job(self, name: str) -> JobConfig:
+        for job in self.jobs:
+            if job.name == name:
+                return job
+        known = ", ".join(j.name for j in self.jobs) or "none"
+        raise ConfigError(f"{self.label}: no job named {name!r} (jobs: {known})")
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path else "configuration"
+
+    @property
+    def enabled_jobs(self) -> list[JobConfig]:
+        return [job for job in self.jobs if job.enabled]
+
+
+# --- value parsers: each raises _Invalid with the text after "key 'x': " ---
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a string like '90', '45s', '15m', '2h', '1d', '1h30m'."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return float(text)
+        if text and re.fullmatch(f"(?:{DURATION_PART.pattern})+", text):
+            return sum(float(n) * UNITS[unit] for n, unit in DURATION_PART.findall(text))
+    raise _Invalid(f"expected seconds or a duration like '15m', got {value!r}")
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = float(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def _positive_duration(value: Any) -> float:
+    seconds = parse_duration(value)
+    if seconds <= 0:
+        raise _Invalid(f"expected a duration above zero, got {value!r}")
+    return seconds
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expected true or false, got {value!r}")
+    return value
+
+
+def _int(minimum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _Invalid(f"expected an integer >= {minimum}, got {value!r}")
+        return value
+    return check
+
+
+def _fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _Invalid(f"expected a number between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _rate(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _Invalid(f"expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _timezone(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"expected a time zone name like 'Africa/Casablanca', got {value!r}")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _Invalid(f"unknown time zone {value!r}") from None
+    return value
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _sections(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(s, str) and s.strip() for s in items):
+        raise _Invalid(f"expected a list of section names, got {value!r}")
+    return tuple(dict.fromkeys(s.strip() for s in items))
+
+
+def _args(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise _Invalid(f"expected a list of strings (extra `newscrawl crawl` options), "
+                       f"got {value!r}")
+    for arg in value:
+        if arg.split("=", 1)[0] in MANAGED_ARGS:
+            raise _Invalid(f"{arg.split('=', 1)[0]} is set by the scheduler; use the job's "
+                           "own keys instead")
+    return tuple(value)
+
+
+def _settings(value: Any) -> dict[str, str]:
+    """Scrapy/newscrawl settings passed as `-s KEY=VALUE`; tables and lists become JSON."""
+    if not isinstance(value, dict):
+        raise _Invalid(f"expected a table of SETTING = value, got {value!r}")
+    out = {}
+    for key, item in value.items():
+        if key in MANAGED_SETTINGS:
+            raise _Invalid(f"setting {key!r} is set by the scheduler")
+        if isinstance(item, bool):
+            out[key] = "True" if item else "False"
+        elif isinstance(item, str | int | float):
+            out[key] = str(item)
+        elif isinstance(item, dict | list):
+            out[key] = json.dumps(item, ensure_ascii=False)
+        else:
+            raise _Invalid(f"setting {key!r}: unsupported value {item!r}")
+    return out
+
+
+def crontab_weekdays(expr: str) -> str:
+    """A crontab day-of-week field (0/7 = Sunday) as APScheduler 3 day names (0 = Monday)."""
+    if expr == "*":
+        return "*"
+    days: set[int] = set()
+    for part in expr.lower().split(","):
+        base, _, step_text = part.partition("/")
+        step = int(step_text) if step_text.isdigit() and int(step_text) > 0 else None
+        if step_text and step is None:
+            raise ValueError(f"bad step in day of week {part!r}")
+        if base == "*":
+            first, last = 0, 6
+        else:
+            first_text, _, last_text = base.partition("-")
+            first = _cron_day(first_text)
+            last = _cron_day(last_text) if last_text else (6 if step else first)
+            if last_text and last == 0 and first > 0:
+                last = 7  # "5-7" or "fri-sun": through Sunday
+        if first > last:
+            raise ValueError(f"bad range in day of week {part!r}")
+        days.update(d % 7 for d in range(first, last + 1, step or 1))
+    return ",".join(CRON_DAYS[d] for d in sorted(days))
+
+
+def _cron_day(text: str) -> int:
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text)
+    if text[:3] in CRON_DAYS and len(text) == 3:
+        return CRON_DAYS.index(text)
+    raise ValueError(f"bad day of week {text!r}")
+
+
+def _cron(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"expected a 5-field cron expression like '*/30 * * * *', got {value!r}")
+    expr = " ".join(value.split())
+    if len(expr.split()) != 5:
+        raise _Invalid(f"expected 5 fields (minute hour day month weekday), got {value!r}")
+    from apscheduler.triggers.cron import CronTrigger
+
+    minute, hour, day, month, dow = expr.split()
+    try:
+        CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                    day_of_week=crontab_weekdays(dow), timezone="UTC")
+    except ValueError as exc:
+        raise _Invalid(f"invalid cron expression {value!r} ({exc})") from None
+    return expr
+
+
+# --- tables ---
+
+SETTINGS_KEYS: dict[str, Callable[[Any], Any]] = {
+    "timezone": _timezone,
+    "misfire_grace_s": _positive_duration,
+    "coalesce": _bool,
+    "grace_period_s": parse_duration,
+    "kill_grace_s": _positive_duration,
+    "lease_ttl_s": _positive_duration,
+    "max_concurrent_runs": _int(1),
+    "log_tail_lines": _int(0),
+    "keep_run_files": _int(1),
+}
+HEALTH_KEYS: dict[str, Callable[[Any], Any]] = {
+    "no_articles_runs": _int(0),
+    "max_missing_published_at": _fraction,
+    "max_error_rate": _rate,
+    "min_items": _int(0),
+    "min_pages": _int(0),
+}
+# TOML key -> (dataclass field, parser)
+JOB_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "name": ("name", _string),
+    "spider": ("spider", _string),
+    "sections": ("sections", _sections),
+    "cron": ("cron", _cron),
+    "interval": ("interval_s", _positive_duration),
+    "timezone": ("timezone", _timezone),
+    "jitter": ("jitter_s", parse_duration),
+    "timeout": ("timeout_s", _positive_duration),
+    "retries": ("retries", _int(0)),
+    "retry_backoff": ("retry_backoff_s", parse_duration),
+    "enabled": ("enabled", _bool),
+    "max_items": ("max_items", _int(1)),
+    "max_pages": ("max_pages", _int(1)),
+    "full": ("full", _bool),
+    "settings": ("settings", _settings),
+    "args": ("args", _args),
+}
+
+
+class _Reader:
+    """Error wording in one place: `<file>: <where>: key '<key>': <problem>`."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def fail(self, where: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.label}: {where}{': ' if where else ''}{message}")
+
+    def table(self, raw: Any, where: str, what: str) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise self.fail(where, f"expected a table for {what}, got {raw!r}")
+        return raw
+
+    def unknown(self, raw: Mapping[str, Any], allowed: Mapping[str, Any], where: str,
+                prefix: str = "") -> None:
+        for key in raw:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, list(allowed), n=1)
+                hint = f" (did you mean '{prefix}{close[0]}'?)" if close else (
+                    f" (allowed: {', '.join(allowed)})")
+                raise self.fail(where, f"key '{prefix}{key}': unknown key{hint}")
+
+    def value(self, parse: Callable[[Any], Any], raw: Any, where: str, key: str) -> Any:
+        try:
+            return parse(raw)
+        except _Invalid as exc:
+            raise self.fail(where, f"key '{key}': {exc}") from None
+
+    def health(self, raw: Any, where: str, base: HealthThresholds,
+               prefix: str) -> HealthThresholds:
+        table = self.table(raw, where, f"'{prefix.rstrip('.')}'")
+        self.unknown(table, HEALTH_KEYS, where, prefix)
+        values = {k: self.value(HEALTH_KEYS[k], v, where, prefix + k) for k, v in table.items()}
+        return replace(base, **values)
+
+
+def parse_schedule(raw: Mapping[str, Any], path: Path | None, *,
+                   spiders: list[str] | None = None) -> ScheduleConfig:
+    """Validate parsed TOML. `spiders`: the known spider names (None: not checked)."""
+    reader = _Reader(str(path) if path else "configuration")
+    for key in raw:
+        close = difflib.get_close_matches(key, ["scheduler", "jobs"], n=1, cutoff=0.75)
+        if close and close[0] != key:
+            raise reader.fail("", f"unknown top-level key '{key}' (did you mean '{close[0]}'?)")
+    settings = _parse_settings(reader, raw.get("scheduler", {}))
+    jobs_raw = raw.get("jobs", [])
+    if isinstance(jobs_raw, dict):  # [jobs.<name>] tables
+        entries = []
+        for name, table in jobs_raw.items():
+            table = reader.table(table, f"job '{name}'", "a job")
+            if "name" in table and table["name"] != name:
+                raise reader.fail(f"job '{name}'", f"key 'name': {table['name']!r} differs "
+                                  f"from the table name {name!r}")
+            entries.append({**table, "name": name})
+    elif isinstance(jobs_raw, list):
+        entries = jobs_raw
+    else:
+        raise reader.fail("", "key 'jobs': expected [[jobs]] entries or [jobs.<name>] tables")
+    jobs: list[JobConfig] = []
+    for index, entry in enumerate(entries, start=1):
+        job = _parse_job(reader, entry, index, settings, raw.get("outlets", {}), spiders)
+        if any(other.name == job.name for other in jobs):
+            raise reader.fail(f"job '{job.name}'", "key 'name': duplicate job name")
+        jobs.append(job)
+    return ScheduleConfig(path=path, scheduler=settings, jobs=tuple(jobs))
+
+
+def _parse_settings(reader: _Reader, raw: Any) -> SchedulerSettings:
+    table = reader.table(raw, "scheduler", "[scheduler]")
+    allowed = {**SETTINGS_KEYS, "health": None}
+    reader.unknown(table, allowed, "scheduler")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "health":
+            values["health"] = reader.health(value, "scheduler", HealthThresholds(), "health.")
+        else:
+            values[key] = reader.value(SETTINGS_KEYS[key], value, "scheduler", key)
+    return SchedulerSettings(**values)
+
+
+def _parse_job(reader: _Reader, entry: Any, index: int, settings: SchedulerSettings,
+               outlets: Any, spiders: list[str] | None) -> JobConfig:
+    if not isinstance(entry, dict):
+        raise reader.fail(f"job #{index}", f"expected a table, got {entry!r}")
+    name = entry.get("name")
+    if name is None:
+        raise reader.fail(f"job #{index}", "key 'name': missing")
+    if not isinstance(name, str) or not JOB_NAME.match(name):
+        raise reader.fail(f"job #{index}", "key 'name': expected letters, digits, '-', '_' "
+                          f"or '.', got {name!r}")
+    where = f"job '{name}'"
+    reader.unknown(entry, {**JOB_KEYS, "health": None}, where)
+    values: dict[str, Any] = {"timezone": settings.timezone, "health": settings.health}
+    for key, value in entry.items():
+        if key == "health":
+            values["health"] = reader.health(value, where, settings.health, "health.")
+        else:
+            attr, parse = JOB_KEYS[key]
+            values[attr] = reader.value(parse, value, where, key)
+    if "spider" not in values:
+        raise reader.fail(where, "key 'spider': missing")
+    if ("cron" in values) == ("interval_s" in values):
+        raise reader.fail(where, "key 'cron': give either 'cron' or 'interval', not "
+                          + ("both" if "cron" in values else "neither"))
+    job = JobConfig(**values)
+    if spiders is not None:
+        _check_spider(reader, job, spiders, outlets)
+    if job.jitter_s and job.interval_s and job.jitter_s >= job.interval_s:
+        raise reader.fail(where, "key 'jitter': must be shorter than the interval")
+    return job
+
+
+def _check_spider(reader: _Reader, job: JobConfig, spiders: list[str], outlets: Any) -> None:
+    where = f"job '{job.name}'"
+    if job.spider not in spiders:
+        raise reader.fail(where, f"key 'spider': unknown spider {job.spider!r} "
+                          f"(known: {', '.join(spiders)})")
+    if not job.sections or "NEWSCRAWL_OUTLETS" in job.settings:
+        return
+    from crawler.run import spider_class
+    from crawler.sections import SectionError, resolve_sections
+
+    overrides = outlets.get(job.spider, {}) if isinstance(outlets, dict) else {}
+    try:
+        resolve_sections(spider_class(job.spider).outlet, job.sections,
+                         overrides.get("sections", {}) if isinstance(overrides, dict) else {})
+    except SectionError as exc:
+        raise reader.fail(where, f"key 'sections': {exc}") from None
+
+
+def load_schedule(explicit: str | os.PathLike[str] | None = None, *,
+                  check_spiders: bool = True) -> ScheduleConfig:
+    """The schedule from `--config`, else NEWSCRAWL_CONFIG, else ./newscrawl.toml."""
+    path = config_path(explicit)
+    if path is None:
+        raise ConfigError("no configuration: pass --config FILE, set NEWSCRAWL_CONFIG or "
+                          "create ./newscrawl.toml (see newscrawl.example.toml)")
+    raw = load_config(path)
+    spiders = None
+    if check_spiders:
+        from crawler.run import spider_names
+
+        spiders = spider_names()
+    return parse_schedule(raw, path, spiders=spiders)
+
+
+__all__ = [
+    "ConfigError", "HealthThresholds", "JobConfig", "ScheduleConfig", "SchedulerSettings",
+    "format_duration", "load_schedule", "parse_duration", "parse_schedule",
+]
