@@ -6,11 +6,16 @@ this keeps them, so the spider can skip old or already stored articles before fe
 
 from __future__ import annotations
 
+import gzip
+import io
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
 
 PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's limit, also for gzipped sitemaps
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,21 @@ class FeedEntry:
     language: str = ""
     source: str = "feed"  # "feed" or "sitemap": the article's date_source if nothing better
     is_sitemap_index: bool = False  # a <sitemap> entry of a sitemap index
+
+
+def _namespace(tag: object) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _gunzip(body: bytes) -> bytes:
+    """A gzipped sitemap (`sitemap.xml.gz`) unpacked, at most MAX_XML_BYTES; else `body`."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as packed:
+            return packed.read(MAX_XML_BYTES)
+    except (OSError, EOFError, zlib.error):
+        return b""
 
 
 def _local(tag: object) -> str:
@@ -38,6 +58,7 @@ def _child_text(node: etree._Element, *names: str) -> str:
 
 def parse_feed(body: bytes) -> list[FeedEntry]:
     """Entries of an RSS/Atom feed or a sitemap; [] for anything unreadable."""
+    body = _gunzip(body)
     try:
         root = etree.fromstring(body.strip(), parser=PARSER)
     except etree.XMLSyntaxError:
@@ -85,10 +106,10 @@ def _sitemap_entries(root: etree._Element, *, index: bool) -> list[FeedEntry]:
                 lastmod = text
             elif name == "publication_date":
                 published = text
-            elif name == "title":
-                title = text
-            elif name == "language":
-                language = text
+            elif name == "title" and _namespace(child.tag) in (NEWS_NS, "") and not title:
+                title = text  # news:title, never image:title or video:title
+            elif name == "language" and not language:
+                language = text  # news:publication/news:language
         if loc:
             entries.append(FeedEntry(
                 url=loc, title=title, published_raw=published or lastmod, language=language,

@@ -48,6 +48,7 @@ class Article:
     action_target: str = field(default="", metadata=TRANSIENT)  # canonical_url it applies to
     previous_version: dict[str, Any] | None = field(default=None, metadata=TRANSIENT)
     band_keys: list[str] = field(default_factory=list, metadata=TRANSIENT)  # LSH postings
+    merged_stories: list[str] = field(default_factory=list, metadata=TRANSIENT)  # -> story_id
 
     def to_document(self) -> dict[str, Any]:
         """The MongoDB document (datetimes stay datetimes; pymongo stores them as BSON dates)."""

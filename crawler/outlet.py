@@ -26,6 +26,10 @@ class Section:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     url_prefixes: tuple[str, ...] = ()
+    # The listing pages show their article links only after scripts run: render them in a
+    # browser (scrapy-playwright) and wait until `wait_for` (a CSS selector) is on the page.
+    browser: bool = False
+    wait_for: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,13 @@ class Outlet:
     selectors: Selectors = field(default_factory=Selectors)
     title_affixes: tuple[str, ...] = ()  # site names stripped from titles
     stop_texts: tuple[str, ...] = ()  # exact paragraphs that are never article text
+    # How the site forms article paths (the replica renders new articles with it), a format
+    # with {slug} {id} {section} {yyyy} {mm} {dd} {hhmmss}; "" lets the template decide.
+    permalink: str = ""
+    # Every listing and article page of the outlet needs a browser (see Section.browser);
+    # `wait_for` is then awaited on listing pages.
+    browser: bool = False
+    wait_for: str = ""
 
     @property
     def article_regex(self) -> re.Pattern[str]:

@@ -32,6 +32,21 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.replica_routing.ReplicaRoutingHandler",
 }
 NEWSCRAWL_REPLICA_URL = ""
+# The HTTP handler under the router: scrapy-playwright's, started only on the first request
+# that asks for a browser (crawler/browser.py); every other request is plain HTTP/1.1.
+NEWSCRAWL_HTTP_HANDLER = "crawler.browser.BrowserDownloadHandler"
+
+# JavaScript rendering, only for sections/outlets that declare `browser=True`.
+NEWSCRAWL_BROWSER = True  # False: render nothing (script-inserted links are then missed)
+NEWSCRAWL_BROWSER_EXECUTABLES = ["/usr/bin/chromium", "chromium", "chromium-browser"]
+NEWSCRAWL_BROWSER_WAIT_MS = 15000  # how long a page may take to show its `wait_for` selector
+NEWSCRAWL_BROWSER_CONTEXT_PAGES = 200  # pages per browser context before a fresh one
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {}  # merged over what crawler.browser finds (executable, flags)
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

@@ -18,11 +18,13 @@ from urllib.parse import unquote, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.browser import BrowserUnavailable, needs_browser, page_meta
 from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
 from crawler.feeds import parse_feed
-from crawler.outlet import Outlet
+from crawler.outlet import Outlet, Section
 from crawler.sections import resolve_sections
+from crawler.text import normalize_arabic
 from crawler.urls import canonicalize_url, is_same_site
 
 logger = logging.getLogger(__name__)
@@ -46,10 +48,12 @@ class NewsSpider(scrapy.Spider):
         full: Any = False,
         max_pages: Any = None,
         max_age_days: Any = None,
+        browser: Any = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.full = _flag(full)
+        self.use_browser = None if browser in (None, "") else _flag(browser)
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
         self.max_age = (
             timedelta(days=float(max_age_days)) if max_age_days not in (None, "") else None
@@ -69,22 +73,63 @@ class NewsSpider(scrapy.Spider):
         if spider.max_age is None and settings.get("NEWSCRAWL_MAX_AGE_DAYS"):
             spider.max_age = timedelta(days=settings.getfloat("NEWSCRAWL_MAX_AGE_DAYS"))
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
+        if spider.use_browser is None:
+            spider.use_browser = settings.getbool("NEWSCRAWL_BROWSER", True)
         return spider
 
     # --- discovery ---
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        browser_ok = self.browser_available()
         for key, section in self.sections.items():
             for feed in section.feeds + section.sitemaps:
                 yield scrapy.Request(
                     self.outlet.absolute(feed), callback=self.parse_feed,
                     cb_kwargs={"section": key}, priority=10,
                 )
+            if self.render_meta(section) and not browser_ok:
+                continue  # the error is logged once, by browser_available()
             for listing in section.listings:
-                yield scrapy.Request(
-                    self.outlet.absolute(listing), callback=self.parse_listing,
-                    cb_kwargs={"section": key, "page": 1}, priority=5,
-                )
+                yield self.listing_request(self.outlet.absolute(listing), key, 1)
+
+    # --- the browser, only where the outlet declares it ---
+
+    def render_meta(self, section: Section | None, *, listing: bool = True) -> dict[str, Any]:
+        """scrapy-playwright's request meta when this page needs a browser, else {}.
+
+        Listing pages of a `Section(browser=True)` and every HTML page of an
+        `Outlet(browser=True)` are rendered; feeds and sitemaps never are.
+        """
+        if not self.use_browser:
+            return {}
+        outlet = self.outlet
+        timeout = self.settings.getint("NEWSCRAWL_BROWSER_WAIT_MS", 15_000)
+        if listing and section is not None and section.browser:
+            return page_meta(section.wait_for or outlet.wait_for, timeout_ms=timeout)
+        if outlet.browser:
+            return page_meta(outlet.wait_for if listing else "", timeout_ms=timeout)
+        return {}
+
+    def browser_available(self) -> bool:
+        """True unless this crawl needs a browser and none is installed (logged once)."""
+        if not self.use_browser or not needs_browser(self.outlet, self.sections.values()):
+            return True
+        try:
+            from crawler.browser import find_browser
+
+            browser = find_browser(self.settings)
+        except BrowserUnavailable as exc:
+            logger.error("%s: %s", self.name, exc)
+            self.crawler.stats.set_value("newscrawl/errors/browser_unavailable", 1)
+            return False
+        logger.info("%s renders some pages with %s", self.name, browser.describe())
+        return True
+
+    def listing_request(self, url: str, section: str, page: int) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_listing, cb_kwargs={"section": section, "page": page},
+            priority=5, meta=self.render_meta(self.sections.get(section)),
+        )
 
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -125,6 +170,8 @@ class NewsSpider(scrapy.Spider):
         )
 
     def article_request(self, url: str, section: str, **meta: Any) -> scrapy.Request:
+        if self.outlet.browser:
+            meta.update(self.render_meta(None, listing=False))
         return scrapy.Request(
             url, callback=self.parse_article,
             cb_kwargs={"section": self.outlet.section_of(url, section)}, meta=meta,
@@ -147,10 +194,7 @@ class NewsSpider(scrapy.Spider):
         for href in self.outlet.selectors.next_page:
             next_url = response.css(href).get()
             if next_url:
-                yield response.follow(
-                    next_url, callback=self.parse_listing,
-                    cb_kwargs={"section": section, "page": page + 1}, priority=5,
-                )
+                yield self.listing_request(response.urljoin(next_url.strip()), section, page + 1)
                 break
 
     def listing_links(self, response: Response) -> list[str]:
@@ -181,12 +225,20 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/empty_feeds")
         for entry in entries:
             if entry.is_sitemap_index:
+                # a child sitemap last changed before the horizon lists only older articles
+                if self.too_old(parse_date(entry.published_raw, tz=self.outlet.timezone)):
+                    self.crawler.stats.inc_value("newscrawl/sitemaps_too_old")
+                    continue
                 yield scrapy.Request(
-                    entry.url, callback=self.parse_feed, cb_kwargs={"section": section}
+                    response.urljoin(entry.url), callback=self.parse_feed,
+                    cb_kwargs={"section": section},
                 )
         by_url: dict[str, Any] = {}
         for entry in entries:
             if entry.is_sitemap_index or not self.is_article_url(entry.url):
+                continue
+            if not self.same_language(entry.language):
+                self.crawler.stats.inc_value("newscrawl/feed_entries_other_language")
                 continue
             published = parse_date(entry.published_raw, tz=self.outlet.timezone)
             if self.too_old(published):
@@ -200,7 +252,25 @@ class NewsSpider(scrapy.Spider):
                 discovered_title=entry.title,
             )
 
+    def same_language(self, language: str) -> bool:
+        """A (news) sitemap entry's `news:language` matches the outlet's (or says nothing)."""
+        wanted = self.outlet.language.split("-")[0].lower()
+        found = language.strip().replace("_", "-").split("-")[0].lower()
+        return not found or not wanted or found == wanted
+
     # --- extraction ---
+
+    def page_section(self, section: str, label: str) -> str:
+        """The article's section: as discovered, unless it was found through a catch-all feed
+        (a section without listings, e.g. `latest`) and the page names one of our sections."""
+        found = self.sections.get(section) or self.outlet.sections.get(section)
+        if not label or (found is not None and found.listings):
+            return section
+        wanted = normalize_arabic(label)
+        for key, candidate in self.outlet.sections.items():
+            if candidate.listings and normalize_arabic(candidate.label) == wanted:
+                return key
+        return section
 
     def parse_article(self, response: Response, section: str) -> Any:
         self.crawler.stats.inc_value("newscrawl/article_pages")
@@ -208,10 +278,13 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/errors/not_html")
             logger.warning("not an HTML page: %s", response.url)
             return None
-        article = self.page_class.from_response(response, self.outlet).to_article()
-        article.section = section
+        page = self.page_class.from_response(response, self.outlet)
+        article = page.to_article()
+        article.section = self.page_section(section, page.section_label)
         article.run_id = self.settings.get("NEWSCRAWL_RUN_ID", "")
         discovered = response.meta.get("discovered_date")
         if discovered and discovered[1]:
             article.date_candidates.append(tuple(discovered))
+        if not article.title and response.meta.get("discovered_title"):
+            article.title = response.meta["discovered_title"]  # news:title / the feed's title
         return article

@@ -118,16 +118,23 @@ class Store:
         }
 
     def similar_articles(self, band_keys: Iterable[str], exclude: str = "") -> list[dict]:
-        """Stored articles filed under any of these LSH band keys (one lookup per key)."""
+        """Stored articles filed under any of these LSH band keys, with their signatures.
+
+        One indexed equality lookup per key (the embedded server scans for `$in`).
+        """
         found: dict[str, None] = {}
         for key in band_keys:
             for posting in self.story_bands.find({"key": key}, {"canonical_url": 1, "_id": 0}):
                 found.setdefault(posting["canonical_url"])
         found.pop(exclude, None)
-        projection = {"_id": 0, "canonical_url": 1, "outlet": 1, "body": 1, "published_at": 1,
-                      "crawled_at": 1, "story_id": 1, "duplicate_of": 1}
+        projection = {"_id": 0, "canonical_url": 1, "outlet": 1, "published_at": 1,
+                      "crawled_at": 1, "story_id": 1, "duplicate_of": 1, "minhash": 1}
         docs = (self.articles.find_one({"canonical_url": url}, projection) for url in found)
         return [doc for doc in docs if doc is not None]
+
+    def article_body(self, canonical_url: str) -> str:
+        doc = self.articles.find_one({"canonical_url": canonical_url}, {"body": 1, "_id": 0})
+        return (doc or {}).get("body", "")
 
     def find_article(self, canonical_url: str, projection: Mapping[str, Any] | None = None):
         return self.articles.find_one({"canonical_url": canonical_url}, projection)
@@ -199,10 +206,12 @@ class ArticleWrite:
     target: str = ""
     previous: dict[str, Any] | None = None
     band_keys: list[str] = field(default_factory=list)
+    merged_stories: list[str] = field(default_factory=list)  # story ids joined into this one
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "document": self.document, "target": self.target,
-                "previous": self.previous, "band_keys": self.band_keys}
+                "previous": self.previous, "band_keys": self.band_keys,
+                "merged_stories": self.merged_stories}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ArticleWrite:
@@ -213,6 +222,7 @@ class ArticleWrite:
             target=data.get("target", ""),
             previous=parse_instants(data.get("previous"), DATETIME_FIELDS),
             band_keys=list(data.get("band_keys") or []),
+            merged_stories=list(data.get("merged_stories") or []),
         )
 
 
@@ -222,6 +232,7 @@ class WriteReport:
     duplicates: int = 0
     alternates: int = 0
     revised: int = 0
+    merged: int = 0
 
 
 def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
@@ -238,6 +249,13 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
     ]
     if postings:
         store.story_bands.insert_many(postings, ordered=False)
+    for write in writes:
+        if write.merged_stories:
+            result = store.articles.update_many(
+                {"story_id": {"$in": write.merged_stories}},
+                {"$set": {"story_id": write.document["story_id"]}},
+            )
+            report.merged += result.modified_count
     for write in writes:
         if write.action == "alternate":
             store.add_alternate_urls(write.target, [write.document["url"]])

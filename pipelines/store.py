@@ -28,6 +28,7 @@ def as_write(item: Article) -> ArticleWrite:
     return ArticleWrite(
         action=item.action, document=item.to_document(), target=item.action_target,
         previous=item.previous_version, band_keys=item.band_keys,
+        merged_stories=item.merged_stories,
     )
 
 

@@ -2,7 +2,8 @@
 
 Each new article is compared with the articles of this run and with the stored ones that share
 an LSH band key (crawler.similarity); copies also get `duplicate_of` (the first copy stored).
-Cross-outlet copies stay stored: each outlet's article is a fact of its own.
+An article that matches articles of two stories joins them: the later story is merged into
+the story of its best match. Cross-outlet copies stay stored: each outlet's article is a fact.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ import logging
 from datetime import UTC, datetime
 
 from crawler.items import Article
-from crawler.similarity import Fingerprint, band_keys, best_match, lookup_keys, new_story_id
+from crawler.similarity import (
+    PREFILTER,
+    Fingerprint,
+    band_keys,
+    estimated_jaccard,
+    lookup_keys,
+    matches,
+    new_story_id,
+)
 from pipelines.base import Stage
 
 logger = logging.getLogger(__name__)
@@ -33,19 +42,27 @@ class StoriesPipeline(Stage):
             self._store = Store()
         return self._store
 
-    async def stored_candidates(self, keys: list[str], exclude: str) -> list[tuple]:
+    def _stored_candidates(self, keys: list[str], fingerprint: Fingerprint) -> list[tuple]:
+        """Stored articles sharing a band key whose signatures look similar enough to be worth
+        an exact comparison (their bodies are only fetched then). Runs in a worker thread."""
+        found = []
+        for doc in self.store.similar_articles(keys, fingerprint.canonical_url):
+            if estimated_jaccard(fingerprint.signature, doc.get("minhash") or []) < PREFILTER:
+                continue
+            published = doc.get("published_at") or doc.get("crawled_at") or datetime.now(UTC)
+            body = self.store.article_body(doc["canonical_url"])
+            candidate = Fingerprint.of(doc["canonical_url"], doc.get("outlet", ""), body,
+                                       published)
+            found.append((candidate, doc.get("story_id", ""), doc.get("duplicate_of", "")))
+        return found
+
+    async def stored_candidates(self, keys: list[str], fingerprint: Fingerprint) -> list[tuple]:
         try:
-            docs = await asyncio.to_thread(self.store.similar_articles, keys, exclude)
+            return await asyncio.to_thread(self._stored_candidates, keys, fingerprint)
         except Exception as exc:  # database down: the article is its own story for now
             logger.warning("near-duplicate lookup failed (%s)", exc)
             self.count("newscrawl/lookup_errors")
             return []
-        return [
-            (Fingerprint.of(d["canonical_url"], d.get("outlet", ""), d.get("body", ""),
-                            d.get("published_at") or d.get("crawled_at") or datetime.now(UTC)),
-             d.get("story_id", ""), d.get("duplicate_of", ""))
-            for d in docs
-        ]
 
     async def process_item(self, item: Article) -> Article:
         if item.action != "insert":
@@ -55,16 +72,20 @@ class StoriesPipeline(Stage):
         keys = lookup_keys(fingerprint.signature, published)
         local = {url for key in keys for url in self.run_postings.get(key, ())}
         candidates = [self.run_articles[url] for url in local if url != item.canonical_url]
-        candidates += await self.stored_candidates(keys, item.canonical_url)
+        candidates += await self.stored_candidates(keys, fingerprint)
         by_url = {fp.canonical_url: (fp, story, dup) for fp, story, dup in candidates}
-        match = best_match(fingerprint, [fp for fp, _, _ in by_url.values()])
-        if match:
-            _, story, duplicate_of = by_url[match.canonical_url]
-            item.story_id = story or new_story_id(match.canonical_url)
+        found = matches(fingerprint, [fp for fp, _, _ in by_url.values()])
+        if found:
+            best = found[0]
+            _, story, duplicate_of = by_url[best.canonical_url]
+            item.story_id = story or new_story_id(best.canonical_url)
             self.count("stories/joined")
-            if match.is_copy:
-                item.duplicate_of = duplicate_of or match.canonical_url
+            if best.is_copy:
+                item.duplicate_of = duplicate_of or best.canonical_url
                 self.count("duplicates/near")
+            others = {by_url[m.canonical_url][1] for m in found[1:]} - {item.story_id, ""}
+            if others:
+                self.merge(sorted(others), item)
         else:
             item.story_id = new_story_id(item.canonical_url)
         item.minhash = fingerprint.signature
@@ -73,3 +94,11 @@ class StoriesPipeline(Stage):
             self.run_postings.setdefault(key, []).append(item.canonical_url)
         self.run_articles[item.canonical_url] = (fingerprint, item.story_id, item.duplicate_of)
         return item
+
+    def merge(self, stories: list[str], item: Article) -> None:
+        """Stories joined by this article become its story, here and (via the store) stored."""
+        item.merged_stories = stories
+        self.count("stories/merged", len(stories))
+        for url, (fp, story, dup) in self.run_articles.items():
+            if story in stories:
+                self.run_articles[url] = (fp, item.story_id, dup)

@@ -108,7 +108,8 @@ class JobConfig:
     @property
     def trigger_fingerprint(self) -> str:
         """Changes only when the cadence changes: an unchanged job keeps its next run time."""
-        spec = json.dumps([self.cron, self.interval_s, self.timezone, self.jitter_s])
+        spec = json.dumps([self.cron, self.interval_s, self.timezone if self.cron else None,
+                           self.jitter_s])
         return hashlib.sha1(spec.encode()).hexdigest()[:16]
 
 

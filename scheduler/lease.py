@@ -9,7 +9,9 @@ lives; a dead holder stops renewing and its lease expires after the TTL.
 
 The whole `holder` sub-document is always written at once: nx-27017 0.8.1 stores a datetime
 written by a top-level or dotted `$set` as a string, but keeps datetimes inside a `$set`
-sub-document. Expiry uses this host's clock, so hosts sharing a store need NTP-synchronised
+sub-document. That server also compares datetimes in queries to the whole second, so
+there a lease can outlive its expiry by up to a second (never the reverse). Expiry uses this
+host's clock, so hosts sharing a store need NTP-synchronised
 clocks (skew must stay well below the TTL).
 """
 
@@ -108,10 +110,13 @@ class Lease:
 
 
 def holders(collection: Collection) -> dict[str, dict[str, Any]]:
-    """Live holders by job (expired leases left out)."""
+    """Live holders by job (expired leases left out; one small document per job).
+
+    Compared here, not in the query: nx-27017 0.8.1 compares datetimes to the second.
+    """
     now = utcnow()
     out = {}
-    for doc in collection.find({"holder.expires": {"$gt": now}}):
+    for doc in collection.find({"holder.owner": {"$ne": None}}):
         holder = doc.get("holder") or {}
         expires = holder.get("expires")
         if holder.get("owner") and isinstance(expires, datetime) and expires > now:

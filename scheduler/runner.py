@@ -155,7 +155,9 @@ class JobRunner:
 
     def run(self, job: JobConfig, scheduled_at: datetime | None = None) -> RunResult:
         """Run a job now unless another holder has its lease (then `skipped-overlap`)."""
-        lease = Lease(self.db[LEASES], job.name, self.owner, self.settings.lease_ttl_s)
+        first_run_id = new_id()  # named in the lease from the start, for skipped runs' notes
+        lease = Lease(self.db[LEASES], job.name, self.owner, self.settings.lease_ttl_s,
+                      run_id=first_run_id)
         if not lease.acquire():
             holder = (self.db[LEASES].find_one({"_id": job.name}) or {}).get("holder") or {}
             reason = (f"a run is in progress: lease held by {holder.get('owner')} "
@@ -171,7 +173,8 @@ class JobRunner:
         result = RunResult(job.name, "failed")
         try:
             for attempt in range(1, job.retries + 2):
-                doc, retryable = self._attempt(job, attempt, scheduled_at, lease, keeper)
+                run_id = first_run_id if attempt == 1 else new_id()
+                doc, retryable = self._attempt(job, run_id, attempt, scheduled_at, lease, keeper)
                 result.runs.append(doc)
                 result.status = doc["status"]
                 if not retryable or attempt > job.retries:
@@ -210,16 +213,15 @@ class JobRunner:
                      scheduled_at: datetime | None = None) -> dict[str, Any]:
         """A run that did not start (skipped-overlap, missed): one final document."""
         doc = self._base_doc(job, new_id(), 1, scheduled_at)
-        doc.update(status=status, ended_at=doc["started_at"], duration_s=0.0,
-                   lease_owner=None, reason=reason)
+        doc.update(status=status, ended_at=doc["started_at"], duration_s=0.0, attempt=None,
+                   max_attempts=None, lease_owner=None, reason=reason)
         self.history.insert(doc)
         log.warning("job %s: %s: %s", job.name, status, reason)
         return doc
 
-    def _attempt(self, job: JobConfig, attempt: int, scheduled_at: datetime | None,
+    def _attempt(self, job: JobConfig, run_id: str, attempt: int, scheduled_at: datetime | None,
                  lease: Lease, keeper: LeaseKeeper) -> tuple[dict[str, Any], bool]:
         """One crawl; returns its final document and whether a failure may be retried."""
-        run_id = new_id()
         directory = job_dir(job.name)
         log_file = directory / f"{run_id}.log"
         stats_file = directory / f"{run_id}.stats.json"

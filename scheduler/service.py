@@ -121,7 +121,7 @@ class SchedulerService:
                 kwargs={"job_name": job.name, "fingerprint": fingerprint},
                 replace_existing=True, **options)
             report["rescheduled" if stored is not None else "added"].append(job.name)
-        for name in existing:
+        for name in sorted(existing):
             self.scheduler.remove_job(name)
             report["removed"].append(name)
         return report

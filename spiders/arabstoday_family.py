@@ -34,6 +34,19 @@ def section(label: str, section_id: str, slug: str, feeds: tuple[str, ...] = ())
     )
 
 
+def group_sections(**extra: Section) -> dict[str, Section]:
+    """The sections every site of the group is given by default: the ids and slugs of
+    almaghribtoday's menu (2018 snapshot), on the assumption that the group's shared CMS keeps
+    them on its sister sites. Each is overridable in newscrawl.toml, like any section."""
+    return {
+        "security": section("في الأخبار أيضا", "36", "في-الأخبار-أيضا"),
+        "news": section("أخبار محلية وعربية وعالمية", "314", "أخبار-محلية-وعربية-وعالمية"),
+        "economy": section("الاقتصاد", "504", "أخبار-الاقتصاد"),
+        "sports": section("الرياضة", "417", "أخبار-الرياضة"),
+        **extra,
+    }
+
+
 def arabstoday_outlet(
     *, key: str, title: str, domain: str, sections: dict[str, Section], timezone: str = "UTC",
     language: str = "ar",

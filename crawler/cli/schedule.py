@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
-from crawler.cli.common import RUNTIME_ERROR, console, die, open_store
+from crawler.cli.common import RUNTIME_ERROR, die, open_store, stdout_is_tty
 from crawler.config import config_path
 
 app = typer.Typer(help="Scheduled crawls: the scheduler service, its jobs, history and health.",
                   no_args_is_help=True)
 
 EXIT_SKIPPED = 3  # `schedule trigger`: another run of the job holds the lease
+# tables piped to a file or grep are not cut to 80 columns
+console = Console() if stdout_is_tty() else Console(width=240)
 
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="Schedule file (default: $NEWSCRAWL_CONFIG, else ./newscrawl.toml).")]
@@ -54,6 +57,22 @@ def _ago(seconds: float) -> str:
 
     span = format_duration(round(abs(seconds)))
     return f"in {span}" if seconds >= 0 else f"{span} ago"
+
+
+def _run_line(job: str, doc: dict[str, Any]) -> str:
+    """One attempt in a line: `job run ID attempt 1/3: ok in 3.2s — pages 9, … — reason`."""
+    parts = [f"{job} run {doc['_id']}"
+             + (f" attempt {doc['attempt']}/{doc['max_attempts']}" if doc.get("attempt") else "")
+             + f": {doc['status']}"
+             + (f" in {doc['duration_s']:.1f}s" if doc.get("duration_s") else "")]
+    if doc.get("exit_code") is not None:
+        items = doc.get("items") or {}
+        parts.append(f"pages {doc.get('pages', 0)}, stored {items.get('stored', 0)}, duplicates "
+                     f"{items.get('duplicates', 0)}, dropped {items.get('dropped', 0)}, errors "
+                     f"{doc.get('errors', 0)}")
+    if doc.get("reason"):
+        parts.append(doc["reason"])
+    return " — ".join(parts)
 
 
 def _dump(value: Any) -> None:
@@ -148,7 +167,8 @@ def history(
         duration = run_doc.get("duration_s")
         table.add_row(
             _when(run_doc.get("started_at")), run_doc.get("job", "?"),
-            f"{run_doc.get('attempt', 1)}/{run_doc.get('max_attempts', 1)}",
+            f"{run_doc['attempt']}/{run_doc.get('max_attempts')}" if run_doc.get("attempt")
+            else "-",
             run_doc.get("status", "?"), f"{duration:.1f}" if duration is not None else "-",
             str(run_doc.get("exit_code") if run_doc.get("exit_code") is not None else "-"),
             str(run_doc.get("pages", "-")), str(items.get("stored", "-")),
@@ -233,16 +253,7 @@ def trigger(
     runner.history.ensure_indexes()
     result = runner.run(job_config)
     for doc in result.runs:
-        items = doc.get("items") or {}
-        figures = (f"pages {doc.get('pages', 0)}, stored {items.get('stored', 0)}, duplicates "
-                   f"{items.get('duplicates', 0)}, dropped {items.get('dropped', 0)}, errors "
-                   f"{doc.get('errors', 0)}") if doc.get("exit_code") is not None else ""
-        console.print(
-            f"{job} run {doc['_id']} attempt {doc.get('attempt')}/{doc.get('max_attempts')}: "
-            f"{doc['status']}" + (f" in {doc['duration_s']:.1f}s" if doc.get("duration_s") else "")
-            + (f" — {figures}" if figures else "")
-            + (f" — {doc['reason']}" if doc.get("reason") else ""),
-            highlight=False, markup=False)
+        console.print(_run_line(job, doc), highlight=False, markup=False)
     if result.status == "skipped-overlap":
         raise typer.Exit(EXIT_SKIPPED)
     raise typer.Exit(result.exit_code)

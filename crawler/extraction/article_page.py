@@ -210,6 +210,11 @@ class ArticlePage:
         return list(dict.fromkeys(found))
 
     @cached_property
+    def section_label(self) -> str:
+        """The section the page says it is filed under (`article:section`, JSON-LD)."""
+        return self.meta("article:section") or jsonld.text(self.jsonld.get("articleSection"))
+
+    @cached_property
     def canonical_url(self) -> str:
         """The page's own canonical link when it points inside the outlet, else the URL."""
         for candidate in (

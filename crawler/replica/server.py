@@ -7,7 +7,10 @@ in `X-Newscrawl-Host`; which outlet a request is for is decided by, in order: th
 named but not served gets a plain 404.
 
 Control endpoints (never logged, never faulted): `GET /_replica/stats` (the request log as
-JSON), `GET /_replica/faults`, `POST /_replica/faults` (JSON body: the new Faults).
+JSON), `GET /_replica/faults`, `POST /_replica/faults` (JSON body: the new Faults). And one
+content endpoint, logged: `GET /_replica/links?host=H&section=S&page=N`, a listing page's
+article links as JSON, which the scripted listings fetch from inside the browser (the host is
+in the URL because the X-Newscrawl-Host header only travels on the navigation request).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from crawler.outlet import Outlet
 from crawler.replica import sites
 from crawler.replica.corpus import CorpusArticle
 from crawler.replica.faults import Faults
-from crawler.replica.sites.base import HTML, META_CHARSET, TEXT, Site
+from crawler.replica.sites.base import HTML, META_CHARSET, TEXT, Site, listing_links
 
 HOST_HEADER = "X-Newscrawl-Host"
 JSON = "application/json; charset=utf-8"
@@ -157,7 +160,7 @@ class ReplicaServer:
         path = unquote(parts.path) or "/"
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         if path.startswith("/_replica/"):
-            return self._control(method, path, body)
+            return self._control(method, path, body, query)
         self.request_log.record(f"{path}?{unquote(parts.query)}" if parts.query else path)
         faults = self._faults
         if faults.latency_ms:
@@ -204,7 +207,20 @@ class ReplicaServer:
                 return site
         return None
 
-    def _control(self, method: str, path: str, body: bytes) -> Response:
+    def _control(
+        self, method: str, path: str, body: bytes, query: Mapping[str, str] | None = None
+    ) -> Response:
+        query = query or {}
+        if path == "/_replica/links" and method in ("GET", "HEAD"):
+            site = self._site_named(query.get("host", ""))
+            page = query.get("page", "1")
+            if site is None or query.get("section") not in site.outlet.sections:
+                return _json(404, {"error": "no such host or section"})
+            self.request_log.record(f"/_replica/links?section={query['section']}&page={page}")
+            if self._faults.latency_ms:
+                time.sleep(self._faults.latency_ms / 1000)
+            number = int(page) if page.isdigit() else 1
+            return _json(200, listing_links(site, query["section"], number))
         if path == "/_replica/stats" and method in ("GET", "HEAD"):
             snapshot = self.request_log.snapshot()
             data = {"total": sum(snapshot.values()), "requests": snapshot}

@@ -14,12 +14,25 @@ from functools import cache
 from typing import Protocol
 
 from crawler.outlet import Outlet
-from crawler.replica.sites import arabstoday
+from crawler.replica.sites import akhbarona, arabstoday, arc, wordpress
 from crawler.replica.sites.base import Page, Site
 
 # The outlets the replica knows: each module defines OUTLET (an Outlet).
 OUTLET_MODULES: tuple[str, ...] = (
     "spiders.almaghribtoday",
+    "spiders.arabstoday",
+    "spiders.casablancatoday",
+    "spiders.algeriatoday",
+    "spiders.libyatoday",
+    "spiders.alsaudiatoday",
+    "spiders.emiratesvoice",
+    "spiders.hespress",
+    "spiders.le360",
+    "spiders.alyaoum24",
+    "spiders.hibapress",
+    "spiders.akhbarona",
+    "spiders.barlamane",
+    "spiders.moroccoworldnews",
 )  # fmt: skip
 
 
@@ -37,6 +50,9 @@ class Template(Protocol):
 
 TEMPLATES: dict[str, Template] = {
     "arabstoday": arabstoday,
+    "wordpress": wordpress,
+    "arc": arc,
+    "akhbarona": akhbarona,
 }
 
 

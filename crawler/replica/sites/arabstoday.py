@@ -9,7 +9,7 @@ URL scheme (all links root-relative; canonical, og:url and feed links use the re
     /                                   home: menu, newest 20 articles
     /<id>-<slug>[/][?page=N]            section listing, 10 articles a page, newest first
     /<id>-<slug>/rss.xml                section feed (newest 30)
-    /rss, /home/rss.xml                 site feed (newest 30)
+    /rss, /home/rss.xml                 site feed (newest 30); so is a feed a section declares
     /<id>/<HHMMSS>-<slug>               article; also any `url_path` / `duplicate_paths`
     /amp/<article path>                 AMP version of an article
     /robots.txt, /sitemap.xml, /search  (robots.txt disallows /search)
@@ -37,6 +37,7 @@ from crawler.replica.sites.base import (
     XML,
     Page,
     Site,
+    declared_feed,
     iso_z,
     rss_feed,
     sitemap,
@@ -116,6 +117,8 @@ def render(site: Site, path: str, query: Mapping[str, str]) -> Page:
         return render_feed(site, None)
     if bare.endswith("/rss.xml") and (key := site.section_of_listing(bare[: -len("/rss.xml")])):
         return render_feed(site, key)
+    if declared_feed(site, bare)[0]:  # another feed a section declares (arabstoday: /ar/rss)
+        return render_feed(site, declared_feed(site, bare)[1])
     if key := site.section_of_listing(bare):
         page = query.get("page", "1")
         return render_listing(site, key, int(page)) if page.isdigit() else render_not_found(site)

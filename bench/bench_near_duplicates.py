@@ -1,0 +1,125 @@
+"""Near-duplicate lookup cost as the collection grows (10,000 then 100,000 stored articles).
+
+Articles arrive at a steady rate (ARTICLES_PER_DAY), as a crawl archive grows: the lookup only
+reads the LSH postings of three 3-day time buckets, so its cost should stay flat. Run:
+
+    python bench/bench_near_duplicates.py [--sizes 10000 100000] [--uri MONGO_URI]
+
+Without --uri (or NEWSCRAWL_TEST_MONGO_URI) an embedded nx-27017 server is started in a
+temporary folder. Prints medians in ms and the ratio of the largest to the smallest size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crawler.config import MongoTarget  # noqa: E402
+from crawler.embedded import EmbeddedServer  # noqa: E402
+from crawler.replica.corpus import default_corpus_path, load_corpus  # noqa: E402
+from crawler.similarity import Fingerprint, band_keys, lookup_keys, matches  # noqa: E402
+from crawler.store import Store  # noqa: E402
+from pipelines.stories import StoriesPipeline  # noqa: E402
+
+ARTICLES_PER_DAY = 300
+START = datetime(2025, 1, 1, tzinfo=UTC)
+SAMPLES = 40
+
+
+def vocabulary() -> list[str]:
+    words = []
+    for article in load_corpus(default_corpus_path()):
+        words.extend(article.body.split())
+    return words
+
+
+LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+CORPUS_SHARE = 0.75  # unrelated synthetic texts then score ~0.015 on median, as real news does
+
+
+def synthetic_body(rng: random.Random, words: list[str]) -> str:
+    """Unrelated news-like text: corpus words mixed with invented ones (names, places)."""
+    return " ".join(
+        rng.choice(words) if rng.random() < CORPUS_SHARE
+        else "".join(rng.choice(LETTERS) for _ in range(rng.randint(3, 7)))
+        for _ in range(rng.randint(90, 200))
+    )
+
+
+def fill(store: Store, start: int, stop: int, rng: random.Random, words: list[str]) -> None:
+    batch_articles, batch_postings = [], []
+    for i in range(start, stop):
+        published = START + timedelta(days=i / ARTICLES_PER_DAY)
+        body = synthetic_body(rng, words)
+        fp = Fingerprint.of(f"https://bench.example/{i}", "bench", body, published)
+        url = fp.canonical_url
+        batch_articles.append({"canonical_url": url, "outlet": "bench", "body": body,
+                               "published_at": published, "story_id": url[-12:],
+                               "minhash": fp.signature})
+        batch_postings += [{"key": k, "canonical_url": url}
+                           for k in band_keys(fp.signature, published)]
+        if len(batch_articles) >= 1000 or i == stop - 1:
+            store.articles.insert_many(batch_articles, ordered=False)
+            store.story_bands.insert_many(batch_postings, ordered=False)
+            batch_articles, batch_postings = [], []
+
+
+def time_lookups(store: Store, size: int, rng: random.Random, words: list[str]) -> list[float]:
+    """ms per lookup + verification for new articles published at the archive's end."""
+    costs = []
+    newest = START + timedelta(days=size / ARTICLES_PER_DAY)
+    for n in range(SAMPLES):
+        fp = Fingerprint.of(f"new-{n}", "bench", synthetic_body(rng, words), newest)
+        t0 = time.perf_counter()
+        candidates = StoriesPipeline(store=store)._stored_candidates(
+            lookup_keys(fp.signature, fp.published), fp)
+        matches(fp, [c[0] for c in candidates])
+        costs.append((time.perf_counter() - t0) * 1000)
+    return costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--uri", default=os.environ.get("NEWSCRAWL_TEST_MONGO_URI"))
+    args = parser.parse_args()
+    server = None
+    if args.uri:
+        uri, label = args.uri, "external MongoDB"
+    else:
+        server = EmbeddedServer(Path(tempfile.mkdtemp(prefix="nc-bench-")))
+        uri, label = server.ensure_running(), "embedded nx-27017"
+    store = Store(MongoTarget(uri, "nc_bench_neardup", embedded=server is not None))
+    store.db.client.drop_database("nc_bench_neardup")
+    store.ensure_indexes()
+    rng, words = random.Random(7), vocabulary()
+    filled, medians = 0, {}
+    try:
+        for size in sorted(args.sizes):
+            t0 = time.perf_counter()
+            fill(store, filled, size, rng, words)
+            filled = size
+            costs = time_lookups(store, size, rng, words)
+            medians[size] = statistics.median(costs)
+            print(f"{label}: {size:>7} articles (filled in {time.perf_counter() - t0:.0f}s): "
+                  f"lookup median {medians[size]:.1f} ms, p90 "
+                  f"{statistics.quantiles(costs, n=10)[-1]:.1f} ms", flush=True)
+        small, large = min(medians), max(medians)
+        print(f"ratio {large}/{small}: {medians[large] / medians[small]:.2f}")
+    finally:
+        store.db.client.drop_database("nc_bench_neardup")
+        if server:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

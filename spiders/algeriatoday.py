@@ -1,0 +1,24 @@
+"""algeriatoday.com (الجزائر اليوم): the group's Algerian site.
+
+Arabs Today template (see arabstoday_family). The site's local time is Africa/Algiers, but the
+template prints every time in GMT (and its JSON-LD and meta in UTC), so the timezone is UTC: a bare
+time on the page is a GMT time, never a local one. Sections use the group's ids (group_sections).
+"""
+
+from __future__ import annotations
+
+from crawler.spider import NewsSpider
+from spiders.arabstoday_family import arabstoday_outlet, group_sections
+
+OUTLET = arabstoday_outlet(
+    key="algeriatoday",
+    title="الجزائر اليوم",
+    domain="algeriatoday.com",
+    timezone="UTC",
+    sections=group_sections(),
+)
+
+
+class AlgeriatodaySpider(NewsSpider):
+    name = "algeriatoday"
+    outlet = OUTLET
