@@ -261,12 +261,13 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
             store.add_alternate_urls(write.target, [write.document["url"]])
             report.alternates += 1
         elif write.action == "revise":
+            # Read-modify-write rather than `$push`: the embedded server stores a pushed
+            # subdocument as a JSON string. Runs of one job never overlap (scheduler lease).
+            stored = store.find_article(write.target, {"revisions": 1}) or {}
+            revisions = [*(stored.get("revisions") or []), write.previous or {}]
             changes = {k: v for k, v in write.document.items()
                        if k not in ("alternate_urls", "revisions", "story_id", "duplicate_of")}
-            store.update_article(write.target, {
-                "$set": changes,
-                "$push": {"revisions": {"$each": [write.previous or {}],
-                                        "$slice": -MAX_REVISIONS}},
-            })
+            changes["revisions"] = revisions[-MAX_REVISIONS:]
+            store.update_article(write.target, {"$set": changes})
             report.revised += 1
     return report

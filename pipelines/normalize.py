@@ -12,6 +12,7 @@ from crawler.text import (
     normalize_paragraphs,
     search_terms,
     strip_prefixes,
+    tokens,
 )
 from crawler.urls import canonicalize_url
 from pipelines.base import ArticleDropped, Stage
@@ -28,10 +29,15 @@ def _clean_list(values: list[str]) -> list[str]:
 
 
 class NormalizePipeline(Stage):
+    @staticmethod
+    def only_site_name(title: str, affixes: tuple[str, ...]) -> bool:
+        key = " ".join(tokens(title))
+        return any(key == " ".join(tokens(affix)) for affix in affixes)
+
     def process_item(self, item: Article) -> Article:
         affixes = self.outlet.title_affixes
         item.title = strip_prefixes(clean_display_text(item.title), affixes)
-        if not item.title:
+        if not item.title or self.only_site_name(item.title, affixes):
             raise ArticleDropped("missing_title", f"{item.url} (title was only the site name)")
         item.body = normalize_paragraphs(item.body.split("\n\n"))
         item.summary = strip_prefixes(clean_display_text(item.summary), affixes)

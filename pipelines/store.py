@@ -41,6 +41,7 @@ class StorePipeline(Stage):
         self.retries = int(settings.get("NEWSCRAWL_STORE_RETRIES", 5))
         self.backoff = float(settings.get("NEWSCRAWL_STORE_BACKOFF_S", 0.5))
         self._store = store
+        self.owns_store = store is None
         self.buffer: list[ArticleWrite] = []
         self.lock: asyncio.Lock | None = None
         self.ticker: asyncio.Task | None = None
@@ -126,5 +127,5 @@ class StorePipeline(Stage):
         if self.ticker:
             self.ticker.cancel()
         await self.flush()
-        if self._store is not None:
+        if self._store is not None and self.owns_store:
             self._store.close()

@@ -1,9 +1,10 @@
 """The Arabs Today Group template (almaghribtoday.net and its sister sites).
 
 Shared by every outlet of the group: article paths `/<section-id>/<6 digits>-<slug>` (AMP under
-`/amp/`), body paragraphs in the first `#balmon`, teaser `.introtext`, dateline "City - Author"
-in `.cauthorboy h4.coring`/`h5`. The site-wide "آخر تحديث GMT" band and the dates of related and
-most-read lists are page furniture and are never read as the article's date.
+`/amp/`), body paragraphs in the first `#balmon` (`.amp-article-body` on AMP pages), teaser
+`.introtext`, dateline "City - Author" in `.cauthorboy h4.coring`/`h5`. The site-wide "آخر تحديث
+GMT" band and the dates of related and most-read lists are page furniture and are never read as
+the article's date.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ ARTICLE_PATH = r"^/(?:amp/)?\d+/\d{6}-[^/]+/?$"
 
 SELECTORS = Selectors(
     title=("h1.newstitle::text", "h1::text"),
-    body=("#balmon",),
+    body=("#balmon", ".amp-article-body"),
     summary=(".introtext::text",),
-    dateline=(".cauthorboy h4.coring::text", ".cauthorboy h5::text"),
+    dateline=(".cauthorboy h4.coring::text", ".cauthorboy h5::text", ".amp-dateline::text"),
     listing_links=(".newslist a::attr(href)", "a::attr(href)"),
     next_page=("a[rel=next]::attr(href)", ".pagination a.next::attr(href)"),
     listing_dates=(".newslist .coring::text",),

@@ -1,0 +1,212 @@
+"""Each pipeline stage on its own (the stages that need MongoDB get a real server)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.config import MongoTarget
+from crawler.items import Article
+from crawler.store import Store, apply_writes
+from pipelines.base import ArticleDropped
+from pipelines.dedupe import DedupePipeline
+from pipelines.normalize import NormalizePipeline, content_hash
+from pipelines.store import StorePipeline, as_write
+from pipelines.timestamps import TimestampsPipeline, pick_date
+from pipelines.topics import TopicsPipeline
+from pipelines.validate import ValidatePipeline
+from spiders.almaghribtoday import OUTLET, AlmaghribtodaySpider
+
+BODY = ("أوقفت عناصر الشرطة القضائية بمدينة طنجة شخصا يبلغ من العمر 34 سنة للاشتباه في تورطه "
+        "في حيازة وترويج المخدرات.\n\nوجرى إخضاع المشتبه فيه لتدبير الحراسة النظرية.")
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def article(**changes) -> Article:
+    base = Article(url="https://www.almaghribtoday.net/36/101500-توقيف-مروج", outlet=OUTLET.key,
+                   title="المغرب اليوم - توقيف مروج مخدرات بطنجة", body=BODY)
+    for name, value in changes.items():
+        setattr(base, name, value)
+    return base
+
+
+def test_crawler_stages_count_drops_by_reason():
+    crawler = get_crawler(AlmaghribtodaySpider)
+    crawler.spider = crawler._create_spider()
+    stage = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(ArticleDropped) as dropped:
+        stage.process_item(article(title=" "))
+    assert dropped.value.reason == "missing_title"
+
+
+@pytest.mark.parametrize("field, reason", [
+    ("url", "missing_url"), ("title", "missing_title"), ("body", "missing_body"),
+])
+def test_validate_drops_with_a_reason(field, reason):
+    with pytest.raises(ArticleDropped) as dropped:
+        ValidatePipeline(outlet=OUTLET).process_item(article(**{field: ""}))
+    assert dropped.value.reason == reason
+
+
+def test_validate_drops_teasers():
+    with pytest.raises(ArticleDropped) as dropped:
+        ValidatePipeline(outlet=OUTLET).process_item(article(body="نص قصير"))
+    assert dropped.value.reason == "body_too_short"
+
+
+def test_normalize_cleans_display_text_and_computes_keys():
+    raw = article(
+        title="المغرب اليوم -  توقيف\u00a0مروج   مخدرات بطنجة\u200f",
+        body="  " + BODY.replace("\n\n", "\n\n\n\n") + "\n\n  ",
+        url="https://www.almaghribtoday.net/amp/36/101500-توقيف-مروج?utm_source=x",
+    )
+    item = NormalizePipeline(outlet=OUTLET).process_item(raw)
+    assert item.title == "توقيف مروج مخدرات بطنجة"
+    assert item.body == BODY
+    assert item.canonical_url == (
+        "https://almaghribtoday.net/36/101500-%D8%AA%D9%88%D9%82%D9%8A%D9%81-"
+        "%D9%85%D8%B1%D9%88%D8%AC")
+    assert item.content_hash == content_hash(BODY)
+    assert "شرطه" in item.search_text.split()  # stem of القضائية's neighbour الشرطة
+
+
+def test_normalize_drops_a_title_that_was_only_the_site_name():
+    with pytest.raises(ArticleDropped):
+        NormalizePipeline(outlet=OUTLET).process_item(article(title="المغرب اليوم -"))
+
+
+def test_same_body_with_other_spacing_or_hamza_has_the_same_hash():
+    assert content_hash("إحباط  محاولة تهريب") == content_hash("احباط محاولة تهريب")
+
+
+def test_timestamps_prefer_trusted_sources_and_precision():
+    candidates = [("jsonld", "2026-11-19"), ("feed", "Thu, 19 Nov 2026 14:35:00 GMT")]
+    instant, source, raw = pick_date(candidates, tz="UTC", now=NOW)
+    assert (instant, source) == (datetime(2026, 11, 19, 14, 35, tzinfo=UTC), "feed")
+    candidates = [("meta", "2026-11-19T09:00:00Z"), ("feed", "Thu, 19 Nov 2026 14:35:00 GMT")]
+    assert pick_date(candidates, tz="UTC", now=NOW)[1] == "meta"
+    assert pick_date([("selector", "آخر تحديث GMT 14:10:54")], tz="UTC", now=NOW) is None
+
+
+def test_timestamps_use_the_outlet_timezone():
+    casablanca = type(OUTLET)(**{**OUTLET.__dict__, "timezone": "Africa/Casablanca"})
+    item = TimestampsPipeline(outlet=casablanca).process_item(
+        article(date_candidates=[("selector", "الثلاثاء 20 غشت 2024 - 14:35")]))
+    assert item.published_at == datetime(2024, 8, 20, 13, 35, tzinfo=UTC)
+    assert item.published_at_raw == "الثلاثاء 20 غشت 2024 - 14:35"
+    assert item.date_source == "selector"
+    assert item.crawled_at.tzinfo is UTC
+
+
+def test_timestamps_keep_an_undated_article_and_count_it():
+    crawler = get_crawler(AlmaghribtodaySpider)
+    crawler.spider = crawler._create_spider()
+    item = TimestampsPipeline.from_crawler(crawler).process_item(article())
+    assert item.published_at is None
+    assert crawler.stats.get_value("newscrawl/missing_published_at") == 1
+
+
+@pytest.fixture
+def store(mongo_uri):
+    store = Store(MongoTarget(mongo_uri, mongo_uri.rsplit("/", 1)[1], embedded=False))
+    store.ensure_indexes()
+    yield store
+    store.close()
+
+
+def normalized(**changes) -> Article:
+    return NormalizePipeline(outlet=OUTLET).process_item(article(**changes))
+
+
+def test_dedupe_url_tiers_and_alternates(store):
+    stage = DedupePipeline(store=store, outlet=OUTLET)
+    first = asyncio.run(stage.process_item(normalized()))
+    assert first.action == "insert"
+    with pytest.raises(ArticleDropped) as dropped:
+        asyncio.run(stage.process_item(normalized()))
+    assert dropped.value.reason == "duplicate_url"
+    amp = asyncio.run(stage.process_item(
+        normalized(url="https://www.almaghribtoday.net/amp/36/101500-توقيف-مروج")))
+    assert (amp.action, amp.action_target) == ("alternate", first.canonical_url)
+    copy = asyncio.run(stage.process_item(
+        normalized(url="https://www.almaghribtoday.net/314/101500-نسخة")))
+    assert (copy.action, copy.action_target) == ("alternate", first.canonical_url)
+
+
+def test_dedupe_against_the_store_revisions_and_unchanged(store):
+    apply_writes(store, [as_write(normalized(published_at=NOW))])
+    stage = DedupePipeline(store=store, outlet=OUTLET)
+    with pytest.raises(ArticleDropped) as dropped:
+        asyncio.run(stage.process_item(normalized()))
+    assert dropped.value.reason == "already_stored"
+    changed = asyncio.run(DedupePipeline(store=store, outlet=OUTLET).process_item(
+        normalized(body=BODY + "\n\nوأحيل على النيابة العامة.")))
+    assert changed.action == "revise" and changed.previous_version["body"] == BODY
+    apply_writes(store, [as_write(changed)])
+    doc = store.find_article(changed.canonical_url)
+    assert doc["body"].endswith("النيابة العامة.") and len(doc["revisions"]) == 1
+    assert store.articles.count_documents({}) == 1
+    same_body = asyncio.run(DedupePipeline(store=store, outlet=OUTLET).process_item(
+        normalized(url="https://www.almaghribtoday.net/36/999999-مكرر",
+                   body=BODY + "\n\nوأحيل على النيابة العامة.")))
+    assert same_body.action == "alternate"
+
+
+def test_revisions_are_bounded(store):
+    apply_writes(store, [as_write(normalized())])
+    for n in range(12):
+        item = asyncio.run(DedupePipeline(store=store, outlet=OUTLET).process_item(
+            normalized(body=f"{BODY}\n\nتحديث رقم {n} على الخبر."))
+        )
+        apply_writes(store, [as_write(item)])
+    doc = store.find_article(item.canonical_url)
+    assert len(doc["revisions"]) == 10
+    assert "تحديث رقم 10" in doc["revisions"][-1]["body"]
+
+
+def test_topics_stage_tags_security_news():
+    item = TopicsPipeline(rules=None, outlet=OUTLET).process_item(normalized())
+    assert item.topics == ["security"]
+
+
+def test_store_batches_and_spools_when_the_database_is_unreachable(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSCRAWL_HOME", str(tmp_path))
+    dead = Store(MongoTarget("mongodb://127.0.0.1:9/x", "x", embedded=False), timeout_ms=200)
+    crawler = get_crawler(AlmaghribtodaySpider, {
+        "NEWSCRAWL_STORE_RETRIES": 1, "NEWSCRAWL_STORE_BACKOFF_S": 0.01,
+        "NEWSCRAWL_STORE_BATCH": 2, "NEWSCRAWL_RUN_ID": "unit"})
+    crawler.spider = crawler._create_spider()
+    stage = StorePipeline(crawler, store=dead)
+
+    async def run():
+        await stage.open_spider()
+        for n in range(3):
+            await stage.process_item(normalized(url=f"https://www.almaghribtoday.net/36/10150{n}-x"))
+        await stage.close_spider()
+    asyncio.run(run())
+    lines = (tmp_path / "spool" / "almaghribtoday-unit.jsonl").read_text().splitlines()
+    assert len(lines) == 3 and stage.spooled == 3
+    assert json.loads(lines[0])["document"]["title"] == "توقيف مروج مخدرات بطنجة"
+    assert crawler.stats.get_value("newscrawl/spooled") == 3
+
+
+def test_store_writes_in_batches(store):
+    crawler = get_crawler(AlmaghribtodaySpider, {"NEWSCRAWL_STORE_BATCH": 2})
+    crawler.spider = crawler._create_spider()
+    stage = StorePipeline(crawler, store=store)
+
+    async def run():
+        await stage.open_spider()
+        for n in range(5):
+            await stage.process_item(normalized(url=f"https://www.almaghribtoday.net/36/10150{n}-x",
+                                                body=f"{BODY} {n}"))
+            if n == 1:
+                assert store.articles.count_documents({}) == 2  # a full batch is written
+        await stage.close_spider()
+    asyncio.run(run())
+    assert store.articles.count_documents({}) == 5
+    assert crawler.stats.get_value("newscrawl/stored") == 5
