@@ -216,7 +216,9 @@ class ReplicaServer:
             page = query.get("page", "1")
             if site is None or query.get("section") not in site.outlet.sections:
                 return _json(404, {"error": "no such host or section"})
-            self.request_log.record(f"/_replica/links?section={query['section']}&page={page}")
+            self.request_log.record(
+                f"/_replica/links?host={site.outlet.key}&section={query['section']}&page={page}"
+            )
             if self._faults.latency_ms:
                 time.sleep(self._faults.latency_ms / 1000)
             number = int(page) if page.isdigit() else 1
