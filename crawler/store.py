@@ -178,9 +178,6 @@ class Store:
                 {"$addToSet": {"alternate_urls": {"$each": urls}}},
             )
 
-    def update_article(self, canonical_url: str, update: Mapping[str, Any]) -> None:
-        self.articles.update_one({"canonical_url": canonical_url}, dict(update))
-
 
 def newest_first(cursor: pymongo.cursor.Cursor) -> pymongo.cursor.Cursor:
     return cursor.sort([("published_at", DESCENDING), ("crawled_at", DESCENDING)])
@@ -261,13 +258,18 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
             store.add_alternate_urls(write.target, [write.document["url"]])
             report.alternates += 1
         elif write.action == "revise":
-            # Read-modify-write rather than `$push`: the embedded server stores a pushed
-            # subdocument as a JSON string. Runs of one job never overlap (scheduler lease).
-            stored = store.find_article(write.target, {"revisions": 1}) or {}
-            revisions = [*(stored.get("revisions") or []), write.previous or {}]
-            changes = {k: v for k, v in write.document.items()
-                       if k not in ("alternate_urls", "revisions", "story_id", "duplicate_of")}
-            changes["revisions"] = revisions[-MAX_REVISIONS:]
-            store.update_article(write.target, {"$set": changes})
+            # The whole document is replaced: the embedded server stores a datetime set with
+            # `$set` and a subdocument pushed with `$push` as strings. Runs of one job never
+            # overlap (scheduler lease), so read-modify-write is safe enough here.
+            stored = store.find_article(write.target)
+            if stored is None:
+                continue
+            kept = ("_id", "canonical_url", "alternate_urls", "story_id", "duplicate_of",
+                    "minhash", "revisions")
+            revised = {**stored, **{k: v for k, v in write.document.items()
+                                    if v not in (None, "", []) and k not in kept}}
+            revised["revisions"] = [*(stored.get("revisions") or []), write.previous or {}][
+                -MAX_REVISIONS:]
+            store.articles.replace_one({"_id": stored["_id"]}, revised)
             report.revised += 1
     return report

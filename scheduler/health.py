@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scheduler.config import HealthThresholds, JobConfig
-from scheduler.history import FAILURES, FINISHED, RUNNING, RunHistory
+from scheduler.history import FAILURES, FINISHED, RAN, RUNNING, RunHistory
 
 
 def evaluate(thresholds: HealthThresholds, run: dict[str, Any],
@@ -56,7 +56,7 @@ class JobHealth:
 
     job: str
     state: str  # healthy, degraded, failing, running, never run
-    last_run: dict[str, Any] | None
+    last_run: dict[str, Any] | None  # the last started crawl (skips and misses left out)
     last_success: dict[str, Any] | None
     counts: dict[str, int] = field(default_factory=dict)  # by status, within the window
     consecutive_failures: int = 0
@@ -64,7 +64,7 @@ class JobHealth:
 
 
 def job_health(history: RunHistory, job: str, since: datetime) -> JobHealth:
-    last = history.last(job)
+    last = history.last(job, RAN)
     last_done = history.last(job, (*FINISHED, *FAILURES))
     success = history.last(job, FINISHED)
     counts: dict[str, int] = {}

@@ -33,7 +33,8 @@ COLLECTION = "runs"
 RUNNING = "running"
 FINISHED = ("ok", "degraded")  # the crawl completed (degraded: with health signals)
 FAILURES = ("failed", "timeout", "interrupted", "abandoned")
-STATUSES = (RUNNING, *FINISHED, *FAILURES, "skipped-overlap", "missed")
+RAN = (RUNNING, *FINISHED, *FAILURES)  # a crawl was started (not skipped, not missed)
+STATUSES = (*RAN, "skipped-overlap", "missed")
 INDEXES: list[list[tuple[str, int]]] = [
     [("job", ASCENDING), ("started_at", DESCENDING)],
     [("started_at", DESCENDING)],

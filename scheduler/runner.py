@@ -235,7 +235,6 @@ class JobRunner:
         if self.config.path is not None:  # the crawl reads [outlets…] from the same file
             env["NEWSCRAWL_CONFIG"] = str(Path(self.config.path).resolve())
         started = time.monotonic()
-        ended_by = None
         try:
             with open(out_file, "wb") as out:
                 proc = subprocess.Popen(

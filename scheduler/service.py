@@ -29,6 +29,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from crawler.config import ConfigError
 from crawler.store import Store, redact
 from scheduler.config import JobConfig, ScheduleConfig, format_duration
 from scheduler.history import RunHistory
@@ -133,7 +134,7 @@ class SchedulerService:
             return
         try:
             job = self.config.job(job_name)
-        except Exception:
+        except ConfigError:
             log.error("job %s is in the job store but not in %s; skipped", job_name,
                       self.config.label)
             return
@@ -141,6 +142,9 @@ class SchedulerService:
             self._active += 1
         try:
             self.runner.run(job)
+        except PyMongoError as exc:  # the next due time tries again
+            log.error("job %s: database unavailable, run not recorded: %s", job_name,
+                      redact(str(exc)))
         except Exception as exc:  # a run's failure must never stop the scheduler
             log.exception("job %s: run failed unexpectedly: %s", job_name, redact(str(exc)))
         finally:
@@ -151,7 +155,7 @@ class SchedulerService:
     def _on_event(self, event: events.JobEvent) -> None:
         try:
             job: JobConfig = self.config.job(event.job_id)
-        except Exception:
+        except ConfigError:
             return
         try:
             if event.code == events.EVENT_JOB_MISSED:

@@ -149,6 +149,8 @@ def test_dedupe_against_the_store_revisions_and_unchanged(store):
     apply_writes(store, [as_write(changed)])
     doc = store.find_article(changed.canonical_url)
     assert doc["body"].endswith("النيابة العامة.") and len(doc["revisions"]) == 1
+    assert isinstance(doc["updated_at"], datetime) and doc["published_at"] == NOW
+    assert doc["revisions"][0]["body"] == BODY
     assert store.articles.count_documents({}) == 1
     same_body = asyncio.run(DedupePipeline(store=store, outlet=OUTLET).process_item(
         normalized(url="https://www.almaghribtoday.net/36/999999-مكرر",

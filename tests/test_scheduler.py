@@ -162,7 +162,8 @@ def test_runs_on_cadence_and_are_recorded(mongo_db, start_service, replica_serve
     runs = runs_of(mongo_db, "maghrib-security")
     done = [r for r in runs if r["status"] in ("ok", "degraded")]
     first, second = done[0], done[1]
-    assert first["status"] == "ok" and first["exit_code"] == 0
+    assert first["status"] == "ok" and first["exit_code"] == 0, (first.get("reason"),
+                                                                 first["log_tail"])
     assert first["spider"] == "almaghribtoday" and first["sections"] == ["security"]
     assert first["pages"] > 0 and first["items"]["stored"] == 4 and first["errors"] == 0
     assert first["items"]["scraped"] == 4 and first["items"]["dropped_by_reason"] == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -92,7 +93,8 @@ def test_revision_is_stored_when_an_article_changes(cli, replica_server, mongo_d
     assert revised["body"].endswith("موعد المباراة المقبلة.")
     assert len(revised["revisions"]) == 1
     assert revised["revisions"][0]["body"] == stored["body"]
-    assert revised["updated_at"] is not None
+    assert isinstance(revised["updated_at"], datetime)
+    assert revised["published_at"] == stored["published_at"]
     unchanged = mongo_db.articles.find_one({"section": "sports", "title": {"$ne": target.title}})
     assert unchanged["revisions"] == [] and unchanged["updated_at"] is None
     assert mongo_db.articles.count_documents({"section": "sports"}) == sum(

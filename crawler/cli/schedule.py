@@ -95,7 +95,7 @@ def run(config: ConfigOption = None) -> None:
 @app.command("list")
 def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Jobs: cadence, next run, last run and its status."""
-    from scheduler.history import RunHistory
+    from scheduler.history import RAN, RunHistory
     from scheduler.jobstore import COLLECTION as JOBS
     from scheduler.lease import COLLECTION as LEASES
     from scheduler.lease import holders
@@ -109,7 +109,7 @@ def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     now = datetime.now(UTC)
     rows = []
     for job in schedule.jobs:
-        last = history.last(job.name)
+        last = history.last(job.name, RAN)
         next_ts = next_runs.get(job.name)
         rows.append({
             "job": job.name, "spider": job.spider, "sections": list(job.sections),
