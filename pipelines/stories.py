@@ -4,6 +4,10 @@ Each new article is compared with the articles of this run and with the stored o
 an LSH band key (crawler.similarity); copies also get `duplicate_of` (the first copy stored).
 An article that matches articles of two stories joins them: the later story is merged into
 the story of its best match. Cross-outlet copies stay stored: each outlet's article is a fact.
+
+Crawls of several outlets run at the same time (one process or many), so a copy may be stored
+by another crawl after this one looked: when the crawl closes, the articles that started a
+story of their own are looked up once more and joined to any story found then.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class StoriesPipeline(Stage):
         self._store = store
         self.run_postings: dict[str, list[str]] = {}  # band key -> canonical URLs of this run
         self.run_articles: dict[str, tuple[Fingerprint, str, str]] = {}  # fp, story, dup_of
+        self.alone: list[str] = []  # canonical URLs of this run that started their own story
 
     @property
     def store(self):
@@ -88,12 +93,49 @@ class StoriesPipeline(Stage):
                 self.merge(sorted(others), item)
         else:
             item.story_id = new_story_id(item.canonical_url)
+            self.alone.append(item.canonical_url)
         item.minhash = fingerprint.signature
         item.band_keys = band_keys(fingerprint.signature, published)
         for key in item.band_keys:
             self.run_postings.setdefault(key, []).append(item.canonical_url)
         self.run_articles[item.canonical_url] = (fingerprint, item.story_id, item.duplicate_of)
         return item
+
+    async def close_spider(self) -> None:
+        """Join the stories that concurrent crawls stored after this one looked."""
+        if self.alone:
+            try:
+                joined = await asyncio.to_thread(self._join_late_copies)
+            except Exception as exc:
+                logger.warning("late near-duplicate check failed (%s)", exc)
+                return
+            self.count("stories/joined_late", joined)
+
+    def _join_late_copies(self) -> int:
+        joined = 0
+        for url in self.alone:
+            fingerprint, story, _ = self.run_articles[url]
+            keys = lookup_keys(fingerprint.signature, fingerprint.published)
+            candidates = self._stored_candidates(keys, fingerprint)
+            by_url = {fp.canonical_url: (fp, s, d) for fp, s, d in candidates}
+            found = matches(fingerprint, [fp for fp, _, _ in candidates])
+            if not found:
+                continue
+            best = found[0]
+            other, other_story, other_duplicate_of = by_url[best.canonical_url]
+            if not other_story or other_story == story:
+                continue
+            # the story of the earlier article wins; a copy points at the earlier one
+            first, later = sorted([fingerprint, other], key=lambda fp: fp.published)
+            target = other_story if first is other else story
+            absorbed = story if target == other_story else other_story
+            self.store.articles.update_many({"story_id": absorbed}, {"$set": {"story_id": target}})
+            if best.is_copy:
+                original = (other_duplicate_of or other.canonical_url) if first is other else url
+                self.store.articles.update_one({"canonical_url": later.canonical_url},
+                                               {"$set": {"duplicate_of": original}})
+            joined += 1
+        return joined
 
     def merge(self, stories: list[str], item: Article) -> None:
         """Stories joined by this article become its story, here and (via the store) stored."""
