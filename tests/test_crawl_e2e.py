@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 
 import pymongo
+import pytest
 
 from crawler.items import STORED_FIELDS
 from crawler.replica.corpus import default_corpus_path, load_corpus
@@ -164,3 +165,22 @@ def test_query_filters_and_formats(cli, replica_server, mongo_db):
     assert len(rows) == 1 + mongo_db.articles.count_documents({})
     table = cli("query", "--outlet", "almaghribtoday", "--limit", "3")
     assert table.code == 0 and "3 article(s)" in table.out
+
+
+@pytest.mark.parametrize("name", ["real-2025-hammouchi", "no-jsonld", "windows-1256", "amp"])
+def test_extract_a_saved_almaghribtoday_page(cli, name):
+    from tests.conftest import FIXTURES
+
+    page = FIXTURES / "almaghribtoday" / f"{name}.html"
+    expected = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    result = cli("extract", str(page), "--spider", "almaghribtoday", "--url", expected["url"])
+    assert result.code == 0, result.err
+    article = json.loads(result.out)
+    assert list(article) == list(STORED_FIELDS)
+    for field in ("title", "body", "published_at", "date_source"):
+        assert article[field] == expected[field], field
+    if "dateline" in expected:
+        assert article["dateline"] == expected["dateline"]
+    for furniture in ("آخر تحديث", "قد يهمك", "GMT", "Arabs Today Group", "تعليق", "شارك"):
+        assert furniture not in article["body"]
+    assert not article["title"].startswith("المغرب اليوم")
