@@ -49,6 +49,7 @@ class Article:
     previous_version: dict[str, Any] | None = field(default=None, metadata=TRANSIENT)
     band_keys: list[str] = field(default_factory=list, metadata=TRANSIENT)  # LSH postings
     merged_stories: list[str] = field(default_factory=list, metadata=TRANSIENT)  # -> story_id
+    originals_of: list[str] = field(default_factory=list, metadata=TRANSIENT)  # later copies
 
     def to_document(self) -> dict[str, Any]:
         """The MongoDB document (datetimes stay datetimes; pymongo stores them as BSON dates)."""

@@ -13,6 +13,7 @@ from typing import Any
 from crawler.outlet import Outlet, Section
 
 OVERRIDABLE = {f.name for f in fields(Section)}
+TEMPLATE_VALUES = {f.name: getattr(Section(), f.name) for f in fields(Section)}
 
 
 class SectionError(ValueError):
@@ -38,7 +39,8 @@ def apply_overrides(outlet: Outlet, overrides: Mapping[str, Any]) -> dict[str, S
                 f"(allowed: {', '.join(sorted(OVERRIDABLE))})"
             )
         changes = {
-            name: (value if name == "label" else tuple(value)) for name, value in values.items()
+            name: tuple(value) if isinstance(TEMPLATE_VALUES[name], tuple) else value
+            for name, value in values.items()
         }
         sections[key] = replace(sections.get(key, Section()), **changes)
     return sections

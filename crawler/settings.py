@@ -47,6 +47,9 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
+# Scrapy's headers on navigation requests (so the replica router's X-Newscrawl-Host reaches the
+# replica through Chromium); other in-page requests keep the browser's own headers.
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "scrapy_playwright.headers.use_scrapy_headers"
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

@@ -4,6 +4,10 @@ Discovery: a section's feeds, sitemaps and paginated listings yield article link
 incremental: one batched lookup per listing page or feed tells which links are stored already;
 those are not fetched, and a listing page that holds nothing new ends that section's
 pagination. `full=1` fetches everything (revisions are then detected by the dedupe stage).
+Feed and (news) sitemap entries older than the horizon (`max_age_days`), in another
+`news:language`, or already stored are skipped before they are fetched. Listing pages that a
+section (or every page that an outlet) declares `browser=True` are rendered by
+scrapy-playwright (crawler/browser.py); nothing else is.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.browser import BrowserUnavailable, needs_browser, page_meta
+from crawler.browser import BrowserUnavailable, find_browser, needs_browser, page_meta
 from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
 from crawler.feeds import parse_feed
@@ -115,8 +119,6 @@ class NewsSpider(scrapy.Spider):
         if not self.use_browser or not needs_browser(self.outlet, self.sections.values()):
             return True
         try:
-            from crawler.browser import find_browser
-
             browser = find_browser(self.settings)
         except BrowserUnavailable as exc:
             logger.error("%s: %s", self.name, exc)

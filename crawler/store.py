@@ -204,11 +204,12 @@ class ArticleWrite:
     previous: dict[str, Any] | None = None
     band_keys: list[str] = field(default_factory=list)
     merged_stories: list[str] = field(default_factory=list)  # story ids joined into this one
+    originals_of: list[str] = field(default_factory=list)  # stored copies published later
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "document": self.document, "target": self.target,
                 "previous": self.previous, "band_keys": self.band_keys,
-                "merged_stories": self.merged_stories}
+                "merged_stories": self.merged_stories, "originals_of": self.originals_of}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ArticleWrite:
@@ -220,6 +221,7 @@ class ArticleWrite:
             previous=parse_instants(data.get("previous"), DATETIME_FIELDS),
             band_keys=list(data.get("band_keys") or []),
             merged_stories=list(data.get("merged_stories") or []),
+            originals_of=list(data.get("originals_of") or []),
         )
 
 
@@ -253,6 +255,9 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
                 {"$set": {"story_id": write.document["story_id"]}},
             )
             report.merged += result.modified_count
+        for copy in write.originals_of:
+            store.articles.update_one({"canonical_url": copy},
+                                      {"$set": {"duplicate_of": write.document["canonical_url"]}})
     for write in writes:
         if write.action == "alternate":
             store.add_alternate_urls(write.target, [write.document["url"]])

@@ -35,6 +35,8 @@ class DedupePipeline(Stage):
         self.seen_urls: dict[str, str] = {}  # canonical_url -> url fetched first, this run
         self.seen_bodies: dict[tuple[str, str], str] = {}  # (outlet, hash) -> canonical_url
         self.lookups_paused_until = 0.0
+        # One article at a time: two copies processed concurrently must see each other.
+        self.lock = asyncio.Lock()
 
     @property
     def store(self):
@@ -67,6 +69,10 @@ class DedupePipeline(Stage):
             return None
 
     async def process_item(self, item: Article) -> Article:
+        async with self.lock:
+            return await self._process(item)
+
+    async def _process(self, item: Article) -> Article:
         canonical = item.canonical_url
         first_url = self.seen_urls.get(canonical)
         if first_url is not None:

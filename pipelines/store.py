@@ -28,7 +28,7 @@ def as_write(item: Article) -> ArticleWrite:
     return ArticleWrite(
         action=item.action, document=item.to_document(), target=item.action_target,
         previous=item.previous_version, band_keys=item.band_keys,
-        merged_stories=item.merged_stories,
+        merged_stories=item.merged_stories, originals_of=item.originals_of,
     )
 
 
@@ -125,7 +125,8 @@ class StorePipeline(Stage):
 
     async def close_spider(self) -> None:
         if self.ticker:
-            self.ticker.cancel()
+            async with self.lock:  # the ticker is never cancelled in the middle of a write
+                self.ticker.cancel()
         await self.flush()
         if self._store is not None and self.owns_store:
             self._store.close()

@@ -16,6 +16,8 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from scrapy import signals
+
 from crawler.items import Article
 from crawler.similarity import (
     PREFILTER,
@@ -86,8 +88,15 @@ class StoriesPipeline(Stage):
             item.story_id = story or new_story_id(best.canonical_url)
             self.count("stories/joined")
             if best.is_copy:
-                item.duplicate_of = duplicate_of or best.canonical_url
                 self.count("duplicates/near")
+                candidate = by_url[best.canonical_url][0]
+                if duplicate_of or candidate.published <= fingerprint.published:
+                    item.duplicate_of = duplicate_of or best.canonical_url
+                else:  # this one was published first: the stored copy points at it
+                    item.originals_of = [best.canonical_url]
+                    if best.canonical_url in self.run_articles:
+                        fp, story_, _ = self.run_articles[best.canonical_url]
+                        self.run_articles[best.canonical_url] = (fp, story_, item.canonical_url)
             others = {by_url[m.canonical_url][1] for m in found[1:]} - {item.story_id, ""}
             if others:
                 self.merge(sorted(others), item)
@@ -101,7 +110,14 @@ class StoriesPipeline(Stage):
         self.run_articles[item.canonical_url] = (fingerprint, item.story_id, item.duplicate_of)
         return item
 
-    async def close_spider(self) -> None:
+    @classmethod
+    def from_crawler(cls, crawler):
+        stage = cls(crawler)
+        # after every stage has closed, so this crawl's own last batch is stored too
+        crawler.signals.connect(stage.join_late_copies, signal=signals.spider_closed)
+        return stage
+
+    async def join_late_copies(self, spider=None, reason: str = "") -> None:
         """Join the stories that concurrent crawls stored after this one looked."""
         if self.alone:
             try:

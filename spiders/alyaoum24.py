@@ -1,7 +1,8 @@
 """alyaoum24.com (اليوم 24): Casablanca daily news site, WordPress-like.
 
-Sections are `/news/<section>` (facts from public scrapers); posts are numbered
-`/<id>.html`. Everything else is WordPress's: feeds, `/page/N/`, JSON-LD and meta.
+Sections are `/news/<section>` (facts from public scrapers); posts are taken to be numbered,
+`/<id>.html` (assumed; overridable like every section). Everything else is WordPress's: feeds,
+`/page/N/`, JSON-LD and meta.
 """
 
 from __future__ import annotations

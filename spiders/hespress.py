@@ -1,12 +1,13 @@
 """hespress.com (هسبريس): Morocco's most read Arabic news site, on WordPress.
 
-Posts are at `/<slug>-<id>.html`; the title is `h1.post-title` and the text `div.article-content`
-(facts from public scrapers). Crime and police news are filed under faits divers, so `security`
-crawls that category. The politics category fills its post list with a script after the page
-has loaded (an empty container, then a JSON request), so that listing is rendered in Chromium
-and the crawl waits until the inserted links are there; every other page is plain HTML.
-The news sitemap (`/sitemap-news.xml`) carries `news:publication_date`, so old entries are
-skipped before they are fetched.
+Posts are taken to be `/<slug>-<id>.html` (assumed); the title is `h1.post-title` and the text
+`div.article-content` (facts from public scrapers). Crime and police news are filed under faits
+divers, so `security` crawls that category. The politics category is declared as filled by a script
+after the page has loaded (an empty container, then a JSON request: how the replica serves it;
+whether the real page needs it is unverified), so only that listing is rendered in Chromium,
+waiting until the inserted links are there; every other page is plain HTML. The news sitemap
+(`/sitemap-news.xml`) carries `news:publication_date`, so old entries are skipped before they are
+fetched.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """moroccoworldnews.com (Morocco World News): Morocco's English-language news site, WordPress.
 
-Posts are dated and numbered, `/<yyyy>/<mm>/<id>/<slug>/`. English text goes through the same
-chain; times are Moroccan local time (Africa/Casablanca).
+Posts are taken to be dated and numbered, `/<yyyy>/<mm>/<id>/<slug>/` (assumed). English text goes
+through the same chain; times are Moroccan local time (Africa/Casablanca).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import stat
 import sys
 import time
@@ -33,9 +34,12 @@ HERE_PYTHON = sys.executable  # an existing executable file: stands in for a bro
 
 
 def chromium_or_skip() -> str:
+    """The browser's description; a skip without one, a failure where CI requires one."""
     try:
         return find_browser().describe()
     except BrowserUnavailable as exc:
+        if os.environ.get("NEWSCRAWL_REQUIRE_BROWSER"):  # set by .ci/run
+            pytest.fail(f"NEWSCRAWL_REQUIRE_BROWSER is set but {exc}")
         pytest.skip(f"no Chromium on this machine ({exc})")
 
 
@@ -159,9 +163,18 @@ def test_images_fonts_and_media_are_aborted():
 
 
 def politics_corpus(path: Path, count: int) -> Path:
-    """`count` hespress politics articles (listing pages of 10) and one security article."""
+    """`count` hespress politics articles (listing pages of 10), one security article, and an
+    almaghribtoday article."""
     now = datetime.now(UTC).replace(microsecond=0)
-    records = [
+    # almaghribtoday first: a request that lost its X-Newscrawl-Host header would be served
+    # the corpus's first outlet, so links found prove the header reached the browser's request
+    records = [{
+        "outlet": "almaghribtoday", "section": "politics",
+        "title": "مجلس الحكومة يصادق على مشروع مرسوم يتعلق بالجماعات",
+        "body": ("صادق مجلس الحكومة على مشروع مرسوم يتعلق بتنظيم الجماعات الترابية.\n\n"
+                 "وقدم الوزير المكلف عرضا حول مضامين المشروع وأهدافه."),
+        "published": (now - timedelta(hours=2)).isoformat(),
+    }] + [
         {
             "outlet": "hespress", "section": "politics",
             "title": f"البرلمان يناقش مشروع القانون رقم {n} المتعلق بالجماعات الترابية",
@@ -205,11 +218,20 @@ def test_crawls_without_browser_pages_never_start_playwright(cli, replica_server
     assert not any(key.startswith("playwright/") for key in plain["stats"])
     assert "no Chromium" not in plain["log"]
 
-    scripted = crawl(cli, replica, tmp_path, "--section", "politics", *no_browser,
-                     name="scripted", env=env)
-    assert scripted["stats"]["newscrawl/errors/browser_unavailable"] == 1
-    assert "apt-get install -y chromium" in scripted["log"]
-    assert "playwright install chromium" in scripted["log"]
+    # asking for a browser section with no browser: one line before Scrapy starts
+    scripted = cli("crawl", "hespress", "--section", "politics", "--replica", replica.url,
+                   *no_browser, env=env)
+    assert scripted.code == 2
+    assert "apt-get install -y chromium" in scripted.err
+    assert "playwright install chromium" in scripted.err
+    assert len(scripted.err.strip().splitlines()) == 1 and "Traceback" not in scripted.err
+    assert replica.requests_for("/politique") == 0
+
+    # all sections: a warning, the browser section is skipped, the others are crawled
+    everything = crawl(cli, replica, tmp_path, *no_browser, name="all", env=env)
+    assert everything["result"].code == 0, everything["result"].err
+    assert "warning" in everything["result"].err and "chromium" in everything["result"].err
+    assert everything["stats"]["newscrawl/errors/browser_unavailable"] == 1
     assert replica.requests_for("/politique") == 0
 
 

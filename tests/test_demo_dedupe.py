@@ -14,7 +14,8 @@ BASE = [json.loads(line) for line in default_corpus_path().read_text("utf-8").sp
 def test_two_urls_stored_once_and_syndicated_copy_linked(cli, mongo_db, tmp_path):
     security = [r for r in BASE if r["section"] == "security"]
     original = {**security[3], "duplicate_paths": ["/314/101010-نسخة-مكررة-من-الخبر"]}
-    copy = {**security[3], "outlet": "casablancatoday", "dateline": "الدار البيضاء - كازابلانكا اليوم"}
+    copy = {**security[3], "outlet": "casablancatoday",
+            "dateline": "الدار البيضاء - كازابلانكا اليوم"}
     copy["published"] = copy["published"].replace(":00Z", ":40Z")
     others = [r for r in BASE if r is not security[3]][:12]
     corpus = tmp_path / "corpus.jsonl"

@@ -140,6 +140,8 @@ def test_demo_crawls_four_templates_and_the_scripted_section(cli, mongo_db):
     try:
         find_browser()
     except BrowserUnavailable as exc:
+        if os.environ.get("NEWSCRAWL_REQUIRE_BROWSER"):  # set by .ci/run
+            pytest.fail(f"NEWSCRAWL_REQUIRE_BROWSER is set but {exc}")
         pytest.skip(f"the scripted section needs Chromium ({exc})")
     demo = cli("demo", "--show", "0")
     assert demo.code == 0, demo.err

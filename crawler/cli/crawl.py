@@ -34,13 +34,23 @@ def parse_settings(pairs: list[str]) -> dict[str, Any]:
 
 
 def check_sections(spider: str, sections: list[str], overrides: dict[str, Any]) -> None:
-    outlet_overrides = overrides.get("NEWSCRAWL_OUTLETS")
-    if outlet_overrides is None:
-        from crawler.run import project_settings
+    """Unknown sections, and sections that need a browser this machine lacks, fail here in
+    one line, before Scrapy starts."""
+    from crawler.browser import BrowserUnavailable, check_browser
+    from crawler.run import project_settings
 
-        outlet_overrides = project_settings().getdict("NEWSCRAWL_OUTLETS")
+    settings = project_settings(overrides)
+    outlet_overrides = settings.getdict("NEWSCRAWL_OUTLETS")
     cls = spider_class(spider)
-    resolve_sections(cls.outlet, sections, outlet_overrides.get(spider, {}).get("sections", {}))
+    chosen = resolve_sections(
+        cls.outlet, sections, outlet_overrides.get(spider, {}).get("sections", {}))
+    try:
+        check_browser(cls.outlet, chosen.values(), settings)
+    except BrowserUnavailable as exc:
+        if sections:  # the user asked for these very sections
+            die(f"{spider}: {exc}")
+        err_console.print(f"newscrawl: warning: {spider}: {exc}; its browser sections are "
+                          "skipped", markup=False, highlight=False)
 
 
 def print_summary(results: list[CrawlResult]) -> None:
