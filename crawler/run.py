@@ -97,7 +97,8 @@ def run_crawls(
     if log_file is None and not settings.getbool("NEWSCRAWL_LOG_STDERR"):
         log_dir = home() / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        log_file = log_dir / f"{'+'.join(r.spider for r in requests)}-{run_id}.log"
+        name = requests[0].spider if len(requests) == 1 else f"{len(requests)}-outlets"
+        log_file = log_dir / f"{name}-{run_id}.log"
     if log_file is not None:
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
     process = CrawlerProcess(settings)
