@@ -8,7 +8,7 @@ to `base_url` so the same definition serves the real site and the local replica.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
 
@@ -82,9 +82,6 @@ class Outlet:
 
     def absolute(self, path_or_url: str, base_url: str | None = None) -> str:
         return urljoin((base_url or self.base_url).rstrip("/") + "/", path_or_url.lstrip("/"))
-
-    def with_sections(self, sections: dict[str, Section]) -> Outlet:
-        return replace(self, sections=sections)
 
     def section_of(self, url: str, default: str = "") -> str:
         """The section an article belongs to by its path, else `default`."""

@@ -67,7 +67,6 @@ class Store:
         )
         self.db = self.client[self.target.database]
         self.articles = self.db["articles"]
-        self.runs = self.db["runs"]
         self.story_bands = self.db["story_bands"]  # LSH postings: band key -> article
 
     @property

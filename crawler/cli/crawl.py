@@ -11,7 +11,6 @@ from rich.table import Table
 
 from crawler.cli.common import (
     RUNTIME_ERROR,
-    USAGE_ERROR,
     check_spider,
     console,
     die,
@@ -133,5 +132,3 @@ def crawl(
     if any(r.failed for r in results):
         raise typer.Exit(RUNTIME_ERROR)
 
-
-__all__ = ["crawl", "USAGE_ERROR"]

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+from crawler.jsonio import iso_z
 from crawler.outlet import Outlet
 from crawler.replica.sites.base import (
     META_CHARSET,
@@ -38,7 +39,6 @@ from crawler.replica.sites.base import (
     Page,
     Site,
     declared_feed,
-    iso_z,
     rss_feed,
     sitemap,
     slugify,

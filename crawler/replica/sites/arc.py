@@ -22,6 +22,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+from crawler.jsonio import iso_z
 from crawler.outlet import Outlet
 from crawler.replica.sites.base import (
     META_CHARSET,
@@ -34,7 +35,6 @@ from crawler.replica.sites.base import (
     declared_feed,
     declared_sitemap,
     human_date,
-    iso_z,
     jsonld_script,
     last_page,
     listing_page,

@@ -20,6 +20,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from crawler.jsonio import iso_z
 from crawler.outlet import Outlet
 
 if TYPE_CHECKING:  # corpus imports the templates (for article paths): no import cycle at runtime
@@ -118,10 +119,6 @@ def paragraphs(body: str) -> list[str]:
 
 def rfc822(moment: datetime) -> str:
     return format_datetime(moment, usegmt=True)
-
-
-def iso_z(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rss_feed(
