@@ -1,0 +1,83 @@
+"""Pages whose bytes were decoded with the wrong charset, and the charsets to try instead.
+
+Two faults are common on Arabic sites: windows-1256 bytes labelled UTF-8 (the text fills with
+U+FFFD) and UTF-8 labelled windows-1256 (every Arabic letter becomes two characters, an "ط" or
+"ظ" followed by a Latin-1-looking one: `طھط³ظ„ظٹظ…`). A text is garbled when a third or more of
+its letters are either; the page is then decoded again with each charset the page allows (the
+HTTP header, the `<meta>` declaration, what charset_normalizer detects, windows-1256, UTF-8)
+until one reads cleanly. When none does, the article is dropped (`dropped/garbled_text`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import Any
+
+GARBLED_SHARE = 1 / 3
+FALLBACKS = ("windows-1256", "utf-8")
+MAX_DETECT_BYTES = 200_000  # charset detection reads at most this much of the page
+
+# What windows-1256 makes of bytes 0x80-0xBF: the second half of a UTF-8 Arabic letter.
+_CP1256_CONTINUATION = bytes(range(0x80, 0xC0)).decode("cp1256", errors="replace")
+_MOJIBAKE = re.compile("[طظ][" + re.escape(_CP1256_CONTINUATION) + "]")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def garbled_share(text: str) -> float:
+    """The share of the text's letters that are U+FFFD or halves of mojibake pairs."""
+    if not text:
+        return 0.0
+    bad = text.count("\ufffd")
+    if text.count("ط") + text.count("ظ") > len(text) // 10:  # cheap test before the regex
+        bad += 2 * len(_MOJIBAKE.findall(text))
+    letters = sum(1 for ch in text if ch.isalpha()) + text.count("\ufffd")
+    return bad / letters if letters else 0.0
+
+
+def is_garbled(*texts: str) -> bool:
+    """A third or more of any of the texts is garbled."""
+    return any(garbled_share(t) >= GARBLED_SHARE for t in texts if t)
+
+
+def _known(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def alternatives(body: bytes, headers: Any = None, tried: str = "") -> Iterator[str]:
+    """Charsets the page allows, most credible first, each once, `tried` left out."""
+    seen = {_known(tried) or tried}
+    names: list[str] = []
+    if headers is not None:
+        content_type = headers.get(b"Content-Type") or headers.get("Content-Type") or b""
+        if isinstance(content_type, bytes):
+            content_type = content_type.decode("latin-1")
+        if match := _HEADER_CHARSET.search(content_type):
+            names.append(match[1])
+    if match := _META_CHARSET.search(body[:4096]):
+        names.append(match[1].decode("ascii", "ignore"))
+    names.append(_detected(body))
+    names.extend(FALLBACKS)
+    for name in names:
+        known = _known(name) if name else None
+        if known and known not in seen:
+            seen.add(known)
+            yield known
+
+
+def _detected(body: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # an optional helper: the other charsets are still tried
+        return ""
+    best = from_bytes(body[:MAX_DETECT_BYTES]).best()
+    return best.encoding if best is not None else ""
+
+
+def decode(body: bytes, encoding: str) -> str:
+    return body.decode(encoding, errors="replace")
