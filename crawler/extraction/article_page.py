@@ -25,8 +25,7 @@ from crawler.outlet import Outlet, Selectors
 from crawler.text import normalize_arabic
 from crawler.urls import is_same_site
 
-DATELINE_MARKS = ".//*[@itemprop='dateline' or contains(@class, 'dateline')]"
-MAX_DATELINE = 80
+DATELINE_MARKS = "//body//*[@itemprop='dateline' or contains(@class, 'dateline')]"
 
 
 def element_text(node: Selector) -> str:
@@ -40,7 +39,7 @@ class ArticlePage:
         self.html = html
         self.url = url
         self.outlet = outlet
-        self.sel = Selector(text=html)
+        self.sel = Selector(text=html, type="html")
         self.root: HtmlElement = self.sel.root
         self.selectors: Selectors = outlet.selectors
 
@@ -236,16 +235,17 @@ class ArticlePage:
 
     @cached_property
     def dateline(self) -> str:
-        """The selectors' dateline, else an element marked as one ("Place - Agency")."""
+        """The selectors' dateline, else an element marked as one, else a "Place - Agency" line
+        just before the body."""
         if found := self.first_css(self.selectors.dateline):
             return found
-        if "dateline" not in self.html:
-            return ""
-        for el in self.root.xpath(DATELINE_MARKS):
-            text = visible_text(el)
-            if 0 < len(text) <= MAX_DATELINE and not in_furniture(el, bylines=False):
-                return text
-        return ""
+        if "dateline" in self.html:
+            for el in self.root.xpath(DATELINE_MARKS):
+                text = visible_text(el)
+                if 0 < len(text) <= body.MAX_DATELINE and not in_furniture(el, bylines=False):
+                    return text
+        container = self.body_container
+        return body.dateline_before(container) if container is not None else ""
 
     @cached_property
     def dates(self) -> page_dates.PageDates:
@@ -310,8 +310,19 @@ class ArticlePage:
 
     @cached_property
     def language(self) -> str:
-        lang = self.sel.xpath("/html/@lang").get("") or self.outlet.language
-        return lang.split("-")[0].lower()
+        """What the page declares (`<html lang>`, `og:locale`, Content-Language, JSON-LD),
+        else the outlet's language, else "ar" when most of the body's letters are Arabic."""
+        lang = (
+            self.sel.xpath("/html/@lang").get("")
+            or self.meta("og:locale", "content-language", "language")
+            or jsonld.text(self.jsonld.get("inLanguage"))
+            or self.outlet.language
+        )
+        if not lang:
+            letters = [ch for p in self.paragraphs[:5] for ch in p if ch.isalpha()]
+            arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters)
+            lang = "ar" if letters and arabic * 2 > len(letters) else ""
+        return lang.replace("_", "-").split("-")[0].lower()
 
     def to_article(self) -> Article:
         """The raw Article; the pipelines validate, clean, date and dedupe it."""

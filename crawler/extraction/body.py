@@ -280,6 +280,27 @@ def lead_before(container: HtmlElement, first: str) -> str:
     return ""
 
 
+# "City - Author" or "City (Agency)": a dateline is short and has no digits.
+DATELINE = re.compile(r"^[^\d|:]{2,40}(?:\s[-–—]\s[^\d|:]{2,40}|\s?\([^\d|:]{2,40}\))$")
+MAX_DATELINE = 80
+
+
+def dateline_before(container: HtmlElement) -> str:
+    """A "Place - Author" line among the few blocks just before the body container."""
+    node = container.getprevious()
+    for _ in range(4):
+        if node is None:
+            return ""
+        text = visible_text(node) if tag_of(node) not in INVISIBLE_TAGS else ""
+        if len(text) > MAX_DATELINE:
+            return ""
+        lines = [visible_text(el) for el in node.iter()] if text else []
+        if found := [line for line in lines if DATELINE.match(line)]:
+            return min(found, key=len)  # the smallest element that is one
+        node = node.getprevious()
+    return ""
+
+
 def article_paragraphs(root: HtmlElement) -> list[str]:
     """The generic body: container, paragraphs, and the lead before it."""
     container = find_container(root)

@@ -2,10 +2,11 @@
 
 Two faults are common on Arabic sites: windows-1256 bytes labelled UTF-8 (the text fills with
 U+FFFD) and UTF-8 labelled windows-1256 (every Arabic letter becomes two characters, an "ط" or
-"ظ" followed by a Latin-1-looking one: `طھط³ظ„ظٹظ…`). A text is garbled when a third or more of
-its letters are either; the page is then decoded again with each charset the page allows (the
-HTTP header, the `<meta>` declaration, what charset_normalizer detects, windows-1256, UTF-8)
-until one reads cleanly. When none does, the article is dropped (`dropped/garbled_text`).
+"ظ" followed by a Latin-1-looking one: `طھط³ظ„ظٹظ…`; the same with windows-1252 gives `Ø§Ù„`).
+A text is garbled when a third or more of its letters are either; the page is then decoded
+again with each charset the page allows (the HTTP header, the `<meta>` declaration, what
+charset_normalizer detects, windows-1256, UTF-8) until one reads cleanly. When none does, the
+article is dropped (`dropped/garbled_text`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,23 @@ GARBLED_SHARE = 1 / 3
 FALLBACKS = ("windows-1256", "utf-8")
 MAX_DETECT_BYTES = 200_000  # charset detection reads at most this much of the page
 
-# What windows-1256 makes of bytes 0x80-0xBF: the second half of a UTF-8 Arabic letter.
-_CP1256_CONTINUATION = bytes(range(0x80, 0xC0)).decode("cp1256", errors="replace")
-_MOJIBAKE = re.compile("[طظ][" + re.escape(_CP1256_CONTINUATION) + "]")
+
+
+def _mojibake_pattern(codecs_: tuple[str, ...]) -> re.Pattern[str]:
+    """UTF-8 sequences as a single-byte codec shows them: a lead byte's character followed by
+    the characters of its continuation bytes (0x80-0xBF)."""
+    forms = []
+    for codec in codecs_:
+        def chars(first: int, last: int, codec: str = codec) -> str:
+            return re.escape(bytes(range(first, last + 1)).decode(codec, errors="ignore"))
+
+        cont = f"[{chars(0x80, 0xBF)}]"
+        forms += [f"[{chars(0xC2, 0xDF)}]{cont}", f"[{chars(0xE0, 0xEF)}]{cont}{{2}}",
+                  f"[{chars(0xF0, 0xF4)}]{cont}{{3}}"]
+    return re.compile("|".join(forms))
+
+
+_MOJIBAKE = _mojibake_pattern(("cp1256", "cp1252", "latin-1"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 
@@ -30,9 +45,7 @@ def garbled_share(text: str) -> float:
     """The share of the text's letters that are U+FFFD or halves of mojibake pairs."""
     if not text:
         return 0.0
-    bad = text.count("\ufffd")
-    if text.count("ط") + text.count("ظ") > len(text) // 10:  # cheap test before the regex
-        bad += 2 * len(_MOJIBAKE.findall(text))
+    bad = text.count("\ufffd") + sum(len(m) for m in _MOJIBAKE.findall(text))
     letters = sum(1 for ch in text if ch.isalpha()) + text.count("\ufffd")
     return bad / letters if letters else 0.0
 

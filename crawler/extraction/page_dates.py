@@ -63,7 +63,7 @@ def meta_table(root: HtmlElement) -> dict[str, str]:
         content = (el.get("content") or "").strip()
         if not content:
             continue
-        for attr in ("property", "name", "itemprop"):
+        for attr in ("property", "name", "itemprop", "http-equiv"):
             key = (el.get(attr) or "").strip().lower()
             if key:
                 table.setdefault(key, content)
