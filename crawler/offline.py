@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import cache
 
 from scrapy.http import HtmlResponse
 
@@ -28,6 +29,11 @@ SNIFF_BYTES = 65_536
 
 class NotHtml(ValueError):
     """The saved file is not an HTML page."""
+
+
+@cache
+def _spider_class(name: str) -> type:
+    return spider_class(name)  # loading the spider modules takes a while: once per process
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -52,7 +58,7 @@ def page_for(html: bytes, *, url: str, spider: str | None = None,
             page = ArticlePage.from_response(response, generic_outlet(url))
             zone = page.declared_zone() or timezone or country_zone(host) or "UTC"
             return page, dataclasses.replace(page.outlet, timezone=zone)
-    cls = spider_class(spider)
+    cls = _spider_class(spider)
     outlet = dataclasses.replace(cls.outlet, timezone=timezone) if timezone else cls.outlet
     return cls.page_class.from_response(response, outlet), outlet
 

@@ -113,8 +113,9 @@ class ArticlePage:
 
     @cached_property
     def headline_element(self) -> HtmlElement | None:
-        """The `<h1>` that carries the headline (else the first one outside furniture)."""
-        h1s = [h for h in self.root.iter("h1") if not in_furniture(h, bylines=False)]
+        """The `<h1>` that carries the headline wherever it sits (templates put it in odd
+        places), else the first one outside furniture."""
+        h1s = list(self.root.iter("h1"))
         wanted = normalize_arabic(title.decode_entities(
             self.meta("og:title") or jsonld.text(self.jsonld.get("headline")) or self.page_title
         ))
@@ -122,17 +123,18 @@ class ArticlePage:
             text = normalize_arabic(visible_text(h1))
             if text and wanted and (text in wanted or wanted in text):
                 return h1
-        return h1s[0] if h1s else None
+        return next((h for h in h1s if not in_furniture(h, bylines=False)), None)
 
     @cached_property
     def title(self) -> str:
         headline = self.headline_element
+        shared = self.meta("og:title")
+        structured = jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
+        visible = visible_text(headline) if headline is not None else ""
         candidates = [
             self.first_css(self.selectors.title),
-            self.meta("og:title"),
-            jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name")),
+            *title.order_headlines(shared, structured, visible, self.site_names),
             self.meta("twitter:title"),
-            visible_text(headline) if headline is not None else "",
             self.page_title,
         ]
         found = title.choose_title(candidates, self.site_names)

@@ -8,8 +8,9 @@
    ads, share and follow bars, captions) is skipped.
 3. A lead paragraph just before the container (a standfirst outside it) is kept.
 4. Furniture that only its text gives away is dropped: "read also" lines and link-only
-   paragraphs, promos ("follow us on Google News"), comment rules, credits; a "related
-   articles" heading or a copyright line ends the body.
+   paragraphs, promos ("follow us on Google News"), comment rules and disclaimers, credits,
+   tags lines, bylines and wire sign-offs ("(END)"); a "related articles" heading or a
+   copyright line ends the body.
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -77,8 +78,16 @@ PROMO = re.compile(
 COMMENT_RULES = _marker_re([
     "بروتوكول نشر التعليقات", "اضف تعليق", "أضف تعليق", "أضف تعليقك", "شروط النشر",
     "شروط التعليق", "التعليقات المنشورة", "تعليقات القراء", "اترك تعليقا", "اكتب تعليقك",
-    "leave a comment", "comments are closed", "post a comment",
+    "لا تعبر عن رأي", "تعبر عن وجهات نظر أصحابها", "تعبر عن رأي كاتبها", "شروط الاستخدام",
+    "شروط استخدام الموقع", "سياسة الخصوصية", "إرشادات الاستخدام", "مراجعة التعليقات",
+    "leave a comment", "comments are closed", "post a comment", "community guidelines",
+    "terms of use", "privacy policy",
 ])
+# A tags line, a byline or sign-off ("-- By X", "kokobj@yna.co.kr (END)", "Write to X at ...").
+TAGS_LINE = _marker_re(["tags:", "tags :", "الوسوم", "وسوم:", "كلمات مفتاحية", "كلمات دالة"])
+SIGN_OFF = re.compile(
+    r"^(?:--|—|by\s|بقلم\b|write to\b|contact\b)|\S+@\S+\.\w+|\((?:end|انتهى)\)|/انتهى/", re.I
+)
 # Headings after which nothing is article text.
 END_MARKERS = _marker_re([
     "مواضيع ذات صلة", "مواضيع ذات علاقة", "مقالات ذات صلة", "أخبار ذات صلة", "اخبار ذات صلة",
@@ -193,6 +202,8 @@ def judge(text: str, link_chars: int = 0) -> str:
     if len(key) < 160 and PROMO.search(key):
         return "drop"
     if len(key) < 120 and CREDIT.match(key):
+        return "drop"
+    if len(key) < 120 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
     if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and parse_date(text):
         return "drop"  # a date line

@@ -63,16 +63,23 @@ def country_zone(host: str) -> str | None:
     return zones[0] if len(zones) == 1 else None
 
 
+@cache
+def spider_outlets() -> tuple[tuple[str, Outlet], ...]:
+    """(spider name, outlet) of every spider, loaded once per process."""
+    from crawler.run import spider_class, spider_names
+
+    found = ((name, getattr(spider_class(name), "outlet", None)) for name in spider_names())
+    return tuple((name, outlet) for name, outlet in found if outlet is not None)
+
+
 def spider_outlet(host: str) -> tuple[str, Outlet] | None:
     """(spider name, outlet) of the spider whose domains hold `host`, if any."""
-    from crawler.run import spider_class, spider_names
     from crawler.urls import is_same_site
 
-    for name in spider_names():
-        outlet = getattr(spider_class(name), "outlet", None)
-        if outlet is not None and is_same_site(host, outlet.domains):
-            return name, outlet
-    return None
+    return next(
+        ((name, outlet) for name, outlet in spider_outlets() if is_same_site(host, outlet.domains)),
+        None,
+    )
 
 
 def generic_outlet(url: str, timezone: str = "UTC") -> Outlet:

@@ -1,8 +1,10 @@
 """The headline: the first source that has one, HTML entities decoded, site names stripped.
 
 Sources in order: the outlet's selectors, OpenGraph `og:title` (the title the outlet shares,
-rarely decorated beyond a site name), the JSON-LD headline, `twitter:title`, the page's `<h1>`,
-and `<title>`. Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
+rarely decorated beyond a site name), the JSON-LD headline and the page's `<h1>`, then
+`twitter:title` and `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
+on other words than `og:title` (a social-media wording), the page's own headline comes first.
+Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
 """
 
@@ -12,7 +14,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from crawler.text import normalize_arabic, strip_prefixes
+from crawler.text import normalize_arabic, strip_prefixes, tokens
 
 _SEPARATORS = re.compile(r"\s+[-–—|:ـ]+\s+|\s*[|｜]\s*")
 
@@ -48,6 +50,20 @@ def title_site_names(page_title: str, headline: str) -> list[str]:
             names.append(part)
             names.extend(p.strip() for p in _SEPARATORS.split(part) if p.strip())
     return names
+
+
+def order_headlines(shared: str, structured: str, visible: str,
+                    site_names: Iterable[str]) -> list[str]:
+    """og:title, JSON-LD headline, `<h1>`; the last two first when they agree with each other
+    and differ from og:title in words (not just in quotes or a site name)."""
+    names = list(site_names)
+
+    def words(text: str) -> list[str]:
+        return tokens(strip_prefixes(decode_entities(text), names))
+
+    if structured and visible and words(structured) == words(visible) != words(shared or ""):
+        return [structured, visible, shared]
+    return [shared, structured, visible]
 
 
 def choose_title(candidates: Iterable[str], site_names: Iterable[str]) -> str:
