@@ -12,7 +12,7 @@ A page whose text came out garbled (wrong charset) is decoded again with the cha
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -26,6 +26,12 @@ from crawler.text import normalize_arabic
 from crawler.urls import is_same_site
 
 DATELINE_MARKS = "//body//*[@itemprop='dateline' or contains(@class, 'dateline')]"
+
+
+@cache
+def _keys(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """normalize_arabic of an outlet's markers, once per outlet."""
+    return tuple(normalize_arabic(t) for t in texts)
 
 
 def element_text(node: Selector) -> str:
@@ -113,28 +119,31 @@ class ArticlePage:
 
     @cached_property
     def headline_element(self) -> HtmlElement | None:
-        """The `<h1>` that carries the headline wherever it sits (templates put it in odd
-        places), else the first one outside furniture."""
+        """The `<h1>` that carries a headline the page states elsewhere (og:title, JSON-LD,
+        twitter:title, `<title>`), wherever it sits; else the first one outside furniture."""
         h1s = list(self.root.iter("h1"))
-        wanted = normalize_arabic(title.decode_entities(
-            self.meta("og:title") or jsonld.text(self.jsonld.get("headline")) or self.page_title
-        ))
-        for h1 in h1s:
-            text = normalize_arabic(visible_text(h1))
-            if text and wanted and (text in wanted or wanted in text):
-                return h1
+        stated = [
+            normalize_arabic(title.decode_entities(text)) for text in (
+                self.meta("og:title"), jsonld.text(self.jsonld.get("headline")),
+                self.meta("twitter:title"), self.page_title,
+            ) if text
+        ]
+        for wanted in stated:
+            for h1 in h1s:
+                text = normalize_arabic(visible_text(h1))
+                if text and (text in wanted or wanted in text):
+                    return h1
         return next((h for h in h1s if not in_furniture(h, bylines=False)), None)
 
     @cached_property
     def title(self) -> str:
         headline = self.headline_element
-        shared = self.meta("og:title")
+        shared = self.meta("og:title") or self.meta("twitter:title")
         structured = jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
         visible = visible_text(headline) if headline is not None else ""
         candidates = [
             self.first_css(self.selectors.title),
             *title.order_headlines(shared, structured, visible, self.site_names),
-            self.meta("twitter:title"),
             self.page_title,
         ]
         found = title.choose_title(candidates, self.site_names)
@@ -187,14 +196,14 @@ class ArticlePage:
         return self._clean_paragraphs(self.selector_container)
 
     def _clean_paragraphs(self, container: HtmlElement) -> list[str]:
-        stops = [normalize_arabic(m) for m in self.selectors.body_stop_markers]
-        stop_texts = {normalize_arabic(t) for t in self.outlet.stop_texts}
+        stops = _keys(self.selectors.body_stop_markers)
+        stop_texts = set(_keys(self.outlet.stop_texts))
         kept = []
         for text in body.paragraphs_in(container):
-            key = normalize_arabic(text)
+            key = normalize_arabic(text[:200])
             if any(key.startswith(stop) for stop in stops):
                 break  # related-articles block: everything after it is furniture
-            if key not in stop_texts:
+            if len(text) >= 200 or key not in stop_texts:
                 kept.append(text)
         return kept
 

@@ -37,6 +37,7 @@ from crawler.text import normalize_arabic
 MIN_PARAGRAPH = 25  # characters; shorter text does not vote for a container
 MIN_LEAD = 60  # a lead paragraph outside the container is at least a sentence
 MAX_LINK_SHARE = 0.5  # a paragraph mostly made of links is a link list
+MAX_FURNITURE = 300  # characters; furniture recognised by its words is shorter than this
 MAX_DATE_LINE = 50  # characters; a paragraph this short that reads as a date is a date line
 
 BLOCK_TAGS = frozenset({
@@ -78,15 +79,16 @@ PROMO = re.compile(
 COMMENT_RULES = _marker_re([
     "بروتوكول نشر التعليقات", "اضف تعليق", "أضف تعليق", "أضف تعليقك", "شروط النشر",
     "شروط التعليق", "التعليقات المنشورة", "تعليقات القراء", "اترك تعليقا", "اكتب تعليقك",
-    "لا تعبر عن رأي", "تعبر عن وجهات نظر أصحابها", "تعبر عن رأي كاتبها", "شروط الاستخدام",
-    "شروط استخدام الموقع", "سياسة الخصوصية", "إرشادات الاستخدام", "مراجعة التعليقات",
-    "leave a comment", "comments are closed", "post a comment", "community guidelines",
-    "terms of use", "privacy policy",
+    "الآراء الواردة أدناه", "تعبر عن وجهات نظر أصحابها", "تعبر عن رأي أصحابها",
+    "مراجعة التعليقات", "إرشادات الاستخدام", "leave a comment", "comments are closed",
+    "post a comment", "community guidelines",
 ])
 # A tags line, a byline or sign-off ("-- By X", "kokobj@yna.co.kr (END)", "Write to X at ...").
 TAGS_LINE = _marker_re(["tags:", "tags :", "الوسوم", "وسوم:", "كلمات مفتاحية", "كلمات دالة"])
 SIGN_OFF = re.compile(
-    r"^(?:--|—|by\s|بقلم\b|write to\b|contact\b)|\S+@\S+\.\w+|\((?:end|انتهى)\)|/انتهى/", re.I
+    r"^(?:--|—|by\s|بقلم\b|write to\b|contact\b)|\S+@\S+\.\w+|\((?:end|انتهى)\)|/انتهى/"
+    r"|contributed to this report|contributed reporting|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
+    re.I,
 )
 # Headings after which nothing is article text.
 END_MARKERS = _marker_re([
@@ -185,11 +187,22 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             break
         if verdict == "keep" and (not kept or kept[-1] != text):
             kept.append(text)
+    while kept and _label(kept[-1]):  # a body ends with a sentence ("SHARE THIS" does not)
+        kept.pop()
+    while kept and _label(kept[0]):
+        kept.pop(0)
     return kept
+
+
+def _label(text: str) -> bool:
+    """A short line that is no sentence: a button, a section label, a caption."""
+    return len(text) < MIN_PARAGRAPH and not text.endswith(SENTENCE_END)
 
 
 def judge(text: str, link_chars: int = 0) -> str:
     """"keep", "drop" (furniture) or "end" (furniture from here on) for one paragraph."""
+    if len(text) > MAX_FURNITURE:  # long text is article text unless it opens with a marker
+        return "drop" if READ_ALSO.match(normalize_arabic(text[:80])) else "keep"
     key = normalize_arabic(text)
     if not key or not any(ch.isalnum() for ch in key):
         return "drop"
@@ -197,13 +210,13 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "end"
     if link_chars and link_chars >= 0.8 * len(text):
         return "drop"  # only a link: a related article
-    if READ_ALSO.match(key) or COMMENT_RULES.search(key) and len(key) < 200:
+    if READ_ALSO.match(key) or COMMENT_RULES.search(key):
         return "drop"
     if len(key) < 160 and PROMO.search(key):
         return "drop"
     if len(key) < 120 and CREDIT.match(key):
         return "drop"
-    if len(key) < 120 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
+    if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
     if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and parse_date(text):
         return "drop"  # a date line

@@ -27,7 +27,8 @@ _FURNITURE_WORDS = (
     r"follow|google-?news|newsletter|subscribe|sidebar|widget|breadcrumbs?|tags?|keywords|"
     r"ads?|advert\w*|gpt-ad|dfp|banner|promo\w*|sponsor\w*|inject|ticker|breaking|"
     r"copyright|print|toolbar|menu|navbar|nav|header|footer|"
-    r"gmt|timeband|clock|weather|login|signup|cookie\w*|modal|popup|video-?list|latest"
+    r"gmt|timeband|clock|weather|login|signup|cookie\w*|modal|popup|video-?list|latest|"
+    r"next|prev|previous|pagination|pager|slideshow|gallery|carousel|slider"
 )
 # ... and the article's own bylines, dates and captions: furniture in a body, not for dates.
 _BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date|time|info|" \

@@ -1,8 +1,8 @@
 """The headline: the first source that has one, HTML entities decoded, site names stripped.
 
-Sources in order: the outlet's selectors, OpenGraph `og:title` (the title the outlet shares,
-rarely decorated beyond a site name), the JSON-LD headline and the page's `<h1>`, then
-`twitter:title` and `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
+Sources in order: the outlet's selectors, OpenGraph `og:title` (else `twitter:title`: the
+title the outlet shares, rarely decorated beyond a site name), the JSON-LD headline and the
+page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
 on other words than `og:title` (a social-media wording), the page's own headline comes first.
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
