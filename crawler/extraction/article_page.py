@@ -34,10 +34,6 @@ def _keys(texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(normalize_arabic(t) for t in texts)
 
 
-def element_text(node: Selector) -> str:
-    return visible_text(node.root) if isinstance(node.root, HtmlElement) else ""
-
-
 class ArticlePage:
     """Extraction for one fetched article page of `outlet`."""
 

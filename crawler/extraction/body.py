@@ -298,7 +298,7 @@ def lead_before(container: HtmlElement, first: str) -> str:
             if len(text) >= MIN_LEAD:
                 if link_text_length(node) > MAX_LINK_SHARE * len(text) or judge(text) != "keep":
                     return ""
-                same = normalize_arabic(text)[:80] == normalize_arabic(first)[:80]
+                same = normalize_arabic(text[:120])[:80] == normalize_arabic(first[:120])[:80]
                 return "" if same else text
         node = node.getprevious()
     return ""
@@ -323,14 +323,3 @@ def dateline_before(container: HtmlElement) -> str:
             return min(found, key=len)  # the smallest element that is one
         node = node.getprevious()
     return ""
-
-
-def article_paragraphs(root: HtmlElement) -> list[str]:
-    """The generic body: container, paragraphs, and the lead before it."""
-    container = find_container(root)
-    if container is None:
-        return []
-    paragraphs = paragraphs_in(container)
-    if paragraphs and (lead := lead_before(container, paragraphs[0])):
-        paragraphs.insert(0, lead)
-    return paragraphs
