@@ -143,7 +143,9 @@ class ArticlePage:
             self.page_title,
         ]
         found = title.choose_title(candidates, self.site_names)
-        return found or title.decode_entities(self.trafilatura.get("title") or "")
+        if found or "trafilatura" not in self.__dict__:  # it runs only for a page without body
+            return found
+        return title.decode_entities(self.trafilatura.get("title") or "")
 
     @cached_property
     def site_names(self) -> list[str]:
