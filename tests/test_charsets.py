@@ -4,6 +4,8 @@ real MongoDB-protocol server through the installed `newscrawl` console script.""
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.extraction.decoding import is_garbled
 from crawler.replica import Faults
 from crawler.replica.corpus import default_corpus_path, load_corpus
@@ -30,3 +32,12 @@ def test_mislabelled_pages_are_stored_readable(cli, replica_server, mongo_db):
         assert not is_garbled(doc["title"], doc["body"])
         assert "\ufffd" not in doc["title"] + doc["body"]
         assert "ط§ظ„" not in doc["body"]  # "ال" read as windows-1256
+
+
+def test_charset_lie_knobs_are_checked_like_the_others():
+    faults = Faults.from_dict({"cp1256_as_utf8_paths": ["/36/"], "utf8_as_cp1256_paths": []})
+    assert faults.mislabels("/36/100500-x") and not faults.mislabels_utf8("/36/100500-x")
+    assert faults.to_dict()["cp1256_as_utf8_paths"] == ["/36/"]
+    for bad in ({"cp1256_as_utf8_paths": "/36/"}, {"utf8_as_cp1256_paths": ["36/"]}):
+        with pytest.raises(ValueError, match="paths"):
+            Faults.from_dict(bad)
