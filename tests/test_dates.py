@@ -569,3 +569,19 @@ def test_common_forms_are_fast_and_never_reach_dateparser(monkeypatch) -> None:
             parse_date(text, tz=CASA, now=LATER)
     per_call = (time.perf_counter() - start) / (rounds * len(COMMON_FORMS))
     assert per_call < 0.001
+
+
+# --- Offsets written as GMT+N, and the "last update" stamp -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("الأربعاء، 28 آب/اغسطس 2013، آخر تحديث 14:00 (GMT+0400)", utc(2013, 8, 28, 10, 0)),
+        ("21 غشت 2024 14:35 GMT+3", utc(2024, 8, 21, 11, 35)),
+        ("21/08/2024 10:00 (GMT +1)", utc(2024, 8, 21, 9, 0)),
+        ("21/08/2024 10:00 UTC-04:30", utc(2024, 8, 21, 14, 30)),
+    ],
+)
+def test_gmt_offsets_and_last_update_stamps(text: str, expected: datetime) -> None:
+    assert parse_date(text, tz=CASA, now=NOW.replace(year=2025)) == expected
