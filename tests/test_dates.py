@@ -1,7 +1,6 @@
 """Tests for crawler.dates: the shared fixture first, then one group per known trap."""
 
 import dataclasses
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -555,20 +554,15 @@ COMMON_FORMS = [row[0] for row in _fixture_rows()] + [
 ]
 
 
-def test_common_forms_are_fast_and_never_reach_dateparser(monkeypatch) -> None:
+def test_common_forms_never_reach_dateparser(monkeypatch) -> None:
+    """Our own regexes read every common form (dateparser is only the guarded fallback; its
+    cost per call is in bench/bench_dates.py)."""
     def fail(*_args, **_kwargs):
         raise AssertionError("dateparser called for a common form")
 
     monkeypatch.setattr("dateparser.parse", fail)
-    for text in COMMON_FORMS:  # also proves each one is read by our own regexes
+    for text in COMMON_FORMS:  # the monkeypatched dateparser fails the test if reached
         parse_date(text, tz=CASA, now=LATER)
-    rounds = 20
-    start = time.perf_counter()
-    for _ in range(rounds):
-        for text in COMMON_FORMS:
-            parse_date(text, tz=CASA, now=LATER)
-    per_call = (time.perf_counter() - start) / (rounds * len(COMMON_FORMS))
-    assert per_call < 0.001
 
 
 # --- Offsets written as GMT+N, and the "last update" stamp -----------------------------------
