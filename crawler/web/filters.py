@@ -17,12 +17,19 @@ from crawler.query import ArticleQuery, QueryError, parse_instant
 from scheduler.history import STATUSES
 
 PAGE_SIZE = 20
+RUN_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
 def given(values: list[str] | None) -> list[str]:
     """Repeated parameters without the empty ones an HTML form sends for "all"."""
     return [v.strip() for v in values or [] if v and v.strip()]
+
+
+def shown(params: dict[str, object]) -> dict[str, object]:
+    """Parameters worth a place in a link: given ones, and the page from the second on."""
+    return {k: v for k, v in params.items()
+            if v not in ("", [], None) and not (k == "page" and v == 1)}
 
 
 def instant(value: str | None, option: str) -> datetime | None:
@@ -58,7 +65,7 @@ class ArticleFilters:
             "search": self.search, "unique_stories": "true" if self.unique_stories else "",
             "limit": self.limit if self.limit != PAGE_SIZE else "", "page": self.page,
             **changes}
-        return {k: v for k, v in values.items() if v not in ("", [], None, 1)}
+        return shown(values)
 
 
 def article_filters(
@@ -95,9 +102,11 @@ class RunFilters:
         return instant(self.since, "since"), instant(self.until, "until")
 
     def params(self, **changes: object) -> dict[str, object]:
-        values: dict[str, object] = {"job": self.job, "status": self.status, "since": self.since,
-                                     "until": self.until, "page": self.page, **changes}
-        return {k: v for k, v in values.items() if v not in ("", None, 1)}
+        values: dict[str, object] = {
+            "job": self.job, "status": self.status, "since": self.since, "until": self.until,
+            "limit": self.limit if self.limit != RUN_PAGE_SIZE else "", "page": self.page,
+            **changes}
+        return shown(values)
 
 
 def run_filters(
@@ -105,7 +114,8 @@ def run_filters(
     status: Annotated[str, Query(description=f"Only this status ({', '.join(STATUSES)}).")] = "",
     since: Annotated[str, Query(description="Started at or after: ISO date or an age.")] = "",
     until: Annotated[str, Query(description="Started at or before (same forms).")] = "",
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Runs a page.")] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Runs a page.")] = (
+        RUN_PAGE_SIZE),
     page: Annotated[int, Query(ge=1, description="Page, from 1.")] = 1,
 ) -> RunFilters:
     return RunFilters(job.strip(), status.strip(), since, until, limit, page)
