@@ -67,6 +67,9 @@ def corpus_records(now: datetime) -> list[dict[str, Any]]:
         record.pop("duplicate_paths", None)
         published = (now - timedelta(hours=5 + 11 * i)).replace(second=0, microsecond=0)
         record["published"] = published.strftime("%Y-%m-%dT%H:%M:00Z")
+    # a copy is looked for among the articles published within days of it
+    copied = datetime.strptime(original["published"], "%Y-%m-%dT%H:%M:00Z") - timedelta(hours=1)
+    records[-1]["published"] = copied.strftime("%Y-%m-%dT%H:%M:00Z")
     return records
 
 
@@ -249,16 +252,21 @@ def chromium_path() -> str | None:
         pytest.skip(f"no Chromium on this machine ({exc})")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """Debian's (or Playwright's) Chromium through Playwright, headless, for one module."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+        launched = playwright.chromium.launch(executable_path=executable, headless=True,
                                               args=list(CHROMIUM_ARGS))
-        yield chromium
-        chromium.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from chromium()
 
 
 class Tab:
