@@ -33,6 +33,7 @@ from urllib.parse import quote, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.archive import builtin_outlets, embedded_store, open_archive  # noqa: E402
+
 from crawler.store import Store  # noqa: E402
 from scheduler.history import RunHistory  # noqa: E402
 
@@ -185,7 +186,7 @@ def main() -> None:
                 if status != 200:
                     raise SystemExit(f"{path}: HTTP {status}")
                 times[label].append(elapsed)
-        print(f"\n| request | median ms | p90 ms | worst ms |\n| --- | ---: | ---: | ---: |")
+        print("\n| request | median ms | p90 ms | worst ms |\n| --- | ---: | ---: | ---: |")
         over = []
         for label, values in times.items():
             values.sort()
