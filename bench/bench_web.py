@@ -150,7 +150,7 @@ def main() -> None:
     home = args.home or Path(tempfile.gettempdir()) / f"newscrawl-web-bench-{args.articles}"
     store, server = embedded_store(home)
     outlets = builtin_outlets()
-    jobs = [(f"{o.name}-security", o.name) for o in outlets]
+    jobs = [(f"{o.key}-security", o.key) for o in outlets]
     config = Path(tempfile.mkdtemp(prefix="bench-web-")) / "schedule.toml"
     config.write_text("".join(
         f'[[jobs]]\nname = "{name}"\nspider = "{spider}"\nsections = ["security"]\n'
@@ -158,6 +158,7 @@ def main() -> None:
     web = None
     try:
         info = open_archive(store, args.articles)
+        store.ensure_indexes()  # those of this version of the code
         build_runs(store, args.runs, jobs)
         paths = targets(store, jobs)
         env = {**os.environ, "NEWSCRAWL_HOME": str(home)}

@@ -61,7 +61,7 @@ def web(
     except AccessError as exc:
         die(str(exc))
     schedule = _load(config, required=False)
-    store = open_store(indexes=True)
+    store = open_store()  # a reader: the indexes are made by the commands that write
     RunHistory(store.db).ensure_indexes()
     app = create_app(access, store, schedule, describe_outlets())
     sock = listening_socket(host, port)

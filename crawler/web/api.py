@@ -2,7 +2,8 @@
 jobs, outlets and stories; documented at /api/openapi.json.
 
 Articles are written by `crawler.items.public_json`, the function behind
-`newscrawl query --format jsonl`; runs as `newscrawl schedule history --json` writes them.
+`newscrawl query --format jsonl`; runs as `newscrawl schedule history --json` writes them (in
+lists without their log lines and command, which `/api/runs/{id}` has).
 Lists are newest first, a page at a time: `page`, `limit`, `has_more` and the `next` page's URL.
 """
 

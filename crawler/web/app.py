@@ -90,6 +90,7 @@ def create_app(access: Access, store: Store, schedule: Any = None,
         await asyncio.to_thread(state.overview.refresh, count=False)
         state.overview.current()  # counts the articles per day in the background
         yield
+        state.overview.stop()
 
     app = FastAPI(title="newscrawl", summary="Crawled Arabic news: articles, runs, jobs.",
                   version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",

@@ -177,6 +177,11 @@ class Overview:
         except Exception:  # the next request tries again; pages show the older figures
             log.exception("overview refresh failed")
 
+    def stop(self, timeout: float = 10) -> None:
+        """Let a refresh in progress end before the store closes."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def current(self) -> Snapshot:
         """The figures at hand; a refresh starts in the background when they are old."""
         if self.snapshot is None:

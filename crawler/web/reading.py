@@ -26,6 +26,7 @@ from scheduler.history import COLLECTION as RUNS
 from scheduler.history import RAN, RUNNING, RunHistory, tail_lines
 
 HIDDEN = {"_id": 0, **{name: 0 for name in INTERNAL_FIELDS}}
+LIST_HIDDEN = {"log_tail": 0, "output_tail": 0, "command": 0}  # a run's page shows them
 RUNS_CHARTED = 20  # runs per job in the overview's chart
 HEALTH_DAYS = 7
 STORY_LIMIT = 50
@@ -119,10 +120,10 @@ def outlets_overview(store: Store, outlets: list[dict[str, Any]],
     described = {o["spider"]: o for o in outlets}
     rows = []
     for name in names:
-        newest = store.articles.find_one(
-            {"outlet": name}, {"_id": 0, "title": 1, "canonical_url": 1, "url": 1, "language": 1,
-                               "published_at": 1, "crawled_at": 1},
-            sort=[("published_at", DESCENDING)])
+        newest = next(iter(newest_first(store.articles.find(  # the index's own order
+            {"outlet": name}, {"_id": 0, "title": 1, "canonical_url": 1, "url": 1,
+                               "language": 1, "published_at": 1, "crawled_at": 1})).limit(1)),
+                      None)
         meta = described.get(name, {})
         rows.append({"outlet": name, "title": meta.get("title", name),
                      "base_url": meta.get("base_url"), "sections": list(meta.get("sections", {})),
@@ -170,7 +171,8 @@ def jobs_overview(store: Store, schedule: Any, now: datetime) -> list[dict[str, 
 
 def runs_page(db: Database, *, job: str | None, status: str | None, since: datetime | None,
               until: datetime | None, page: int, limit: int) -> Page:
-    """Runs newest first: equality on job and status, read in `started_at` index order.
+    """Runs newest first, without their log lines and command: equality on job and status,
+    read in `started_at` index order.
 
     The time range is not a filter (the embedded server answers a date comparison by reading
     every run): the page starts at the first run started at or before `until`, found by
@@ -183,8 +185,8 @@ def runs_page(db: Database, *, job: str | None, status: str | None, since: datet
         query["status"] = status
 
     def at(position: int, count: int) -> list[dict[str, Any]]:
-        return list(db[RUNS].find(query).sort("started_at", DESCENDING).skip(position).limit(
-            count))
+        return list(db[RUNS].find(query, LIST_HIDDEN).sort("started_at", DESCENDING).skip(
+            position).limit(count))
 
     def started(position: int) -> datetime | None:
         found = db[RUNS].find(query, {"started_at": 1}).sort("started_at", DESCENDING).skip(
