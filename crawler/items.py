@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
+
+from crawler.jsonio import to_jsonable
 
 TRANSIENT = {"stored": False}
 DATE_SOURCES = ("jsonld", "meta", "selector", "feed", "sitemap", "url", "text")
@@ -70,3 +73,12 @@ INTERNAL_FIELDS = frozenset({"search_text", "minhash"})  # stored for indexes, n
 STORED_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS | INTERNAL_FIELDS
 )
+
+
+def public_json(document: dict[str, Any], names: Iterable[str] = STORED_FIELDS) -> dict[str, Any]:
+    """A stored article as people and programs see it (`query --format jsonl`, the web API).
+
+    The stored field names in order (missing ones are null), instants ISO-8601 with `Z`;
+    internal fields and `_id` never appear.
+    """
+    return to_jsonable({name: document.get(name) for name in names})
