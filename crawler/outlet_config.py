@@ -36,6 +36,7 @@ from crawler.checks import (
     http_url,
     regex,
     text,
+    texts,
     timezone,
 )
 from crawler.outlet import Outlet, Section, Selectors
@@ -69,7 +70,9 @@ OUTLET_CHECKS: dict[str, Check] = {
     "article_path": regex,
 }
 TABLE_KEYS = ("sections", "selectors")  # nested tables, checked key by key
-SELECTOR_CHECKS: dict[str, Check] = {f.name: css_selectors for f in fields(Selectors)}
+SELECTOR_CHECKS: dict[str, Check] = {f.name: css_selectors for f in fields(Selectors)} | {
+    "body_stop_markers": texts,  # text that starts page furniture, not a selector
+}
 
 
 def default_article_path(sections: Mapping[str, Section]) -> str:
