@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# The checks every table of newscrawl.toml shares, under the names this module uses; a new key
+# of [scheduler] or [[jobs]] is one entry in SETTINGS_KEYS or JOB_KEYS below.
 from crawler.checks import NAME as JOB_NAME
 from crawler.checks import Invalid as _Invalid
 from crawler.checks import TableReader
