@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.items import Article
 from crawler.similarity import Fingerprint, best_match, jaccard, key_figures
 from crawler.store import Store, apply_writes
