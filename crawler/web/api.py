@@ -18,8 +18,8 @@ from crawler.items import public_json
 from crawler.jsonio import to_jsonable
 from crawler.query import QueryError
 from crawler.web import reading
-from crawler.web.app import Dashboard, dashboard
 from crawler.web.filters import ArticleFilters, RunFilters, article_filters, run_filters
+from crawler.web.state import Dashboard, dashboard
 
 router = APIRouter(prefix="/api", tags=["api"])
 Board = Annotated[Dashboard, Depends(dashboard)]

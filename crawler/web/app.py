@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,29 +25,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from crawler.store import Store, StoreUnavailable
+from crawler.web import api, pages
 from crawler.web.access import Access, SecurityHeaders, TokenGate, csrf_token, session_options
-from crawler.web.overview import Overview
+from crawler.web.state import Dashboard
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("newscrawl.web")
-
-
-@dataclass
-class Dashboard:
-    """What every route needs, made once at start."""
-
-    store: Store
-    access: Access
-    schedule: Any = None  # scheduler.config.ScheduleConfig, when a schedule file was found
-    outlets: list[dict[str, Any]] = field(default_factory=list)  # `newscrawl outlets --format json`
-    overview: Overview | None = None
-
-    def __post_init__(self) -> None:
-        self.overview = self.overview or Overview(self.store, self.schedule, self.outlets)
-
-
-def dashboard(request: Request) -> Dashboard:
-    return request.app.state.dashboard
 
 
 def when(value: Any) -> str:
@@ -81,8 +63,6 @@ def templates() -> Jinja2Templates:
 def create_app(access: Access, store: Store, schedule: Any = None,
                outlets: list[dict[str, Any]] | None = None) -> FastAPI:
     """The dashboard over `store`; `schedule` gives the jobs (and "run now")."""
-    from crawler.web import api, pages
-
     state = Dashboard(store=store, access=access, schedule=schedule, outlets=outlets or [])
 
     @contextlib.asynccontextmanager

@@ -20,8 +20,8 @@ from crawler.items import STORED_FIELDS, public_json
 from crawler.query import QueryError
 from crawler.web import reading
 from crawler.web.access import csrf_problem, login_session, safe_next
-from crawler.web.app import Dashboard, dashboard
 from crawler.web.filters import ArticleFilters, RunFilters, article_filters, run_filters
+from crawler.web.state import Dashboard, dashboard
 from scheduler.history import STATUSES
 
 router = APIRouter(include_in_schema=False)
