@@ -429,6 +429,13 @@ def _with_dateparser(norm: str, local: ZoneInfo) -> ParsedDate | None:
 # --- Public API -----------------------------------------------------------------------------
 
 
+def utc_now() -> datetime:
+    """Now, in UTC, to the millisecond: the precision a BSON date keeps, so an instant set in
+    a crawl is the same before and after MongoDB stores it."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def parse_date_detail(
     text: str | None, *, tz: str = "UTC", now: datetime | None = None
 ) -> ParsedDate | None:

@@ -1,4 +1,4 @@
-"""The Article item: one news article as stored in the `articles` collection (DESIGN.md s. 2)."""
+"""The Article item: one news article as stored in the `articles` collection."""
 
 from __future__ import annotations
 
@@ -61,15 +61,11 @@ class Article:
             doc.pop(name, None)
         return doc
 
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> Article:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in doc.items() if k in names})
-
 
 TRANSIENT_FIELDS = frozenset(f.name for f in fields(Article) if f.metadata.get("stored") is False)
 INTERNAL_FIELDS = frozenset({"search_text", "minhash"})  # stored for indexes, never shown
-# The contract of DESIGN.md s. 2, in order.
+# The stored fields, in the documented order (README, "What is stored"): the contract with
+# every reader of the database, and the only fields `scrapy crawl -O` exports.
 STORED_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS | INTERNAL_FIELDS
 )

@@ -4,6 +4,8 @@ Plain values only: newscrawl.toml is read when a crawl is set up, by the spider 
 add-on below (crawler/spiderloader.py), never when this module is imported.
 """
 
+from crawler.items import STORED_FIELDS
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -27,6 +29,14 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl SPIDER -O F.jsonl` exports what `newscrawl query --format jsonl` prints: the
+# stored fields (none of the stages' working fields), instants in UTC with `Z`.
+FEED_EXPORT_FIELDS = list(STORED_FIELDS)
+FEED_EXPORTERS = {
+    "json": "crawler.export.ArticleJsonExporter",
+    "jsonl": "crawler.export.ArticleJsonLinesExporter",
+    "jsonlines": "crawler.export.ArticleJsonLinesExporter",
+}
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 # Requests to outlets go through the replica router; it is transparent unless

@@ -8,9 +8,9 @@ the same day, which is then more precise and taken instead.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from crawler.dates import parse_date_detail
+from crawler.dates import parse_date_detail, utc_now
 from crawler.items import DATE_SOURCES, Article
 from pipelines.base import Stage
 
@@ -42,7 +42,7 @@ def pick_date(
 
 class TimestampsPipeline(Stage):
     def process_item(self, item: Article) -> Article:
-        now = datetime.now(UTC)
+        now = utc_now()
         tz = self.outlet.timezone
         item.crawled_at = now
         published = pick_date(item.date_candidates, tz=tz, now=now)
