@@ -31,8 +31,8 @@ from crawler.replica import sites
 from crawler.replica.corpus import CorpusArticle
 from crawler.replica.faults import Faults
 from crawler.replica.sites.base import HTML, META_CHARSET, TEXT, Site, listing_links
+from crawler.replica_routing import HOST_HEADER  # the header a routed request carries
 
-HOST_HEADER = "X-Newscrawl-Host"
 JSON = "application/json; charset=utf-8"
 
 
