@@ -278,7 +278,7 @@ class Tab:
         self.problems: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.problems.append(m.text))
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.page.on("requestfailed", self._request_failed)
 
     def open(self, url: str) -> Any:
         response = self.page.goto(url)
@@ -286,6 +286,11 @@ class Tab:
                                                                    response.status)
         self.page.wait_for_load_state("load")
         return self.page
+
+    def _request_failed(self, request) -> None:
+        # a request the browser itself abandoned (a navigation away mid-load) is not a fault
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"failed: {request.url} ({request.failure})")
 
     def close(self) -> None:
         self.context.close()
