@@ -14,8 +14,10 @@ from crawler.items import Article
 from crawler.store import Store, apply_writes
 from pipelines.base import ArticleDropped
 from pipelines.dedupe import DedupePipeline
+from pipelines.limit import LimitPipeline
 from pipelines.normalize import NormalizePipeline, content_hash
 from pipelines.store import StorePipeline, as_write
+from pipelines.stories import StoriesPipeline
 from pipelines.timestamps import TimestampsPipeline, pick_date
 from pipelines.topics import TopicsPipeline
 from pipelines.validate import ValidatePipeline
@@ -137,6 +139,37 @@ def test_dedupe_url_tiers_and_alternates(store):
     assert (copy.action, copy.action_target) == ("alternate", first.canonical_url)
 
 
+def test_dedupe_copies_in_flight_together_see_each_other(store):
+    """Items go through dedupe concurrently and their lookups are batched: of two copies
+    (same URL, or same body at another URL) in flight at once, one is stored."""
+    stage = DedupePipeline(store=store, outlet=OUTLET)
+    other_url = "https://www.almaghribtoday.net/36/101501-نسخة"
+
+    async def run():
+        return await asyncio.gather(
+            stage.process_item(normalized()), stage.process_item(normalized(url=other_url)),
+            stage.process_item(normalized()), return_exceptions=True)
+    first, copy, again = asyncio.run(run())
+    assert first.action == "insert"
+    assert (copy.action, copy.action_target) == ("alternate", first.canonical_url)
+    assert isinstance(again, ArticleDropped) and again.reason == "duplicate_url"
+
+
+def test_dedupe_trusts_discovery_and_the_unique_index_catches_a_race(store):
+    """A URL the spider found unstored is not looked up again; if another crawl stored it
+    in between, the insert is refused by the unique index and counted, never stored twice."""
+    crawler = get_crawler(AlmaghribtodaySpider)
+    crawler.spider = crawler._create_spider()
+    item = normalized()
+    crawler.spider.unstored.add(item.canonical_url)  # as `unseen()` records it
+    apply_writes(store, [as_write(normalized())])  # ... then another crawl stores it
+    found = asyncio.run(DedupePipeline(crawler, store=store, outlet=OUTLET).process_item(item))
+    assert found.action == "insert"
+    report = apply_writes(store, [as_write(found)])
+    assert (report.stored, report.duplicates) == (0, 1)
+    assert store.articles.count_documents({}) == 1
+
+
 def test_dedupe_against_the_store_revisions_and_unchanged(store):
     apply_writes(store, [as_write(normalized(published_at=NOW))])
     stage = DedupePipeline(store=store, outlet=OUTLET)
@@ -173,6 +206,42 @@ def test_revisions_are_bounded(store):
 def test_topics_stage_tags_security_news():
     item = TopicsPipeline(rules=None, outlet=OUTLET).process_item(normalized())
     assert item.topics == ["security"]
+
+
+def test_the_limit_stage_lets_through_at_most_the_item_count():
+    crawler = get_crawler(AlmaghribtodaySpider, {"CLOSESPIDER_ITEMCOUNT": 2})
+    stage = LimitPipeline.from_crawler(crawler)
+    stage.process_item(article())
+    stage.process_item(article())
+    with pytest.raises(ArticleDropped) as dropped:
+        stage.process_item(article())
+    assert dropped.value.reason == "max_items"
+    unlimited = LimitPipeline.from_crawler(get_crawler(AlmaghribtodaySpider))
+    for _ in range(5):
+        unlimited.process_item(article())
+
+
+def test_one_store_per_crawl_shared_by_spider_and_stages_and_closed_with_the_engine(mongo_uri,
+                                                                                    monkeypatch):
+    from pymongo.errors import InvalidOperation
+    from scrapy import signals
+
+    from crawler.crawl_store import crawl_store
+
+    monkeypatch.setenv("NEWSCRAWL_MONGO_URI", mongo_uri)
+    crawler = get_crawler(AlmaghribtodaySpider)
+    crawler.spider = crawler._create_spider()
+    stages = [cls.from_crawler(crawler) for cls in (DedupePipeline, StoriesPipeline,
+                                                    StorePipeline)]
+    store = crawl_store(crawler)
+    assert all(stage.store is store for stage in stages)
+    store.ping()
+    other = get_crawler(AlmaghribtodaySpider)
+    assert crawl_store(other) is not store  # another crawl, another store
+    crawler.signals.send_catch_log(signal=signals.engine_stopped)
+    with pytest.raises(InvalidOperation):
+        store.articles.find_one({})
+    crawl_store(other).close()
 
 
 def test_store_batches_and_spools_when_the_database_is_unreachable(tmp_path, monkeypatch):
