@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from hashlib import sha1
 from typing import Any
 
@@ -47,9 +48,18 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def shingles(body: str) -> set[str]:
-    text = " ".join(content_words(body))
+def content_text(body: str) -> str:
+    """The content words of a text, stemmed, joined by spaces: what shingles are cut from."""
+    return " ".join(content_words(body))
+
+
+def shingles_of(text: str) -> set[str]:
+    """The character 5-grams of a content text."""
     return {text[i:i + SHINGLE] for i in range(max(len(text) - SHINGLE + 1, 1))} if text else set()
+
+
+def shingles(body: str) -> set[str]:
+    return shingles_of(content_text(body))
 
 
 _EMPTY = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)  # permutations drawn once
@@ -161,20 +171,29 @@ class Fingerprint:
     canonical_url: str
     outlet: str
     published: datetime
-    shingles: set[str]
+    content: str  # content_text(body)
     figures: set[str]
     signature: list[int] = field(default_factory=list)
 
     # The fields of an article a fingerprint is made from (the projection for stored ones).
     FIELDS = ("canonical_url", "outlet", "body", "published_at", "crawled_at")
 
+    @cached_property
+    def shingles(self) -> set[str]:
+        return shingles_of(self.content)
+
+    def compact(self) -> Fingerprint:
+        """The same fingerprint without its shingles (nine tenths of its memory); they are
+        cut again from `content` when it is compared."""
+        return replace(self)
+
     @classmethod
     def of(cls, canonical_url: str, outlet: str, body: str, published: datetime,
            sig: Sequence[int] | None = None) -> Fingerprint:
         """`sig`: the signature when it is known already (it is the costly part)."""
-        sh = shingles(body)
-        return cls(canonical_url, outlet, published, sh, key_figures(body),
-                   list(sig) if sig is not None else signature(sh))
+        fingerprint = cls(canonical_url, outlet, published, content_text(body), key_figures(body))
+        fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
+        return fingerprint
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any],

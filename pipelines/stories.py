@@ -22,7 +22,6 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from scrapy import signals
 
@@ -34,7 +33,6 @@ from crawler.similarity import (
     lookup_buckets,
     matches,
     new_story_id,
-    published_of,
     time_bucket,
 )
 from pipelines.base import Stage
@@ -56,10 +54,10 @@ class Candidate:
 
 @dataclass
 class RunArticle:
-    """What the crawl keeps of each article it processed (not its shingles: those are
-    rebuilt from the text when the article is a candidate, which keeps memory flat)."""
+    """What the crawl keeps of each article it processed: its fingerprint without shingles
+    (cut again when it is a candidate: keeping them took 240 KB an article), its story."""
 
-    fields: dict[str, Any]  # Fingerprint.FIELDS
+    fingerprint: Fingerprint
     story_id: str
     duplicate_of: str
 
@@ -98,8 +96,7 @@ class StoriesPipeline(Stage):
 
     def run_candidate(self, url: str) -> Candidate:
         known = self.run_articles[url]
-        fingerprint = Fingerprint.from_document(known.fields, self.index.signatures[url])
-        return Candidate(fingerprint, known.story_id, known.duplicate_of)
+        return Candidate(known.fingerprint.compact(), known.story_id, known.duplicate_of)
 
     def stored_candidates(self, urls: list[str], index: BandIndex) -> list[Candidate]:
         """Stored articles read by canonical URL (one call; their signatures are in `index`).
@@ -132,12 +129,12 @@ class StoriesPipeline(Stage):
     async def process_item(self, item: Article) -> Article:
         if item.action != "insert":
             return item  # alternates and revisions keep their story
-        fields = {name: getattr(item, name) for name in Fingerprint.FIELDS}
-        fingerprint = Fingerprint.from_document(fields)
+        fingerprint = Fingerprint.from_document(
+            {name: getattr(item, name) for name in Fingerprint.FIELDS})
         async with self.lock:
             await self.load_buckets(lookup_buckets(fingerprint.published))
             self.decide(item, fingerprint, await self.candidates(fingerprint))
-            self.remember(item, fingerprint, fields)
+            self.remember(item, fingerprint)
         return item
 
     def decide(self, item: Article, fingerprint: Fingerprint,
@@ -163,11 +160,11 @@ class StoriesPipeline(Stage):
         if others:
             self.merge(sorted(others), item)
 
-    def remember(self, item: Article, fingerprint: Fingerprint, fields: dict[str, Any]) -> None:
+    def remember(self, item: Article, fingerprint: Fingerprint) -> None:
         item.minhash = fingerprint.signature
         item.story_bucket = time_bucket(fingerprint.published)
         self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket)
-        self.run_articles[item.canonical_url] = RunArticle(fields, item.story_id,
+        self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
                                                            item.duplicate_of)
 
     def merge(self, stories: list[str], item: Article) -> None:
@@ -197,7 +194,7 @@ class StoriesPipeline(Stage):
     def _join_late_copies(self) -> int:
         """One query per time bucket of the lone articles; only an article that shares a
         band with something stored since is compared again. Runs in a worker thread."""
-        published = {url: published_of(self.run_articles[url].fields) for url in self.alone}
+        published = {url: self.run_articles[url].fingerprint.published for url in self.alone}
         late = BandIndex()  # what other crawls stored since this one loaded the bucket
         for bucket in sorted({b for moment in published.values() for b in lookup_buckets(moment)}):
             late.add_bucket(bucket, [(url, sig) for url, sig in self.store.story_signatures_in(
