@@ -10,10 +10,11 @@ server (started before the clock starts, stopped after):
 - outlets: all fourteen outlets' security sections in one process, as `newscrawl demo` runs
   them (crawler.run.run_crawls), same settings, over a generated corpus shared among them.
 
-Reported per crawl (medians of the rounds): wall time of the command, time off / time on,
-articles stored, peak memory (Scrapy's `memusage/max`, sampled every 0.5 s, and the
-process's peak RSS from wait4), and the close (seconds between "Closing spider" and "Spider
-closed" in the log).
+Reported per crawl (medians of the rounds): the crawl's time (first "Spider opened" to last
+"Spider closed" in the log) and the whole command's, time off / time on, articles stored,
+peak memory (Scrapy's `memusage/max`, sampled every 0.5 s, and the process's peak RSS from
+wait4), the close (seconds between "Closing spider" and "Spider closed"), and the CPU seconds
+of the crawl process and of the embedded server (steadier than times on a busy machine).
 
     python bench/bench_crawl.py [--rounds 3] [--articles 600] [--crawls single outlets]
 """
@@ -46,6 +47,7 @@ NO_PIPELINES = {"ITEM_PIPELINES": "{}"}
 MAX_PAGES = 100
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 CORPUS_SHARE = 0.75  # unrelated texts then score ~0.015 Jaccard on median, as real news does
+WORDS = 130  # the real security stories of tests/fixtures/stories: 500-1,000 characters
 
 
 # --- the corpus ---
@@ -66,14 +68,17 @@ def sentence(rng: random.Random, words: list[str], length: int) -> str:
     )
 
 
-def write_corpus(path: Path, outlets: list[str], count: int, seed: int = 9) -> Path:
-    """`count` distinct security articles spread over `outlets`, one an hour back from now."""
+def write_corpus(path: Path, outlets: list[str], count: int, words_per_article: int,
+                 seed: int = 9) -> Path:
+    """`count` distinct security articles spread over `outlets`, one an hour back from now,
+    of about `words_per_article` words in 3-6 paragraphs."""
     rng, words = random.Random(seed), vocabulary()
     newest = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     records = []
     for n in range(count):
-        body = "\n\n".join(sentence(rng, words, rng.randint(40, 70))
-                           for _ in range(rng.randint(4, 7)))
+        paragraphs = rng.randint(3, 6)
+        length = round(words_per_article * rng.uniform(0.6, 1.4) / paragraphs)
+        body = "\n\n".join(sentence(rng, words, length) for _ in range(paragraphs))
         records.append({
             "outlet": outlets[n % len(outlets)], "section": "security",
             "title": f"{sentence(rng, words, rng.randint(6, 10))} {n}", "body": body,
@@ -133,6 +138,15 @@ def log_times(log: Path) -> tuple[float, float]:
     return (max(closed) - min(opened)).total_seconds(), longest_close
 
 
+def server_cpu_seconds(home: Path) -> float:
+    """CPU time the embedded server of this NEWSCRAWL_HOME has used so far."""
+    from crawler.embedded import EmbeddedServer
+
+    state = EmbeddedServer(home).state()
+    fields = Path(f"/proc/{state.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_one(command_of, replica: str, pipelines: bool) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix="nc-bench-crawl-"))
     env = environment(home)
@@ -152,6 +166,8 @@ def run_one(command_of, replica: str, pipelines: bool) -> dict[str, float]:
         return {
             "wall_s": wall,
             "crawl_s": crawl,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "db_cpu_s": server_cpu_seconds(home),
             "scraped": sum(r["stats"].get("item_scraped_count", 0) for r in results),
             "stored": sum(r["counts"]["stored"] for r in results),
             "memusage_mb": max(r["stats"].get("memusage/max", 0) for r in results) / 2**20,
@@ -184,8 +200,9 @@ def report(name: str, medians: dict[str, dict[str, float]]) -> None:
           f"scraped {on['scraped']:.0f}, "
           f"stored {on['stored']:.0f}; memusage/max off {off['memusage_mb']:.0f} MB, "
           f"on {on['memusage_mb']:.0f} MB (peak RSS {off['maxrss_mb']:.0f} / "
-          f"{on['maxrss_mb']:.0f} MB); close off {off['close_s']:.0f} s, on {on['close_s']:.0f} s",
-          flush=True)
+          f"{on['maxrss_mb']:.0f} MB); close off {off['close_s']:.1f} s, on {on['close_s']:.1f} s; "
+          f"CPU s crawl off {off['cpu_s']:.1f}, on {on['cpu_s']:.1f}, database off "
+          f"{off['db_cpu_s']:.1f}, on {on['db_cpu_s']:.1f}", flush=True)
 
 
 # --- the fourteen-outlet crawl, in the subprocess ---
@@ -206,6 +223,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--articles", type=int, default=600)
+    parser.add_argument("--words", type=int, default=WORDS, help="words per article, on average")
     parser.add_argument("--crawls", nargs="+", choices=("single", "outlets"),
                         default=["single", "outlets"])
     parser.add_argument("--run-outlets", metavar="REPLICA_URL", help=argparse.SUPPRESS)
@@ -229,10 +247,10 @@ def main() -> None:
     try:
         for name in args.crawls:
             outlets, command_of = crawls[name]
-            corpus = write_corpus(folder / f"{name}.jsonl", outlets, args.articles)
+            corpus = write_corpus(folder / f"{name}.jsonl", outlets, args.articles, args.words)
             with ReplicaServer(load_corpus(corpus)) as replica:
                 print(f"{name}: {args.articles} articles of {len(outlets)} outlet(s), "
-                      f"{args.rounds} rounds each way", flush=True)
+                      f"~{args.words} words each, {args.rounds} rounds each way", flush=True)
                 report(name, measure(name, command_of, replica.url, args.rounds))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -107,16 +107,18 @@ class Store:
             self._migrate_story_bands()
 
     def _migrate_story_bands(self) -> None:
-        """Databases written before story_signatures kept one posting per band in
-        `story_bands` and the signature in each article: file those articles' signatures."""
-        from crawler.similarity import published_of, time_bucket
+        """Databases written before story_signatures kept 32 postings per article in
+        `story_bands` and a signature of another scheme in each article: file every article's
+        signature anew (computed from its body; once, about 1 ms an article)."""
+        from crawler.similarity import Fingerprint, time_bucket
 
-        fields = {"_id": 0, "canonical_url": 1, "minhash": 1, "published_at": 1, "crawled_at": 1}
+        fields = {"_id": 0, **dict.fromkeys(Fingerprint.FIELDS, 1)}
         batch = []
         for doc in self.articles.find({}, fields):
-            if doc.get("minhash"):
-                batch.append(signature_document(
-                    doc["canonical_url"], time_bucket(published_of(doc)), doc["minhash"]))
+            fingerprint = Fingerprint.from_document(doc)
+            batch.append(signature_document(doc["canonical_url"],
+                                            time_bucket(fingerprint.published),
+                                            fingerprint.signature))
             if len(batch) >= 1000:
                 self.story_signatures.insert_many(batch, ordered=False)
                 batch = []
@@ -275,8 +277,11 @@ class ArticleWrite:
         document = parse_instants(data["document"], DATETIME_FIELDS)
         bucket, signature = data.get("story_bucket"), data.get("signature") or []
         if bucket is None and data.get("band_keys"):  # spooled before story_signatures
+            from crawler.similarity import Fingerprint
+
+            document.pop("minhash", None)  # a signature of the former scheme
             bucket = int(data["band_keys"][0].rsplit(":", 1)[1])
-            signature = document.pop("minhash", None) or []
+            signature = Fingerprint.from_document(document).signature
         return cls(
             action=data["action"], document=document, target=data.get("target", ""),
             previous=parse_instants(data.get("previous"), DATETIME_FIELDS),

@@ -11,7 +11,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler.config import MongoTarget
 from crawler.items import Article
-from crawler.store import Store, apply_writes
+from crawler.jsonio import to_jsonable
+from crawler.store import ArticleWrite, Store, apply_writes
 from pipelines.base import ArticleDropped
 from pipelines.dedupe import DedupePipeline
 from pipelines.limit import LimitPipeline
@@ -263,6 +264,20 @@ def test_store_batches_and_spools_when_the_database_is_unreachable(tmp_path, mon
     assert len(lines) == 3 and stage.spooled == 3
     assert json.loads(lines[0])["document"]["title"] == "توقيف مروج مخدرات بطنجة"
     assert crawler.stats.get_value("newscrawl/spooled") == 3
+
+
+def test_a_write_spooled_before_story_signatures_is_replayed_with_a_signature():
+    """Spool files written before story_signatures carry band keys and the former signature
+    in the document: the replayed write is filed under the same bucket, signed anew."""
+    from crawler.similarity import Fingerprint
+
+    item = normalized(published_at=NOW)
+    document = {**to_jsonable(item.to_document()), "minhash": list(range(64))}
+    old = {"action": "insert", "document": document, "target": "", "previous": None,
+           "band_keys": [f"{band}:0123456789abcdef:9999" for band in range(32)]}
+    write = ArticleWrite.from_json(json.loads(json.dumps(old)))
+    assert write.story_bucket == 9999 and "minhash" not in write.document
+    assert write.signature == Fingerprint.from_document(item.to_document()).signature
 
 
 def test_store_writes_in_batches(store):

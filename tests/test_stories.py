@@ -146,18 +146,20 @@ def test_copies_stored_by_concurrent_crawls_are_joined_when_they_close(store):
 
 
 def test_a_database_written_before_story_signatures_is_migrated(store):
-    """Older databases kept the signature in each article and 32 postings per article in
-    `story_bands`: ensure_indexes files the signatures, and stories are found again."""
-    from crawler.similarity import Fingerprint, band_keys, time_bucket
+    """Older databases kept 32 postings per article in `story_bands` and a signature of
+    another scheme in each article: ensure_indexes files signatures computed from the bodies,
+    and stories are found again."""
+    from crawler.similarity import Fingerprint, time_bucket
 
     b2 = next(r for r in ROWS if r["id"] == "B2")
     old = article_of(b2)
     fingerprint = Fingerprint.of(old.canonical_url, old.outlet, old.body, old.published_at)
     old.story_id = "oldstory"
-    store.articles.insert_one({**old.to_document(), "minhash": fingerprint.signature})
+    store.articles.insert_one({**old.to_document(), "minhash": list(range(64))})
     bucket = time_bucket(old.published_at)
-    store.db["story_bands"].insert_many([{"key": k, "canonical_url": old.canonical_url}
-                                   for k in band_keys(fingerprint.signature, bucket)])
+    store.db["story_bands"].insert_many([{"key": f"{band}:0123456789abcdef:{bucket}",
+                                          "canonical_url": old.canonical_url}
+                                         for band in range(32)])
     store.ensure_indexes()
     assert "story_bands" not in store.db.list_collection_names()
     assert store.story_signatures_in(bucket) == [(old.canonical_url, fingerprint.signature)]
