@@ -146,23 +146,15 @@ def lookup_buckets(moment: datetime) -> tuple[int, int]:
     return bucket, bucket - 1 if position - bucket < 0.5 else bucket + 1
 
 
-def _band_hashes(sig: Sequence[int]) -> list[str]:
-    values = np.asarray(sig, dtype=np.uint32)
-    return [
-        hashlib.blake2b(values[b * ROWS:(b + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
-        for b in range(BANDS)
-    ]
+def band_keys(sig: Sequence[int], bucket: int) -> list[tuple[int, ...]]:
+    """The keys an article of this time bucket is filed under: (bucket, band, its rows)."""
+    values = sig.tolist() if isinstance(sig, np.ndarray) else sig
+    return [(bucket, band, *values[band * ROWS:(band + 1) * ROWS]) for band in range(BANDS)]
 
 
-def band_keys(sig: Sequence[int], bucket: int) -> list[str]:
-    """The keys an article of this time bucket is filed under."""
-    return [f"{b}:{h}:{bucket}" for b, h in enumerate(_band_hashes(sig))]
-
-
-def lookup_keys(sig: Sequence[int], published: datetime) -> list[str]:
+def lookup_keys(sig: Sequence[int], published: datetime) -> list[tuple[int, ...]]:
     """The keys to look up: the article's bucket and its nearer neighbour."""
-    hashes = _band_hashes(sig)
-    return [f"{b}:{h}:{k}" for k in lookup_buckets(published) for b, h in enumerate(hashes)]
+    return [key for bucket in lookup_buckets(published) for key in band_keys(sig, bucket)]
 
 
 class BandIndex:
@@ -174,7 +166,7 @@ class BandIndex:
 
     def __init__(self) -> None:
         self.buckets: set[int] = set()
-        self.postings: dict[str, list[str]] = {}  # band key -> canonical URLs
+        self.postings: dict[tuple[int, ...], list[str]] = {}  # band key -> canonical URLs
         self.signatures: dict[str, np.ndarray] = {}  # canonical URL -> signature
 
     def add(self, canonical_url: str, sig: Sequence[int], bucket: int) -> None:

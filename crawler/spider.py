@@ -144,14 +144,17 @@ class NewsSpider(scrapy.Spider):
         )
 
     async def unseen(self, urls: list[str]) -> list[str]:
-        """The URLs whose canonical form is not stored yet (one call in a worker thread for
-        the whole page or feed; all when --full)."""
+        """The URLs whose canonical form was not stored before this crawl found it (one call
+        in a worker thread for the whole page or feed; all when --full). An article this
+        crawl found (in a feed, say) and stored since is still unseen on a listing page:
+        the crawl's own stores must not end its pagination."""
         if self.full or not urls:
             return urls
         canonical = {url: canonicalize_url(url) for url in urls}
         try:
             known = await asyncio.to_thread(
-                crawl_store(self.crawler).existing_canonical_urls, set(canonical.values())
+                crawl_store(self.crawler).existing_canonical_urls,
+                set(canonical.values()) - self.unstored,
             )
         except Exception as exc:  # database down: fetch everything, the store stage spools
             logger.warning("stored-article lookup failed (%s); fetching all links", exc)

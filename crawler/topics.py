@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from crawler.config import ConfigError
-from crawler.text import light_stem, normalize_arabic, tokens
+from crawler.text import light_stem, tokens
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def load_rules(user: dict[str, Any] | None = None) -> dict[str, list[Keyword]]:
 
 
 def topics_of(text: str, rules: dict[str, list[Keyword]]) -> list[str]:
-    stems = [light_stem(t) for t in tokens(normalize_arabic(text))]
+    stems = [light_stem(t) for t in tokens(text)]  # tokens() normalizes
     stem_set = set(stems)
     return [name for name, keywords in rules.items()
             if any(k.matches(stems, stem_set) for k in keywords)]

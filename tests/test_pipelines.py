@@ -245,6 +245,30 @@ def test_one_store_per_crawl_shared_by_spider_and_stages_and_closed_with_the_eng
     crawl_store(other).close()
 
 
+def test_articles_a_crawl_stored_itself_stay_unseen_for_it(mongo_uri, monkeypatch, store):
+    """A feed's articles stored by this crawl before it reads listing page 1 must not make
+    the page look "all stored" (that ended pagination and lost articles); the next crawl
+    sees them stored."""
+    from crawler.crawl_store import crawl_store
+
+    monkeypatch.setenv("NEWSCRAWL_MONGO_URI", mongo_uri)
+    links = [f"https://www.almaghribtoday.net/36/10150{n}-x" for n in range(3)]
+
+    def spider():
+        crawler = get_crawler(AlmaghribtodaySpider)
+        crawler.spider = crawler._create_spider()
+        return crawler.spider
+
+    this_crawl = spider()
+    assert asyncio.run(this_crawl.unseen(links)) == links
+    apply_writes(store, [as_write(normalized(url=u, body=f"{BODY} {u}")) for u in links[:2]])
+    assert asyncio.run(this_crawl.unseen(links)) == links
+    next_crawl = spider()
+    assert asyncio.run(next_crawl.unseen(links)) == links[2:]
+    for crawl in (this_crawl, next_crawl):
+        crawl_store(crawl.crawler).close()
+
+
 def test_store_batches_and_spools_when_the_database_is_unreachable(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSCRAWL_HOME", str(tmp_path))
     dead = Store(MongoTarget("mongodb://127.0.0.1:9/x", "x", embedded=False), timeout_ms=200)
