@@ -14,7 +14,7 @@ Reported per crawl (medians of the rounds): the crawl's time (first "Spider open
 "Spider closed" in the log) and the whole command's, time off / time on, articles stored,
 peak memory (Scrapy's `memusage/max`, sampled every 0.5 s, and the process's peak RSS from
 wait4), the close (seconds between "Closing spider" and "Spider closed"), and the CPU seconds
-of the crawl process and of the embedded server (steadier than times on a busy machine).
+of the crawl process, the embedded server and the replica site (served by this process).
 
     python bench/bench_crawl.py [--rounds 3] [--articles 600] [--crawls single outlets]
 """
@@ -153,11 +153,12 @@ def run_one(command_of, replica: str, pipelines: bool) -> dict[str, float]:
     stats_file, log = home / "stats.json", home / "crawl.log"
     try:
         subprocess.run([NEWSCRAWL, "db", "start"], env=env, check=True, capture_output=True)
-        started = time.perf_counter()
+        started, replica_cpu = time.perf_counter(), time.process_time()
         proc = subprocess.Popen(command_of(replica, pipelines, stats_file, log), env=env,
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        replica_cpu = time.process_time() - replica_cpu  # this process serves the replica
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             raise SystemExit(f"crawl failed ({proc.returncode}): {proc.stderr.read().decode()}")
@@ -168,6 +169,7 @@ def run_one(command_of, replica: str, pipelines: bool) -> dict[str, float]:
             "crawl_s": crawl,
             "cpu_s": usage.ru_utime + usage.ru_stime,
             "db_cpu_s": server_cpu_seconds(home),
+            "replica_cpu_s": replica_cpu,
             "scraped": sum(r["stats"].get("item_scraped_count", 0) for r in results),
             "stored": sum(r["counts"]["stored"] for r in results),
             "memusage_mb": max(r["stats"].get("memusage/max", 0) for r in results) / 2**20,
@@ -202,7 +204,8 @@ def report(name: str, medians: dict[str, dict[str, float]]) -> None:
           f"on {on['memusage_mb']:.0f} MB (peak RSS {off['maxrss_mb']:.0f} / "
           f"{on['maxrss_mb']:.0f} MB); close off {off['close_s']:.1f} s, on {on['close_s']:.1f} s; "
           f"CPU s crawl off {off['cpu_s']:.1f}, on {on['cpu_s']:.1f}, database off "
-          f"{off['db_cpu_s']:.1f}, on {on['db_cpu_s']:.1f}", flush=True)
+          f"{off['db_cpu_s']:.1f}, on {on['db_cpu_s']:.1f}, replica off "
+          f"{off['replica_cpu_s']:.1f}, on {on['replica_cpu_s']:.1f}", flush=True)
 
 
 # --- the fourteen-outlet crawl, in the subprocess ---
