@@ -19,7 +19,7 @@ import pymongo
 from pymongo import ASCENDING, DESCENDING, MongoClient
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
-from crawler.config import MongoTarget, mongo_target
+from crawler.database import MongoTarget, mongo_target
 
 ARTICLE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
     ([("canonical_url", ASCENDING)], {"unique": True}),

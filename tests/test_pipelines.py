@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.items import Article
 from crawler.jsonio import to_jsonable
 from crawler.store import ArticleWrite, Store, apply_writes
