@@ -42,7 +42,6 @@ class Article:
     revisions: list[dict[str, Any]] = field(default_factory=list)
     run_id: str = ""
     search_text: str = ""  # tokens and stems of title, summary, body: the $text-indexed field
-    minhash: list[int] = field(default_factory=list)  # near-duplicate signature (similarity.py)
     # Working fields, never stored: dates as found, before the timestamps pipeline reads them.
     date_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
     updated_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
@@ -50,7 +49,10 @@ class Article:
     action: str = field(default="insert", metadata=TRANSIENT)
     action_target: str = field(default="", metadata=TRANSIENT)  # canonical_url it applies to
     previous_version: dict[str, Any] | None = field(default=None, metadata=TRANSIENT)
-    band_keys: list[str] = field(default_factory=list, metadata=TRANSIENT)  # LSH postings
+    # Near-duplicate signature (crawler/similarity.py) and its time bucket, set by the stories
+    # stage; stored apart, in `story_signatures`.
+    minhash: list[int] = field(default_factory=list, metadata=TRANSIENT)
+    story_bucket: int | None = field(default=None, metadata=TRANSIENT)
     merged_stories: list[str] = field(default_factory=list, metadata=TRANSIENT)  # -> story_id
     originals_of: list[str] = field(default_factory=list, metadata=TRANSIENT)  # later copies
 
@@ -63,7 +65,9 @@ class Article:
 
 
 TRANSIENT_FIELDS = frozenset(f.name for f in fields(Article) if f.metadata.get("stored") is False)
-INTERNAL_FIELDS = frozenset({"search_text", "minhash"})  # stored for indexes, never shown
+# Stored for an index, never shown (articles stored before `story_signatures` also carry
+# their `minhash`).
+INTERNAL_FIELDS = frozenset({"search_text", "minhash"})
 # The stored fields, in the documented order (README, "What is stored"): the contract with
 # every reader of the database, and the only fields `scrapy crawl -O` exports.
 STORED_FIELDS: tuple[str, ...] = tuple(

@@ -70,6 +70,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.timestamps.TimestampsPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.limit.LimitPipeline": 450,
     "pipelines.stories.StoriesPipeline": 500,
     "pipelines.topics.TopicsPipeline": 600,
     "pipelines.store.StorePipeline": 900,

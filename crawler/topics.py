@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from crawler.checks import Check, TableReader, boolean, texts
-from crawler.text import light_stem, normalize_arabic, tokens
+from crawler.text import light_stem, tokens
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,18 @@ class Keyword:
     def matches(self, stems: list[str], stem_set: set[str]) -> bool:
         if not self.words:
             return False
-        if len(self.words) == 1 and not self.prefix:
-            return self.words[0] in stem_set
+        *head, last = self.words
+        if not head:
+            return (any(stem.startswith(last) for stem in stem_set) if self.prefix
+                    else last in stem_set)
+        # Several words: only where all of them occur (most texts are rejected here).
+        if any(word not in stem_set for word in head) or (
+                not self.prefix and last not in stem_set):
+            return False
         n = len(self.words)
         for i in range(len(stems) - n + 1):
-            if stems[i:i + n - 1] == list(self.words[:-1]) and (
-                stems[i + n - 1].startswith(self.words[-1]) if self.prefix
-                else stems[i + n - 1] == self.words[-1]
+            if stems[i] == head[0] and stems[i:i + n - 1] == head and (
+                stems[i + n - 1].startswith(last) if self.prefix else stems[i + n - 1] == last
             ):
                 return True
         return False
@@ -76,7 +81,7 @@ def load_rules(user: dict[str, Any] | None = None) -> dict[str, list[Keyword]]:
 
 
 def topics_of(text: str, rules: dict[str, list[Keyword]]) -> list[str]:
-    stems = [light_stem(t) for t in tokens(normalize_arabic(text))]
+    stems = [light_stem(t) for t in tokens(text)]  # tokens() normalizes
     stem_set = set(stems)
     return [name for name, keywords in rules.items()
             if any(k.matches(stems, stem_set) for k in keywords)]

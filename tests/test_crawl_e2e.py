@@ -196,3 +196,19 @@ def test_extract_a_saved_almaghribtoday_page(cli, name):
     for furniture in ("آخر تحديث", "قد يهمك", "GMT", "Arabs Today Group", "تعليق", "شارك"):
         assert furniture not in article["body"]
     assert not article["title"].startswith("المغرب اليوم")
+
+
+def test_max_items_stores_at_most_that_many(cli, replica_server, tmp_path, mongo_db):
+    """Scrapy closes the spider after N items, but more are in flight by then: they are
+    dropped with a reason, not stored."""
+    replica = replica_server(CORPUS)
+    result, stats = crawl(cli, replica, "--max-items", "5", "-s", "NEWSCRAWL_STORE_BATCH=2",
+                          tmp_path=tmp_path)
+    assert result.code == 0, result.err
+    assert mongo_db.articles.count_documents({}) == 5
+    assert stats["counts"]["stored"] == 5
+    assert stats["stats"]["finish_reason"] == "closespider_itemcount"
+    assert stats["stats"]["item_scraped_count"] == 5
+    # every article page fetched is stored or dropped with a reason (max_items: in flight)
+    dropped = sum(v for k, v in stats["stats"].items() if k.startswith("dropped/"))
+    assert 5 + dropped == stats["stats"]["newscrawl/article_pages"]

@@ -285,6 +285,9 @@ def _raw_target(target: str) -> str:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Fourteen crawls of one process open up to 224 connections at once; with the default
+    # backlog of 5 the kernel dropped some, and their requests timed out.
+    request_queue_size = 256
     replica: ReplicaServer
 
 
