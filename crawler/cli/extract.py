@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 
 from crawler.cli.common import check_spider, die
 from crawler.items import STORED_FIELDS
-from crawler.jsonio import to_jsonable
+from crawler.jsonio import dumps
 from crawler.offline import extract_article
 from pipelines.base import ArticleDropped
 
@@ -32,4 +31,4 @@ def extract(
     except ArticleDropped as exc:
         die(f"{file}: no article: {exc}", 1)
     record = {name: getattr(article, name) for name in STORED_FIELDS}
-    typer.echo(json.dumps(to_jsonable(record), ensure_ascii=False, indent=2))
+    typer.echo(dumps(record, indent=2))
