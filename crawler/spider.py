@@ -27,6 +27,7 @@ from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
 from crawler.feeds import parse_feed
 from crawler.outlet import Outlet, Section
+from crawler.progress import SKIPPED_BECAUSE, SKIPPED_SECTION_NAMES, SKIPPED_SECTIONS
 from crawler.sections import resolve_sections
 from crawler.text import normalize_arabic
 from crawler.urls import canonicalize_url, is_same_site
@@ -92,7 +93,10 @@ class NewsSpider(scrapy.Spider):
                     cb_kwargs={"section": key}, priority=10,
                 )
             if self.render_meta(section) and not browser_ok:
-                continue  # the error is logged once, by browser_available()
+                self.crawler.stats.inc_value(SKIPPED_SECTIONS)  # a warning, said once
+                self.crawler.stats.set_value(SKIPPED_SECTION_NAMES, ", ".join(
+                    filter(None, [self.crawler.stats.get_value(SKIPPED_SECTION_NAMES), key])))
+                continue
             for listing in section.listings:
                 yield self.listing_request(self.outlet.absolute(listing), key, 1)
 
@@ -115,14 +119,19 @@ class NewsSpider(scrapy.Spider):
         return {}
 
     def browser_available(self) -> bool:
-        """True unless this crawl needs a browser and none is installed (logged once)."""
+        """True unless this crawl needs a browser and none is installed.
+
+        Not an error: the crawl goes on without the sections that need one, counted as
+        skipped, and the summary says why once (`newscrawl/skipped_because`).
+        """
         if not self.use_browser or not needs_browser(self.outlet, self.sections.values()):
             return True
         try:
             browser = find_browser(self.settings)
         except BrowserUnavailable as exc:
-            logger.error("%s: %s", self.name, exc)
-            self.crawler.stats.set_value("newscrawl/errors/browser_unavailable", 1)
+            logger.warning("%s: %s; its browser sections are skipped", self.name, exc,
+                           extra={"spider": self})
+            self.crawler.stats.set_value(SKIPPED_BECAUSE, str(exc))
             return False
         logger.info("%s renders some pages with %s", self.name, browser.describe())
         return True
