@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
@@ -25,7 +27,7 @@ from scrapy.http import Response
 from crawler.browser import BrowserUnavailable, find_browser, needs_browser, page_meta
 from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
-from crawler.feeds import parse_feed
+from crawler.feeds import MAX_ENTRIES, FeedEntry, FeedReader
 from crawler.outlet import Outlet, Section
 from crawler.progress import SKIPPED_BECAUSE, SKIPPED_SECTION_NAMES, SKIPPED_SECTIONS
 from crawler.sections import resolve_sections
@@ -35,6 +37,7 @@ from crawler.urls import canonicalize_url, is_same_site
 logger = logging.getLogger(__name__)
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+FEED_BATCH = 500  # feed entries parsed, then looked up, at a time
 
 
 def _flag(value: Any) -> bool:
@@ -66,6 +69,7 @@ class NewsSpider(scrapy.Spider):
         self.requested_sections = section
         self.allowed_domains = list(self.outlet.domains)
         self._store: Any = None
+        self._feed_thread: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -88,10 +92,7 @@ class NewsSpider(scrapy.Spider):
         browser_ok = self.browser_available()
         for key, section in self.sections.items():
             for feed in section.feeds + section.sitemaps:
-                yield scrapy.Request(
-                    self.outlet.absolute(feed), callback=self.parse_feed,
-                    cb_kwargs={"section": key}, priority=10,
-                )
+                yield self.feed_request(self.outlet.absolute(feed), key, priority=10)
             if self.render_meta(section) and not browser_ok:
                 self.crawler.stats.inc_value(SKIPPED_SECTIONS)  # a warning, said once
                 self.crawler.stats.set_value(SKIPPED_SECTION_NAMES, ", ".join(
@@ -168,6 +169,12 @@ class NewsSpider(scrapy.Spider):
         return [url for url in urls if canonical[url] not in known]
 
     @property
+    def feed_thread(self) -> ThreadPoolExecutor:
+        if self._feed_thread is None:
+            self._feed_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.name}-feeds")
+        return self._feed_thread
+
+    @property
     def store(self) -> Any:
         if self._store is None:
             from crawler.store import Store
@@ -228,26 +235,51 @@ class NewsSpider(scrapy.Spider):
         dates = [d for d in dates if d]
         return bool(dates) and self.too_old(max(dates))
 
+    def feed_request(self, url: str, section: str, **kwargs: Any) -> scrapy.Request:
+        """A feed or sitemap: allowed up to NEWSCRAWL_FEED_MAXSIZE (pages: DOWNLOAD_MAXSIZE)."""
+        limit = self.settings.getint("NEWSCRAWL_FEED_MAXSIZE", 50 * 1024 * 1024)
+        return scrapy.Request(
+            url, callback=self.parse_feed, cb_kwargs={"section": section},
+            meta={"download_maxsize": limit, "download_warnsize": limit}, **kwargs,
+        )
+
     async def parse_feed(self, response: Response, section: str) -> AsyncIterator[scrapy.Request]:
+        """Entries are read in batches, each parsed and then looked up off the event loop: a
+        sitemap of 50,000 entries neither blocks the crawl nor sits in memory at once."""
         self.crawler.stats.inc_value("newscrawl/feeds")
-        entries = parse_feed(response.body)
-        if not entries:
+        reader = FeedReader(response.body, max_entries=self.settings.getint(
+            "NEWSCRAWL_FEED_MAX_ENTRIES", MAX_ENTRIES))
+        entries, loop = iter(reader), asyncio.get_running_loop()
+        seen: set[str] = set()
+        # one thread parses every feed (lxml trees stay with the thread that made them)
+        while batch := await loop.run_in_executor(self.feed_thread, list,
+                                                  islice(entries, FEED_BATCH)):
+            async for request in self.feed_batch_requests(batch, section, response, seen):
+                yield request
+        if reader.truncated:
+            self.crawler.stats.inc_value(f"dropped/feed_{reader.truncated}")
+            logger.warning("feed %s: read %d entries, the rest dropped (%s)", response.url,
+                           reader.count, reader.truncated.replace("_", " "),
+                           extra={"spider": self})
+        elif not reader.count:
             logger.warning("no entries in feed %s", response.url)
             self.crawler.stats.inc_value("newscrawl/empty_feeds")
-        for entry in entries:
+
+    async def feed_batch_requests(
+        self, batch: list[FeedEntry], section: str, response: Response, seen: set[str]
+    ) -> AsyncIterator[scrapy.Request]:
+        by_url: dict[str, FeedEntry] = {}
+        for entry in batch:
             if entry.is_sitemap_index:
                 # a child sitemap last changed before the horizon lists only older articles
                 if self.too_old(parse_date(entry.published_raw, tz=self.outlet.timezone)):
                     self.crawler.stats.inc_value("newscrawl/sitemaps_too_old")
                     continue
-                yield scrapy.Request(
-                    response.urljoin(entry.url), callback=self.parse_feed,
-                    cb_kwargs={"section": section},
-                )
-        by_url: dict[str, Any] = {}
-        for entry in entries:
-            if entry.is_sitemap_index or not self.is_article_url(entry.url):
+                yield self.feed_request(response.urljoin(entry.url), section)
                 continue
+            if entry.url in seen or not self.is_article_url(entry.url):
+                continue
+            seen.add(entry.url)
             if not self.same_language(entry.language):
                 self.crawler.stats.inc_value("newscrawl/feed_entries_other_language")
                 continue
@@ -268,6 +300,10 @@ class NewsSpider(scrapy.Spider):
         wanted = self.outlet.language.split("-")[0].lower()
         found = language.strip().replace("_", "-").split("-")[0].lower()
         return not found or not wanted or found == wanted
+
+    def closed(self, reason: str) -> None:
+        if self._feed_thread is not None:
+            self._feed_thread.shutdown(wait=False)
 
     # --- extraction ---
 

@@ -72,7 +72,8 @@ def print_summary(results: list[CrawlResult]) -> None:
         drops = {k.split("/", 1)[1]: v for k, v in result.stats.items() if k.startswith("dropped/")}
         if drops:
             console.print(safe_text(f"{result.spider}: dropped " + ", ".join(
-                f"{reason} {n}" for reason, n in sorted(drops.items()))), highlight=False)
+                f"{reason} {n}" for reason, n in sorted(drops.items()))), highlight=False,
+                soft_wrap=True)
         if result.counts["skipped"]:
             names = result.stats.get(SKIPPED_SECTION_NAMES, "")
             say_warning(f"{result.spider}: skipped {result.counts['skipped']} section(s) "
@@ -88,7 +89,7 @@ def print_summary(results: list[CrawlResult]) -> None:
     if unattributed:
         say_warning(f"{unattributed} error(s) logged outside any one outlet's crawl")
     for log_file in dict.fromkeys(r.log_file for r in results if r.log_file):
-        console.print(f"log: {log_file}", highlight=False, markup=False)
+        console.print(f"log: {log_file}", highlight=False, markup=False, soft_wrap=True)
 
 
 def write_stats(path: Path, results: list[CrawlResult]) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+PATH_KNOBS = ("error_paths", "truncate_paths", "cp1256_paths", "bomb_paths")
+
 
 @dataclass
 class Faults:
@@ -23,10 +25,16 @@ class Faults:
     fail_first_attempts: int = 1  # ...on their first N requests only, so retries succeed
     truncate_paths: set[str] = field(default_factory=set)  # HTML cut mid-body, no closing tags
     cp1256_paths: set[str] = field(default_factory=set)  # served in windows-1256
+    # answered with a gzip bomb of `bomb_mb` MB once inflated: a path ending in `.gz` as a
+    # gzipped file, any other with `Content-Encoding: gzip`
+    bomb_paths: set[str] = field(default_factory=set)
+    bomb_mb: int = 200
 
     def __post_init__(self) -> None:
-        for name in ("error_paths", "truncate_paths", "cp1256_paths"):
+        for name in PATH_KNOBS:
             setattr(self, name, _prefixes(getattr(self, name), name))
+        if not isinstance(self.bomb_mb, int) or self.bomb_mb < 1:
+            raise ValueError(f"bomb_mb must be an integer >= 1, got {self.bomb_mb!r}")
         if not isinstance(self.latency_ms, int | float) or self.latency_ms < 0:
             raise ValueError(f"latency_ms must be a number >= 0, got {self.latency_ms!r}")
         if not isinstance(self.error_rate, int | float) or not 0 <= self.error_rate <= 1:
@@ -47,7 +55,7 @@ class Faults:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("error_paths", "truncate_paths", "cp1256_paths"):
+        for name in PATH_KNOBS:
             data[name] = sorted(data[name])
         return data
 
@@ -59,6 +67,9 @@ class Faults:
 
     def cp1256(self, path: str) -> bool:
         return matches(self.cp1256_paths, path)
+
+    def bombs(self, path: str) -> bool:
+        return matches(self.bomb_paths, path)
 
     def fails_article(self, path: str, attempt: int) -> bool:
         """Whether the `attempt`-th request (from 1) of an article path answers 500."""
