@@ -22,12 +22,14 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 
 from crawler.browser import BrowserUnavailable, find_browser, needs_browser, page_meta
 from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
 from crawler.feeds import MAX_ENTRIES, FeedEntry, FeedReader
+from crawler.frontier import Frontier, ListingWalk
 from crawler.outlet import Outlet, Section
 from crawler.progress import SKIPPED_BECAUSE, SKIPPED_SECTION_NAMES, SKIPPED_SECTIONS
 from crawler.sections import resolve_sections
@@ -70,6 +72,7 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = list(self.outlet.domains)
         self._store: Any = None
         self._feed_thread: ThreadPoolExecutor | None = None
+        self.frontier = Frontier(self)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -84,6 +87,7 @@ class NewsSpider(scrapy.Spider):
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
         if spider.use_browser is None:
             spider.use_browser = settings.getbool("NEWSCRAWL_BROWSER", True)
+        crawler.signals.connect(spider.frontier_closed, signal=signals.spider_closed)
         return spider
 
     # --- discovery ---
@@ -99,7 +103,9 @@ class NewsSpider(scrapy.Spider):
                     filter(None, [self.crawler.stats.get_value(SKIPPED_SECTION_NAMES), key])))
                 continue
             for listing in section.listings:
-                yield self.listing_request(self.outlet.absolute(listing), key, 1)
+                url = self.outlet.absolute(listing)
+                walk = self.frontier.walk(key, url)
+                yield self.listing_request(url, key, 1, walk.key)
 
     # --- the browser, only where the outlet declares it ---
 
@@ -137,9 +143,10 @@ class NewsSpider(scrapy.Spider):
         logger.info("%s renders some pages with %s", self.name, browser.describe())
         return True
 
-    def listing_request(self, url: str, section: str, page: int) -> scrapy.Request:
+    def listing_request(self, url: str, section: str, page: int, walk: str = "") -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_listing, cb_kwargs={"section": section, "page": page},
+            url, callback=self.parse_listing,
+            cb_kwargs={"section": section, "page": page, "walk": walk},
             priority=5, meta=self.render_meta(self.sections.get(section)),
         )
 
@@ -196,24 +203,53 @@ class NewsSpider(scrapy.Spider):
         )
 
     async def parse_listing(
-        self, response: Response, section: str, page: int
+        self, response: Response, section: str, page: int, walk: str = ""
     ) -> AsyncIterator[scrapy.Request]:
+        """A listing page: its unstored articles, then the next page, unless pagination ends.
+
+        The walk's progress is recorded (crawler/frontier.py) before any request of this page
+        is handed to Scrapy, and an early stop waits until the walk has read past the pages
+        that an interrupted crawl of this listing reached.
+        """
         self.crawler.stats.inc_value("newscrawl/listing_pages")
         links = self.listing_links(response)
         fresh = await self.unseen(links)
-        for url in fresh:
-            yield self.article_request(url, section)
-        if links and not fresh:
+        this_walk = self.frontier.walks.get(walk)
+        may_stop = True
+        if this_walk is not None:
+            await self.frontier.load(this_walk)
+            may_stop = this_walk.read_page(page, (canonicalize_url(u) for u in links))
+        if links and not fresh and may_stop:
             self.crawler.stats.inc_value("newscrawl/pagination_stopped_early")
             logger.info("%s page %d holds only stored articles: stop paginating", section, page)
+            self.end_walk(this_walk)
             return
-        if page >= (self.max_pages or 1) or self.listing_too_old(response):
-            return
+        if links and not fresh:
+            self.crawler.stats.inc_value("newscrawl/frontier/pages_read_again")
+        next_url = self.next_page(response) if page < (self.max_pages or 1) else None
+        if next_url and self.listing_too_old(response):
+            next_url = None
+        if this_walk is not None and (fresh or next_url):
+            await self.frontier.save(this_walk)
+        for url in fresh:
+            yield self.article_request(url, section)
+        if next_url:
+            yield self.listing_request(next_url, section, page + 1, walk)
+        else:
+            self.end_walk(this_walk)
+
+    def next_page(self, response: Response) -> str | None:
         for href in self.outlet.selectors.next_page:
             next_url = response.css(href).get()
             if next_url:
-                yield self.listing_request(response.urljoin(next_url.strip()), section, page + 1)
-                break
+                return response.urljoin(next_url.strip())
+        return None
+
+    @staticmethod
+    def end_walk(walk: ListingWalk | None) -> None:
+        """Pagination really ended (its record goes once the crawl has finished)."""
+        if walk is not None:
+            walk.ended = True
 
     def listing_links(self, response: Response) -> list[str]:
         for query in self.outlet.selectors.listing_links:
@@ -304,6 +340,10 @@ class NewsSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         if self._feed_thread is not None:
             self._feed_thread.shutdown(wait=False)
+
+    async def frontier_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        # spider_closed comes after the pipelines closed: stored is stored, spooled is counted
+        await self.frontier.crawl_closed(reason)
 
     # --- extraction ---
 

@@ -214,6 +214,26 @@ class Store:
                 {"$addToSet": {"alternate_urls": {"$each": urls}}},
             )
 
+    # --- the crawl frontier (crawler/frontier.py): one document per unfinished listing walk.
+    # A listing has a few at most (a walk that completes deletes its own and those it covered),
+    # so lookups by `key` need no index.
+
+    @property
+    def frontier(self) -> Any:
+        return self.db["crawl_frontier"]
+
+    def unfinished_walks(self, key: str) -> list[dict[str, Any]]:
+        return list(self.frontier.find({"key": key}))
+
+    def record_walk(self, document: dict[str, Any]) -> None:
+        self.frontier.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    def forget_walks(self, walks: Iterable[tuple[str, int]]) -> int:
+        """Delete these walks' documents, each only if still at the version (`writes`) read:
+        a walk that went on meanwhile keeps its document."""
+        return sum(self.frontier.delete_one({"_id": walk_id, "writes": writes}).deleted_count
+                   for walk_id, writes in dict(walks).items())
+
 
 def newest_first(cursor: pymongo.cursor.Cursor) -> pymongo.cursor.Cursor:
     return cursor.sort([("published_at", DESCENDING), ("crawled_at", DESCENDING)])

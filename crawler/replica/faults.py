@@ -12,14 +12,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-PATH_KNOBS = ("error_paths", "truncate_paths", "cp1256_paths", "bomb_paths")
+PATH_KNOBS = ("latency_paths", "error_paths", "truncate_paths", "cp1256_paths", "bomb_paths")
 
 
 @dataclass
 class Faults:
     """What the server does wrong. Path knobs hold decoded path prefixes ("/" matches all)."""
 
-    latency_ms: int = 0  # added to every response
+    latency_ms: int = 0  # added to every response (or only to those under latency_paths)
+    latency_paths: set[str] = field(default_factory=set)  # empty: every path is slow
     error_paths: set[str] = field(default_factory=set)  # answer 503
     error_rate: float = 0.0  # fraction of article paths (canonical, duplicate, AMP) answering 500
     fail_first_attempts: int = 1  # ...on their first N requests only, so retries succeed
@@ -58,6 +59,11 @@ class Faults:
         for name in PATH_KNOBS:
             data[name] = sorted(data[name])
         return data
+
+    def delays(self, path: str) -> float:
+        """Seconds to wait before answering `path`."""
+        slow = not self.latency_paths or matches(self.latency_paths, path)
+        return self.latency_ms / 1000 if slow else 0.0
 
     def errors(self, path: str) -> bool:
         return matches(self.error_paths, path)

@@ -166,8 +166,8 @@ class ReplicaServer:
             return self._control(method, path, body, query)
         self.request_log.record(f"{path}?{unquote(parts.query)}" if parts.query else path)
         faults = self._faults
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000)
+        if delay := faults.delays(path):
+            time.sleep(delay)
         site = self._site_for(headers, query)
         if site is None:
             return _text(404, "no replica site for this host\n")
@@ -224,8 +224,8 @@ class ReplicaServer:
             self.request_log.record(
                 f"/_replica/links?host={site.outlet.key}&section={query['section']}&page={page}"
             )
-            if self._faults.latency_ms:
-                time.sleep(self._faults.latency_ms / 1000)
+            if delay := self._faults.delays(path):
+                time.sleep(delay)
             number = int(page) if page.isdigit() else 1
             return _json(200, listing_links(site, query["section"], number))
         if path == "/_replica/stats" and method in ("GET", "HEAD"):
