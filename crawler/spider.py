@@ -3,7 +3,10 @@
 Discovery: a section's feeds, sitemaps and paginated listings yield article links. The crawl is
 incremental: one batched lookup per listing page or feed tells which links are stored already;
 those are not fetched, and a listing page that holds nothing new ends that section's
-pagination. `full=1` fetches everything (revisions are then detected by the dedupe stage).
+pagination, unless an interrupted crawl of that listing left work behind (crawler/frontier.py:
+each walk down a listing records its progress as it goes). `full=1` fetches everything
+(revisions are then detected by the dedupe stage). Feeds and sitemaps are read entry by entry
+and bounded (crawler/feeds.py), as is every response (crawler/size_guard.py).
 Feed and (news) sitemap entries older than the horizon (`max_age_days`), in another
 `news:language`, or already stored are skipped before they are fetched. Listing pages that a
 section (or every page that an outlet) declares `browser=True` are rendered by
