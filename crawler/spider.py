@@ -101,9 +101,7 @@ class NewsSpider(scrapy.Spider):
             for feed in section.feeds + section.sitemaps:
                 yield self.feed_request(self.outlet.absolute(feed), key, priority=10)
             if self.render_meta(section) and not browser_ok:
-                self.crawler.stats.inc_value(SKIPPED_SECTIONS)  # a warning, said once
-                self.crawler.stats.set_value(SKIPPED_SECTION_NAMES, ", ".join(
-                    filter(None, [self.crawler.stats.get_value(SKIPPED_SECTION_NAMES), key])))
+                self.skip_section(key)
                 continue
             for listing in section.listings:
                 url = self.outlet.absolute(listing)
@@ -145,6 +143,13 @@ class NewsSpider(scrapy.Spider):
             return False
         logger.info("%s renders some pages with %s", self.name, browser.describe())
         return True
+
+    def skip_section(self, section: str) -> None:
+        """A section this crawl cannot crawl: counted and named, for the summary's one warning."""
+        stats = self.crawler.stats
+        stats.inc_value(SKIPPED_SECTIONS)
+        names = stats.get_value(SKIPPED_SECTION_NAMES)
+        stats.set_value(SKIPPED_SECTION_NAMES, f"{names}, {section}" if names else section)
 
     def listing_request(self, url: str, section: str, page: int, walk: str = "") -> scrapy.Request:
         return scrapy.Request(

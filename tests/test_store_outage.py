@@ -97,12 +97,21 @@ def test_database_restarted_mid_crawl_every_article_stored_after_retries(
         server.kill()
 
 
-def test_database_gone_for_good_articles_are_spooled_then_replayed(tmp_path, slow_replica):
+@pytest.fixture
+def embedded(tmp_path):
+    """A home whose embedded server is running: (home, env, uri); stopped afterwards."""
     home = tmp_path / "home"
     env = {**os.environ, "NEWSCRAWL_HOME": str(home), "NEWSCRAWL_MONGO_TIMEOUT_MS": "1000"}
     env.pop("NEWSCRAWL_MONGO_URI", None)
     assert run_cli("db", "start", env=env).code == 0
-    uri = EmbeddedServer(home).state().uri
+    yield home, env, EmbeddedServer(home).state().uri
+    run_cli("db", "stop", env=env)
+
+
+def test_database_gone_for_good_articles_are_spooled_then_replayed(
+    tmp_path, slow_replica, embedded
+):
+    home, env, uri = embedded
     crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
                        "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.2")
     try:
@@ -126,15 +135,12 @@ def test_database_gone_for_good_articles_are_spooled_then_replayed(tmp_path, slo
     client = pymongo.MongoClient(EmbeddedServer(home).state().uri)
     assert client.newscrawl.articles.count_documents({}) == TOTAL
     assert not list((home / "spool").glob("*.jsonl"))
-    run_cli("db", "stop", env=env)
 
 
-def test_embedded_server_restarted_mid_crawl_the_crawl_reconnects(tmp_path, slow_replica):
-    home = tmp_path / "home"
-    env = {**os.environ, "NEWSCRAWL_HOME": str(home), "NEWSCRAWL_MONGO_TIMEOUT_MS": "1000"}
-    env.pop("NEWSCRAWL_MONGO_URI", None)
-    assert run_cli("db", "start", env=env).code == 0
-    uri = EmbeddedServer(home).state().uri
+def test_embedded_server_restarted_mid_crawl_the_crawl_reconnects(
+    tmp_path, slow_replica, embedded
+):
+    home, env, uri = embedded
     crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
                        "-s", "NEWSCRAWL_STORE_RETRIES=8", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.5")
     try:
@@ -153,4 +159,3 @@ def test_embedded_server_restarted_mid_crawl_the_crawl_reconnects(tmp_path, slow
         "newscrawl/lookup_errors", 0)
     assert noticed >= 1  # the crawl was talking to the store while it was down
     assert wait_for_count(uri, TOTAL, timeout=5) == TOTAL
-    run_cli("db", "stop", env=env)
