@@ -14,6 +14,7 @@ from typing import Any
 
 from crawler.config import home, private_dir
 from crawler.progress import summary_counts
+from crawler.terminal import escape_log_output
 
 FINISHED_OK = {"finished", "closespider_itemcount", "closespider_pagecount"}
 
@@ -100,7 +101,8 @@ def run_crawls(
         log_file = log_dir / f"{name}-{run_id}.log"
     if log_file is not None:
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
-    process = CrawlerProcess(settings)
+    process = CrawlerProcess(settings)  # installs Scrapy's log handler
+    escape_log_output()
     crawlers = []
     for request in requests:
         crawler = process.create_crawler(spider_class(request.spider))

@@ -9,6 +9,7 @@ tools, log tails, error messages), with one function: :func:`escape_controls`.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from rich.text import Text
@@ -42,3 +43,22 @@ def csv_cell(text: str) -> str:
     """A CSV cell that a spreadsheet shows as text: controls escaped, formulas neutralized."""
     text = escape_controls(text)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+class EscapeControlsFilter(logging.Filter):
+    """On a log handler: a message that quotes crawled text is written with its controls
+    escaped (the crawl log goes to stderr with --verbose, and people read the files)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        escaped = escape_controls(message)
+        if escaped != message:
+            record.msg, record.args = escaped, None
+        return True
+
+
+def escape_log_output() -> None:
+    """Escape controls in what every handler of the root logger writes."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, EscapeControlsFilter) for f in handler.filters):
+            handler.addFilter(EscapeControlsFilter())

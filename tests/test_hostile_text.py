@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import UTC, datetime
 
 import pytest
 
 from crawler.replica.corpus import default_corpus_path
-from crawler.terminal import TERMINAL_CONTROLS, csv_cell, escape_controls
+from crawler.terminal import TERMINAL_CONTROLS, EscapeControlsFilter, csv_cell, escape_controls
 from crawler.text import clean_display_text
 
 ESC_TITLE = "\x1b]0;owned\x07\x1b[2J عنوان \u202eمقلوب\u202c \x9b31m خبر"
@@ -47,6 +48,14 @@ def test_escape_controls_shows_every_control_and_nothing_else():
     assert escape_controls("a\x1b[2Jb\u202ec\td\ne") == "a\\u001b[2Jb\\u202ec\td\ne"
     arabic = "توقيف شاب بوادي زم، متورط في ابتزاز"
     assert escape_controls(arabic) == arabic
+
+
+def test_log_messages_quoting_crawled_text_are_escaped():
+    record = logging.LogRecord("crawler.spider", logging.WARNING, __file__, 1,
+                               "no entries in feed %s titled %s", None, None)
+    record.args = ("https://x/feed", ESC_TITLE)
+    assert EscapeControlsFilter().filter(record)
+    assert controls_in(record.getMessage()) == [] and "\\u001b]0;owned" in record.getMessage()
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
@@ -108,7 +117,8 @@ def test_crawled_controls_are_stripped_before_storing_and_never_printed(
     corpus.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     replica = replica_server(corpus)
 
-    crawl = cli("crawl", "almaghribtoday", "--section", "security", "--replica", replica.url)
+    crawl = cli("crawl", "almaghribtoday", "--section", "security", "--replica", replica.url,
+                "--verbose")  # Scrapy's log on stderr too
     assert crawl.code == 0, crawl.err
     assert controls_in(crawl.out + crawl.err) == []
     (stored,) = list(mongo_db.articles.find({}))
