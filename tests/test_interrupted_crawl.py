@@ -115,15 +115,18 @@ def test_a_crawl_cut_short_by_max_items_is_completed_by_the_next_one(
 ):
     """A crawl that ends before its pagination and queue did (--max-items, like a timeout or a
     scheduler shutdown) keeps its record, so the next one reads on."""
-    corpus = security_corpus(tmp_path / "corpus.jsonl", 35, seed=3)  # 4 listing pages
-    replica = replica_server(tmp_path / "corpus.jsonl")
+    corpus = security_corpus(tmp_path / "corpus.jsonl", 50, seed=3)  # 5 listing pages
+    # slow listing pages: the first page's 10 articles are stored long before page 2 comes
+    replica = replica_server(tmp_path / "corpus.jsonl",
+                             faults=Faults(latency_ms=6000, latency_paths={LISTING}))
     cut = cli("crawl", "almaghribtoday", "--section", "security", "--replica", replica.url,
-              "--max-items", "3", "--stats-file", str(tmp_path / "cut.json"))
+              "--max-items", "10", "--stats-file", str(tmp_path / "cut.json"))
     assert json.loads((tmp_path / "cut.json").read_text())[0]["finish_reason"] == (
         "closespider_itemcount"), cut.err
-    assert mongo_db.articles.count_documents({}) < len(corpus)
+    assert 10 <= mongo_db.articles.count_documents({}) < len(corpus)
     assert mongo_db.crawl_frontier.count_documents({}) == 1
 
+    replica.faults = Faults()
     rest = cli("crawl", "almaghribtoday", "--section", "security", "--replica", replica.url)
     assert rest.code == 0, rest.err
     assert_each_stored_once(mongo_db, corpus)
