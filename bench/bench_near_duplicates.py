@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.config import MongoTarget  # noqa: E402
+from crawler.database import MongoTarget  # noqa: E402
 from crawler.embedded import EmbeddedServer  # noqa: E402
 from crawler.replica.corpus import default_corpus_path, load_corpus  # noqa: E402
 from crawler.similarity import Fingerprint, band_keys, lookup_keys, matches  # noqa: E402

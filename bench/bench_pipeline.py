@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scrapy.http import HtmlResponse  # noqa: E402
 
-from crawler.config import MongoTarget  # noqa: E402
+from crawler.database import MongoTarget  # noqa: E402
 from crawler.embedded import EmbeddedServer  # noqa: E402
 from crawler.replica.corpus import default_corpus_path, load_corpus  # noqa: E402
 from crawler.replica.server import ReplicaServer  # noqa: E402

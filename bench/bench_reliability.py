@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,11 +61,9 @@ def embedded_uri(home: Path) -> str:
 
 
 def wait_for(predicate, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            sys.exit("timed out")
-        time.sleep(0.1)
+    from tests.conftest import wait_until
+
+    wait_until(predicate, timeout, "the crawl to store articles")
 
 
 def gap(args: argparse.Namespace, tmp: Path) -> None:

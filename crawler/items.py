@@ -1,10 +1,13 @@
-"""The Article item: one news article as stored in the `articles` collection (DESIGN.md s. 2)."""
+"""The Article item: one news article as stored in the `articles` collection."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
+
+from crawler.jsonio import to_jsonable
 
 TRANSIENT = {"stored": False}
 DATE_SOURCES = ("jsonld", "meta", "selector", "feed", "sitemap", "url", "text")
@@ -58,15 +61,20 @@ class Article:
             doc.pop(name, None)
         return doc
 
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> Article:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in doc.items() if k in names})
-
 
 TRANSIENT_FIELDS = frozenset(f.name for f in fields(Article) if f.metadata.get("stored") is False)
 INTERNAL_FIELDS = frozenset({"search_text", "minhash"})  # stored for indexes, never shown
-# The contract of DESIGN.md s. 2, in order.
+# The stored fields, in the documented order (README, "What is stored"): the contract with
+# every reader of the database, and the only fields `scrapy crawl -O` exports.
 STORED_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS | INTERNAL_FIELDS
 )
+
+
+def public_json(document: dict[str, Any], names: Iterable[str] = STORED_FIELDS) -> dict[str, Any]:
+    """A stored article as people and programs see it (`query --format jsonl`, the web API).
+
+    The stored field names in order (missing ones are null), instants ISO-8601 with `Z`;
+    internal fields and `_id` never appear.
+    """
+    return to_jsonable({name: document.get(name) for name in names})

@@ -19,7 +19,7 @@ from pymongo import ASCENDING, DESCENDING, MongoClient
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 from pymongo.uri_parser import parse_uri
 
-from crawler.config import MongoTarget, mongo_target
+from crawler.database import MongoTarget, mongo_target
 
 ARTICLE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
     ([("canonical_url", ASCENDING)], {"unique": True}),

@@ -1,7 +1,8 @@
 """Topic rules: keyword lists per topic, matched on the normalized text.
 
 Shipped defaults live in crawler/data/topics.toml; `[topics.<name>]` in newscrawl.toml adds a
-topic, replaces a topic's keywords, or turns one off (`enabled = false`).
+topic, replaces a topic's keywords, or turns one off (`enabled = false`). The file's tables are
+checked when it is read (crawler/spiderloader.py); the NEWSCRAWL_TOPICS setting the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from crawler.config import ConfigError
+from crawler.checks import Check, TableReader, boolean, texts
 from crawler.text import light_stem, normalize_arabic, tokens
 
 
@@ -46,23 +47,32 @@ def shipped_rules() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+TOPIC_CHECKS: dict[str, Check] = {"keywords": texts, "enabled": boolean}
+
+
+def check_topics(raw: Any, reader: TableReader) -> dict[str, dict[str, Any]]:
+    """`[topics.<name>]` tables, typed: `keywords` (a list of words or phrases, `*` ends a
+    prefix) and `enabled`; a new topic needs its keywords."""
+    topics = {}
+    for name, table in reader.table(raw, "", "'topics'").items():
+        where = f"topic {name!r}"
+        values = reader.values(reader.table(table, where, f"[topics.{name}]"), TOPIC_CHECKS,
+                               where)
+        if values.get("enabled", True) and "keywords" not in values:
+            raise reader.fail(where, "key 'keywords': missing")
+        topics[name] = values
+    return topics
+
+
 def load_rules(user: dict[str, Any] | None = None) -> dict[str, list[Keyword]]:
     """Topic name -> keywords, the user's `[topics]` table applied over the shipped one."""
-    rules = shipped_rules()
-    for name, table in (user or {}).items():
-        if not isinstance(table, dict):
-            raise ConfigError(f"topics.{name}: expected a table with 'keywords'")
-        unknown = set(table) - {"keywords", "enabled"}
-        if unknown:
-            raise ConfigError(f"topics.{name}: unknown key {sorted(unknown)[0]!r}")
+    rules = {name: list(table["keywords"]) for name, table in shipped_rules().items()}
+    for name, table in check_topics(user or {}, TableReader("setting NEWSCRAWL_TOPICS")).items():
         if table.get("enabled", True) is False:
             rules.pop(name, None)
-            continue
-        keywords = table.get("keywords")
-        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-            raise ConfigError(f"topics.{name}: 'keywords' must be a list of strings")
-        rules[name] = {"keywords": keywords}
-    return {name: [Keyword.parse(k) for k in table["keywords"]] for name, table in rules.items()}
+        else:
+            rules[name] = list(table["keywords"])
+    return {name: [Keyword.parse(k) for k in keywords] for name, keywords in rules.items()}
 
 
 def topics_of(text: str, rules: dict[str, list[Keyword]]) -> list[str]:

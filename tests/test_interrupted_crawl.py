@@ -9,7 +9,6 @@ import json
 import random
 import signal
 import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 
 import pymongo
@@ -19,7 +18,7 @@ from crawler.frontier import ListingWalk, UnfinishedWalk
 from crawler.replica.corpus import default_corpus_path
 from crawler.replica.faults import Faults
 from crawler.store import Store
-from tests.conftest import NEWSCRAWL, REPO
+from tests.conftest import NEWSCRAWL, REPO, wait_until
 
 LISTING = "/36-في-الأخبار-أيضا"  # almaghribtoday's security listing (10 articles a page)
 FAST_STORE = ["-s", "NEWSCRAWL_STORE_BATCH=5", "-s", "NEWSCRAWL_STORE_FLUSH_S=0.3"]
@@ -50,14 +49,10 @@ def crawl_args(replica, stats, *extra: str) -> list[str]:
 
 
 def wait_for_stored(db, at_least: int, proc: subprocess.Popen, timeout: float = 180) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        count = db.articles.estimated_document_count()
-        if count >= at_least:
-            return count
-        assert proc.poll() is None, "the crawl ended before it could be interrupted"
-        time.sleep(0.1)
-    raise AssertionError(f"fewer than {at_least} articles stored in {timeout}s")
+    return wait_until(
+        lambda: (n := db.articles.estimated_document_count()) >= at_least and n, timeout,
+        f"{at_least} articles stored",
+        abort=lambda: "the crawl ended" if proc.poll() is not None else None)
 
 
 def assert_each_stored_once(db, corpus: list[dict]) -> None:
@@ -157,7 +152,7 @@ def test_a_walk_with_nothing_pending_may_stop_at_once():
 
 @pytest.mark.parametrize("moved", [False, True])
 def test_covered_walks_are_forgotten_unless_they_moved_on(mongo_uri, moved):
-    from crawler.config import MongoTarget
+    from crawler.database import MongoTarget
 
     store = Store(MongoTarget(mongo_uri, pymongo.uri_parser.parse_uri(mongo_uri)["database"],
                               False))

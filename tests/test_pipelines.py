@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.items import Article
 from crawler.store import Store, apply_writes
 from pipelines.base import ArticleDropped

@@ -7,11 +7,10 @@ import asyncio
 import itertools
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.items import Article
 from crawler.similarity import Fingerprint, best_match, jaccard, key_figures
 from crawler.store import Store, apply_writes
@@ -132,5 +131,15 @@ def test_candidates_outside_the_time_window_are_ignored():
     assert best_match(fp, [Fingerprint.of("z", "b", b2["body"], now)]).is_copy
 
 
-def test_fixture_path_is_the_shared_data_copy():
-    assert Path(FIXTURES / "stories" / "moroccan-security-stories.jsonl").exists()
+def test_the_stories_set_holds_what_these_tests_rely_on():
+    """Unique ids, UTC dates, stories told by several outlets, and a copy of one text."""
+    assert len({row["id"] for row in ROWS}) == len(ROWS)
+    outlets_by_story: dict[str, set[str]] = {}
+    for row in ROWS:
+        assert instant(row["published"]).utcoffset().total_seconds() == 0, row["id"]
+        assert len(row["body"]) > 200 and row["title"], row["id"]
+        outlets_by_story.setdefault(row["story"], set()).add(row["source_url"].split("/")[2])
+    assert sum(len(outlets) >= 2 for outlets in outlets_by_story.values()) >= 3
+    ids = {row["id"] for row in ROWS}
+    variants = [row["id"] for row in ROWS if row["id"].endswith("-page-variant")]
+    assert variants and all(v.removesuffix("-page-variant") in ids for v in variants)

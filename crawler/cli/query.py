@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from crawler.cli.common import console, die, open_store
-from crawler.items import STORED_FIELDS
+from crawler.items import STORED_FIELDS, public_json
 from crawler.jsonio import dumps, to_jsonable
 from crawler.query import ArticleQuery, QueryError, parse_instant
 from crawler.terminal import csv_cell, safe_text
@@ -79,8 +79,7 @@ def query(
     articles = spec.run(open_store())
     if format is QueryFormat.jsonl:
         for article in articles:
-            record = {name: article.get(name) for name in names}
-            sys.stdout.write(dumps(record) + "\n")
+            sys.stdout.write(dumps(public_json(article, names)) + "\n")
     elif format is QueryFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(names)

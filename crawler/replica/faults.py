@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-PATH_KNOBS = ("latency_paths", "error_paths", "truncate_paths", "cp1256_paths", "bomb_paths")
-
 
 @dataclass
 class Faults:
@@ -26,6 +24,9 @@ class Faults:
     fail_first_attempts: int = 1  # ...on their first N requests only, so retries succeed
     truncate_paths: set[str] = field(default_factory=set)  # HTML cut mid-body, no closing tags
     cp1256_paths: set[str] = field(default_factory=set)  # served in windows-1256
+    # Charset lies: windows-1256 bytes declared UTF-8, and UTF-8 bytes declared windows-1256.
+    cp1256_as_utf8_paths: set[str] = field(default_factory=set)
+    utf8_as_cp1256_paths: set[str] = field(default_factory=set)
     # answered with a gzip bomb of `bomb_mb` MB once inflated: a path ending in `.gz` as a
     # gzipped file, any other with `Content-Encoding: gzip`
     bomb_paths: set[str] = field(default_factory=set)
@@ -74,6 +75,12 @@ class Faults:
     def cp1256(self, path: str) -> bool:
         return matches(self.cp1256_paths, path)
 
+    def mislabels(self, path: str) -> bool:
+        return matches(self.cp1256_as_utf8_paths, path)
+
+    def mislabels_utf8(self, path: str) -> bool:
+        return matches(self.utf8_as_cp1256_paths, path)
+
     def bombs(self, path: str) -> bool:
         return matches(self.bomb_paths, path)
 
@@ -81,6 +88,12 @@ class Faults:
         """Whether the `attempt`-th request (from 1) of an article path answers 500."""
         picked = zlib.crc32(path.encode()) / 2**32 < self.error_rate
         return picked and attempt <= self.fail_first_attempts
+
+
+PATH_KNOBS = (
+    "latency_paths", "error_paths", "truncate_paths", "cp1256_paths", "cp1256_as_utf8_paths",
+    "utf8_as_cp1256_paths", "bomb_paths",
+)
 
 
 def matches(prefixes: Iterable[str], path: str) -> bool:
