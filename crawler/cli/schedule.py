@@ -14,6 +14,7 @@ from rich.table import Table
 
 from crawler.cli.common import RUNTIME_ERROR, die, open_store, stdout_is_tty
 from crawler.config import config_path
+from crawler.terminal import safe_text
 
 app = typer.Typer(help="Scheduled crawls: the scheduler service, its jobs, history and health.",
                   no_args_is_help=True)
@@ -181,7 +182,7 @@ def history(
             str(run_doc.get("exit_code") if run_doc.get("exit_code") is not None else "-"),
             str(run_doc.get("pages", "-")), str(items.get("stored", "-")),
             str(items.get("duplicates", "-")), str(items.get("dropped", "-")),
-            str(run_doc.get("errors", "-")), run_doc.get("reason") or "")
+            str(run_doc.get("errors", "-")), safe_text(run_doc.get("reason") or ""))
     console.print(table)
 
 
@@ -220,7 +221,7 @@ def health(
                 f"{_when(last.get('started_at'), now)} {last.get('status', '')}".strip(),
                 _when((item.last_success or {}).get("started_at"), now), runs,
                 str(item.consecutive_failures),
-                "; ".join(s.get("message", "") for s in item.signals) or "-")
+                safe_text("; ".join(s.get("message", "") for s in item.signals) or "-"))
         console.print(table)
     if check and any(j.state in ("failing", "degraded") for j in jobs):
         raise typer.Exit(RUNTIME_ERROR)
@@ -261,7 +262,7 @@ def trigger(
     runner.history.ensure_indexes()
     result = runner.run(job_config)
     for doc in result.runs:
-        console.print(_run_line(job, doc), highlight=False, markup=False)
+        console.print(safe_text(_run_line(job, doc)), highlight=False)
     if result.status == "skipped-overlap":
         raise typer.Exit(EXIT_SKIPPED)
     raise typer.Exit(result.exit_code)
