@@ -110,8 +110,9 @@ class ArchiveGenerator:
     """Deterministic article documents for a seed, oldest first."""
 
     def __init__(self, outlets: list[Outlet], *, seed: int = 20261201,
-                 corpus: list[CorpusArticle] | None = None):
+                 corpus: list[CorpusArticle] | None = None, signatures: bool = True):
         self.rng = random.Random(seed)
+        self.signatures = signatures  # False: no `minhash` (faster, for tests)
         self.rules = load_rules()
         self.outlets = outlets
         self.corpus = corpus or load_corpus(default_corpus_path())
@@ -148,7 +149,7 @@ class ArchiveGenerator:
             text = self.corpus[article].paragraphs[index]
             if variants:
                 text = self._vary(text, self.language_of[article], 0.1)
-            variants.append(Unit.of(text, self.rules, sign=True))
+            variants.append(Unit.of(text, self.rules, sign=self.signatures))
         return variants[choice]
 
     def _paragraph_keys(self, template: int, section_pool: list[int]) -> list[tuple[int, int]]:
@@ -237,7 +238,7 @@ class ArchiveGenerator:
                 "search_text": " ".join(dict.fromkeys(t for u in units for t in u.terms)),
                 "topics": self._topics(units),
                 "minhash": [min(column) for column in zip(*(p.signature for p in paragraphs),
-                                                         strict=True)],
+                                                         strict=True)] if self.signatures else [],
             }
         if story is None:
             story = Story(new_story_id(canonical), canonical, template, keys, published, set(),
@@ -325,11 +326,11 @@ def build(store: Store, articles: int, *, seed: int = 20261201, end: datetime | 
     return info
 
 
-def embedded_store(home: Path) -> tuple[Store, EmbeddedServer]:
+def embedded_store(home: Path, timeout_ms: int = 120000) -> tuple[Store, EmbeddedServer]:
     """A Store on the embedded server of `home` (started if needed), database `newscrawl`."""
     server = EmbeddedServer(home)
     uri = server.ensure_running()
-    return Store(MongoTarget(uri, DATABASE, embedded=True), timeout_ms=60000), server
+    return Store(MongoTarget(uri, DATABASE, embedded=True), timeout_ms=timeout_ms), server
 
 
 def open_archive(store: Store, articles: int, *, seed: int = 20261201,
