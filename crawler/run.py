@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import home
-from crawler.progress import summary_counts
 
 FINISHED_OK = {"finished", "closespider_itemcount", "closespider_pagecount"}
 
@@ -36,6 +35,8 @@ class CrawlResult:
 
     @property
     def counts(self) -> dict[str, int]:
+        from crawler.progress import summary_counts  # Scrapy: only once a crawl ran
+
         return summary_counts(self.stats)
 
     @property

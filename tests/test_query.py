@@ -115,6 +115,11 @@ SHAPES = [
     {"unique_stories": True, "limit": 0},
     {"unique_stories": True, "since": END - 20 * DAY, "limit": 0},
     {"unique_stories": True, "topics": ["security"], "until": END - 10 * DAY},
+    {"topics": ["sports"], "until": END - 90 * DAY},
+    {"topics": ["security", "economy"], "until": END - 30 * DAY, "limit": 0},
+    {"outlets": ["hespress", "le360"], "until": END - 50 * DAY, "skip": 7},
+    {"outlets": ["hespress"], "sections": ["security"], "until": END - 50 * DAY, "skip": 3},
+    {"search": "الشرطة", "until": END - 45 * DAY, "since": END - 200 * DAY, "limit": 0},
 ]
 
 
@@ -129,9 +134,12 @@ def test_every_filter_shape_matches_brute_force(store, documents, spec):
     {"outlets": ["hespress"]},
     {"topics": ["security"], "since": END - 200 * DAY},
     {"until": END - 100 * DAY},
+    {"topics": ["security"], "until": END - 60 * DAY},
+    {"outlets": ["le360", "alyaoum24"], "until": END - 30 * DAY},
     {"unique_stories": True},
     {"unique_stories": True, "sections": ["security"]},
-], ids=["outlet", "topic-since", "until", "stories", "stories-section"])
+], ids=["outlet", "topic-since", "until", "topic-until", "outlets-until", "stories",
+        "stories-section"])
 def test_pages_follow_each_other_without_gap_or_repeat(store, documents, spec):
     everything, _ = brute_force(documents, ArticleQuery(limit=0, **spec))
     pages, skip = [], 0

@@ -11,8 +11,6 @@ import typer
 from crawler.cli.common import check_spider, die
 from crawler.items import STORED_FIELDS
 from crawler.jsonio import to_jsonable
-from crawler.offline import extract_article
-from pipelines.base import ArticleDropped
 
 
 def extract(
@@ -22,6 +20,9 @@ def extract(
     section: Annotated[str, typer.Option(help="Section key to file it under.")] = "",
 ) -> None:
     """Print the article a saved page yields, as one JSON object (no network, no database)."""
+    from crawler.offline import extract_article  # Scrapy: not for `--help` or other commands
+    from pipelines.base import ArticleDropped
+
     check_spider(spider)
     try:
         raw = file.read_bytes()
