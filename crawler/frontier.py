@@ -108,6 +108,10 @@ class Frontier:
         self.walks: dict[str, ListingWalk] = {}
         self.failed = False  # a frontier read or write failed: said once
 
+    @property
+    def store(self) -> Any:
+        return crawl_store(self.spider.crawler)
+
     def walk(self, section: str, listing: str) -> ListingWalk:
         run_id = self.spider.settings.get("NEWSCRAWL_RUN_ID", "")
         walk = ListingWalk(self.spider.outlet.key, section, listing, run_id=run_id)
@@ -122,7 +126,7 @@ class Frontier:
         if walk.unfinished is not None:
             return
         try:
-            docs = await asyncio.to_thread(crawl_store(self.spider.crawler).unfinished_walks, walk.key)
+            docs = await asyncio.to_thread(self.store.unfinished_walks, walk.key)
         except Exception as exc:  # database down: walk as if nothing were pending
             self._failed("read", exc)
             walk.resume([])
@@ -140,7 +144,7 @@ class Frontier:
         """Record the walk's progress (before its page's requests are handed to Scrapy)."""
         walk.writes += 1
         try:
-            await asyncio.to_thread(crawl_store(self.spider.crawler).record_walk, walk.document())
+            await asyncio.to_thread(self.store.record_walk, walk.document())
         except Exception as exc:
             self._failed("write", exc)
 
@@ -156,7 +160,7 @@ class Frontier:
         if not covered:
             return
         try:
-            forgotten = await asyncio.to_thread(crawl_store(self.spider.crawler).forget_walks, covered)
+            forgotten = await asyncio.to_thread(self.store.forget_walks, covered)
         except Exception as exc:
             self._failed("write", exc)
             return

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import home, private_dir
-from crawler.progress import summary_counts
 from crawler.terminal import escape_log_output
 
 FINISHED_OK = {"finished", "closespider_itemcount", "closespider_pagecount"}
@@ -37,6 +36,8 @@ class CrawlResult:
 
     @property
     def counts(self) -> dict[str, int]:
+        from crawler.progress import summary_counts  # Scrapy: only once a crawl ran
+
         return summary_counts(self.stats)
 
     @property

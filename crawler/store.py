@@ -23,15 +23,19 @@ from pymongo.uri_parser import parse_uri
 
 from crawler.database import MongoTarget, mongo_target
 
+NEWEST_FIRST = [("published_at", DESCENDING), ("crawled_at", DESCENDING)]
+# Queries walk newest first (crawler/query.py): each filter index ends with the whole sort, so
+# the index alone orders the walk and `skip` passes over index entries, not documents.
 ARTICLE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
     ([("canonical_url", ASCENDING)], {"unique": True}),
-    ([("outlet", ASCENDING), ("published_at", DESCENDING)], {}),
-    ([("section", ASCENDING), ("published_at", DESCENDING)], {}),
+    ([("outlet", ASCENDING), ("section", ASCENDING), *NEWEST_FIRST], {}),
+    ([("outlet", ASCENDING), *NEWEST_FIRST], {}),
+    ([("section", ASCENDING), *NEWEST_FIRST], {}),
     ([("crawled_at", ASCENDING)], {}),
     ([("content_hash", ASCENDING)], {}),
-    ([("published_at", DESCENDING)], {}),
+    (NEWEST_FIRST, {}),
     ([("story_id", ASCENDING)], {}),
-    ([("topics", ASCENDING), ("published_at", DESCENDING)], {}),
+    ([("topics", ASCENDING), *NEWEST_FIRST], {}),
     ([("search_text", "text")], {"default_language": "none"}),
 ]
 SIGNATURE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
@@ -294,7 +298,7 @@ def signature_document(canonical_url: str, bucket: int, sig: Iterable[int]) -> d
 
 
 def newest_first(cursor: pymongo.cursor.Cursor) -> pymongo.cursor.Cursor:
-    return cursor.sort([("published_at", DESCENDING), ("crawled_at", DESCENDING)])
+    return cursor.sort(NEWEST_FIRST)
 
 
 # --- article writes: the store stage and `newscrawl db replay` share them ---

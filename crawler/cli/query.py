@@ -72,7 +72,7 @@ def query(
             outlets=outlet or [], sections=section or [], topics=topic or [],
             since=parse_instant(since, "--since") if since else None,
             until=parse_instant(until, "--until") if until else None,
-            search=search or "", limit=limit, unique_stories=unique_stories,
+            search=search or "", limit=limit, unique_stories=unique_stories, fields=names,
         )
     except QueryError as exc:
         die(str(exc))

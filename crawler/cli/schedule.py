@@ -28,15 +28,16 @@ ConfigOption = Annotated[Path | None, typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 
 
-def _load(config: Path | None, *, required: bool = True) -> Any:
-    """The validated schedule; `--config` also becomes NEWSCRAWL_CONFIG for the crawls."""
+def _load(config: Path | None, *, required: bool = True, check_spiders: bool = True) -> Any:
+    """The validated schedule; `--config` also becomes NEWSCRAWL_CONFIG for the crawls.
+    Commands that only read pass check_spiders=False: knowing the spiders takes Scrapy."""
     from scheduler.config import load_schedule
 
     if config is not None:
         os.environ["NEWSCRAWL_CONFIG"] = str(config.resolve())
     if not required and config_path(config) is None:
         return None
-    return load_schedule(config)
+    return load_schedule(config, check_spiders=check_spiders)
 
 
 def _when(value: datetime | float | None, now: datetime | None = None) -> str:
@@ -126,7 +127,7 @@ def job_rows(schedule: Any, store: Any) -> list[dict[str, Any]]:
 @app.command("list")
 def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Jobs: cadence, next run, last run and its status."""
-    schedule = _load(config)
+    schedule = _load(config, check_spiders=False)
     rows = job_rows(schedule, open_store())
     now = datetime.now(UTC)
     if as_json:
@@ -198,7 +199,7 @@ def health(
     from scheduler.health import report
     from scheduler.history import RunHistory
 
-    schedule = _load(config, required=False)
+    schedule = _load(config, required=False, check_spiders=False)
     store = open_store()
     now = datetime.now(UTC)
     jobs = report(RunHistory(store.db), list(schedule.jobs) if schedule else None, days, now)
