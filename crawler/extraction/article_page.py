@@ -210,7 +210,9 @@ class ArticlePage:
         if container is None:
             return []
         paragraphs = self._clean_paragraphs(container)
-        if paragraphs and (lead := body.lead_before(container, paragraphs[0])):
+        if paragraphs and (lead := body.lead_before(
+            container, paragraphs[0], self.headline_element
+        )):
             paragraphs.insert(0, lead)
         return paragraphs
 

@@ -20,15 +20,17 @@ INVISIBLE_TAGS = frozenset({
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "figure", "figcaption"})
 
 # Class or id words of page furniture: comments, related/most-read lists, share and follow bars,
-# ads and promos, tickers, tags, captions and credits, the site-wide clock.
+# ads and promos, tickers, tags, captions and credits, the site-wide clock, modal windows
+# (cookie, consent, ad-blocker notices), video players, text only screen readers get.
 _FURNITURE_WORDS = (
     r"comments?|comment-?\w+|disqus|related|relateds?|also|read-?more|more-?news|most-?read|"
     r"most-?viewed|popular|trending|recommend\w*|outbrain|taboola|share|sharing|social|"
     r"follow|google-?news|newsletter|subscribe|sidebar|widget|breadcrumbs?|tags?|keywords|"
     r"ads?|advert\w*|gpt-ad|dfp|banner|promo\w*|sponsor\w*|inject|ticker|breaking|"
     r"copyright|print|toolbar|menu|navbar|nav|header|footer|"
-    r"gmt|timeband|clock|weather|login|signup|cookie\w*|modal|popup|video-?list|latest|"
-    r"next|prev|previous|pagination|pager|slideshow|gallery|carousel|slider"
+    r"gmt|timeband|clock|weather|login|signup|cookie\w*|consent|modal\w*|popup\w*|adblock\w*|"
+    r"video|video-?list|player|latest|next|prev|previous|pagination|pager|slideshow|gallery|"
+    r"carousel|slider|screen-?reader-?text|sr-only|visually-?hidden"
 )
 # ... and the article's own bylines, dates and captions: furniture in a body, not for dates.
 _BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date|time|info|" \
@@ -40,6 +42,9 @@ _ARTICLE_WORDS_RE = re.compile(
     r"(?:article|entry|post|story|news)[-_]*(?:body|content|text|details?)|main-?content|"
     r"body-?text|^content$"
 )
+
+
+_NOT_DISPLAYED = re.compile(r"display\s*:\s*none", re.I)
 
 
 def tag_of(el: HtmlElement) -> str:
@@ -60,6 +65,8 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
     if not tag or tag in INVISIBLE_TAGS or tag in FURNITURE_TAGS:
         return True
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    if "none" in (style := el.get("style") or "") and _NOT_DISPLAYED.search(style):
         return True
     words = marks(el)
     if not words or _ARTICLE_WORDS_RE.search(words):
