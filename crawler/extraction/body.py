@@ -112,10 +112,13 @@ LOOSE_TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
 MIN_LOOSE_TEXT = 80  # a block's own text this long is a paragraph without <p>
 
 
-def find_container(root: HtmlElement) -> HtmlElement | None:
-    """The element that holds the article's paragraphs, or None when the page has none."""
+def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> HtmlElement | None:
+    """The element that holds the article's paragraphs, or None when the page has none. A
+    block that holds the headline too is no furniture, whatever its class ("ad_body")."""
     scores: dict[HtmlElement, float] = defaultdict(float)
-    furniture: dict[HtmlElement, bool] = {}
+    furniture: dict[HtmlElement, bool] = (
+        dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
+    )
     for el in root.iter(*PARAGRAPH_VOTERS):
         text_length = len(squash(el.xpath("string()")))
         if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
@@ -138,7 +141,8 @@ def find_container(root: HtmlElement) -> HtmlElement | None:
     best = max(scores, key=scores.__getitem__)
     if scores[best] < MIN_LEAD:
         return None
-    return _shared_ancestor(best, scores) or best
+    shared = _shared_ancestor(best, scores)
+    return best if shared is None else shared
 
 
 CLOSE_SCORE = 0.75  # a block scoring this share of the best one holds body text too
@@ -250,9 +254,22 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
-    if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and parse_date(text):
+    if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and (
+        parse_date(text) or _stamp_line(text)
+    ):
         return "drop"  # a date line
     return "keep"
+
+
+_YEAR_AND_CLOCK = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d).*?(?<!\d)\d{1,2}:\d\d(?!\d)"
+                             r"|(?<!\d)\d{1,2}:\d\d(?!\d).*?(?<!\d)(?:19|20)\d\d(?!\d)")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _stamp_line(text: str) -> bool:
+    """A year, a clock time and two words at most: a date line in any language
+    ("18 հունվարի 2018 - 15:01 AMT"), month names we cannot read included."""
+    return bool(_YEAR_AND_CLOCK.search(text)) and len(_WORD.findall(text)) <= 2
 
 
 def _pieces(container: HtmlElement) -> Iterator[object]:
@@ -386,13 +403,11 @@ def _holds(node: HtmlElement, el: HtmlElement) -> bool:
 
 
 def _mixed(node: HtmlElement) -> bool:
-    """A block holding two text blocks or more (a headline, a byline and an intro) is no
+    """A block holding two blocks of text or more (a headline, a byline and an intro) is no
     single paragraph."""
     blocks = 0
     for el in node.iterdescendants(*PARAGRAPH_TAGS, "div", "h1"):
-        if len(visible_text(el)) >= MIN_PARAGRAPH and not any(
-            tag_of(child) in BLOCK_TAGS for child in el
-        ):
+        if not any(tag_of(child) in BLOCK_TAGS for child in el) and visible_text(el):
             blocks += 1
             if blocks >= 2:
                 return True

@@ -37,6 +37,9 @@ _BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date
     r"caption|credits?"
 _FURNITURE_RE = re.compile(rf"(?:^|[\s_-])(?:{_FURNITURE_WORDS})(?:$|[\s_-])")
 _BYLINE_RE = re.compile(rf"(?:^|[\s_-])(?:{_BYLINE_WORDS})(?:$|[\s_-])")
+# ... where layout words alone ("nav", a CSS framework's list style) do not make the article's
+# own byline or date line furniture.
+_LAYOUT_RE = re.compile(r"(?:^|(?<=[\s_-]))(?:nav|navbar|toolbar)(?=$|[\s_-])")
 # ... unless the same attribute also names the article's text itself ("article-body").
 _ARTICLE_WORDS_RE = re.compile(
     r"(?:article|entry|post|story|news)[-_]*(?:body|content|text|details?)|main-?content|"
@@ -71,6 +74,8 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
     words = marks(el)
     if not words or _ARTICLE_WORDS_RE.search(words):
         return False
+    if not bylines and _BYLINE_RE.search(words):  # "nav meta": a list styled as a nav bar
+        return bool(_FURNITURE_RE.search(_LAYOUT_RE.sub(" ", words)))
     return bool(_FURNITURE_RE.search(words) or bylines and _BYLINE_RE.search(words))
 
 
