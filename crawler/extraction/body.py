@@ -357,24 +357,23 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
 
 
 MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no intro zone
+MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
 
 
 def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
     """The last `<p>` that reads as a sentence between the headline and the container, in
     document order, outside furniture (the headline's own block, an article header, counts
     as no furniture)."""
-    root = headline.getroottree().getroot()
     around = set(headline.iterancestors())
-    inside = set(headline.iter())
+    if container in around:
+        return ""
     found: list[str] = []
-    started = False
-    for el in root.iter():
+    for walked, el in enumerate(_following(headline)):
         if el is container:
             break
-        if el is headline:
-            started = True
-            continue
-        if not started or tag_of(el) != "p" or el in inside:
+        if walked >= MAX_INTRO_WALK:
+            return ""
+        if tag_of(el) != "p":
             continue
         text = visible_text(el)
         if len(text) < MIN_LEAD or not text.endswith(SENTENCE_END) or judge(text) != "keep":
@@ -387,6 +386,15 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     if not found or len(found) > MAX_INTROS or _same_start(found[-1], first):
         return ""
     return found[-1]
+
+
+def _following(el: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after `el` in document order (not inside it)."""
+    node: HtmlElement | None = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
 
 
 def _furnished_below(el: HtmlElement, stop: set[HtmlElement]) -> bool:
