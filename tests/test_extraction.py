@@ -72,6 +72,8 @@ ARTICLE = f"<h1>عنوان الخبر</h1><div class='article-body'>{paragraphs_
      "2024-08-21T10:15:00"),
     ('<meta name="dcterms.created" content="2024-08-21T10:15:00Z">', ARTICLE, "meta",
      "2024-08-21T10:15:00"),
+    ('<meta name="article_date_original" content="Wednesday, August 21, 2024, 11:15 AM">',
+     ARTICLE, "meta", "2024-08-21T10:15:00"),
     # a human-readable Arabic date in article:published_time (local time, Casablanca UTC+1)
     ('<meta property="article:published_time" content="الأربعاء 21 غشت 2024 - 11:15">', ARTICLE,
      "meta", "2024-08-21T10:15:00"),

@@ -36,11 +36,11 @@ PUBLISHED_META = (
     "publish-date", "publish_date", "publication_date", "parsely-pub-date", "sailthru.date",
     "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date.created", "dc.date",
     "dcterms.date", "dc:date", "dcterms:created", "dcterms:issued", "dcterms:date",
-    "citation_publication_date", "date",
+    "citation_publication_date", "article_date_original", "date",
 )
 UPDATED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "last-modified",
-    "dcterms.modified", "dcterms:modified",
+    "dcterms.modified", "dcterms:modified", "article_date_updated",
 )
 PUBLISHED_PROPS = ("datePublished", "dateCreated")
 UPDATED_PROPS = ("dateModified",)
