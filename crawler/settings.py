@@ -56,8 +56,8 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.timestamps.TimestampsPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.topics.TopicsPipeline": 450,  # before stories: topics are story evidence
     "pipelines.stories.StoriesPipeline": 500,
-    "pipelines.topics.TopicsPipeline": 600,
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {"crawler.progress.CrawlProgress": 500}

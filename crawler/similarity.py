@@ -5,28 +5,25 @@ stopwords, which halves the similarity of unrelated texts). Band keys carry a ti
 a lookup only meets articles published within a few days, and its cost does not grow with the
 collection. Postings live in their own collection with a scalar indexed `key`: the embedded
 server scans for `$in` and for array fields, but answers an indexed equality in ~1 ms.
-Candidates whose signatures look similar are then verified on their exact 5-gram Jaccard
-similarity:
-
-- at or above COPY_THRESHOLD: a copy (syndicated or lightly edited): same story, `duplicate_of`;
-- at or above STORY_THRESHOLD: a rewrite of the same story, unless the two texts cite key
-  figures and share none (two reports on one event with different counts are two stories).
-
-Thresholds were set on ../shared/data/stories (rewrites of one story score 0.11-0.45, copies
-0.83, different stories on one theme up to 0.23, unrelated news 0.015 on median).
+Candidates whose signatures look similar are then verified: at or above COPY_THRESHOLD of
+exact 5-gram Jaccard similarity a candidate is a copy (syndicated or lightly edited: same
+story, `duplicate_of`); below it, crawler.story_evidence weighs the wording with the figures,
+places, topics and publication times of both reports to decide whether it is a rewrite of the
+same story.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from datasketch import MinHash
 
-from crawler.text import content_words, normalize_arabic
+from crawler.story_evidence import Evidence, pair_evidence, same_story
+from crawler.text import content_words
 
 SHINGLE = 5
 BANDS, ROWS = 32, 2  # 64 permutations; P(candidate) 0.52 at J=0.15, 0.87 at 0.25, 1.0 at 0.8
@@ -35,10 +32,8 @@ SEED = 20241107
 BUCKET = timedelta(days=4)  # band keys name a 4-day bucket; a lookup reads two of them
 WINDOW = timedelta(days=2)  # always covered: the article's bucket and the nearer neighbour
 COPY_THRESHOLD = 0.6
-STORY_THRESHOLD = 0.14
 PREFILTER = 0.08  # signature estimate below which a candidate's body is not even fetched
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+FIGURE_KEYS = 3  # postings per article for its most specific figures (see _figure_keys)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -64,22 +59,6 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def key_figures(body: str) -> set[str]:
-    """Numbers that identify an event (counts, amounts): not days, not years."""
-    figures = set()
-    for raw in _NUMBER.findall(normalize_arabic(body)):
-        digits = re.sub(r"[.,]", "", raw)
-        value = int(digits) if digits.isdigit() else 0
-        if value <= 31 or 1900 <= value <= 2100:
-            continue
-        figures.add(raw.replace(",", "."))
-    return figures
-
-
-def figures_conflict(a: set[str], b: set[str]) -> bool:
-    return bool(a) and bool(b) and not (a & b)
-
-
 def _bucket(moment: datetime) -> int:
     return int((moment - _EPOCH) / BUCKET)
 
@@ -99,16 +78,27 @@ def _band_hashes(sig: list[int]) -> list[str]:
     ]
 
 
-def band_keys(sig: list[int], published: datetime) -> list[str]:
+def _figure_keys(figures: Iterable[float]) -> list[str]:
+    """Keys of the article's most specific figures: a rewrite in other words keeps "4220 kg" or
+    "6350 pills" while sharing too little wording to meet the other report in a band."""
+    specific = [f for f in figures if len(f"{f:g}".replace(".", "").strip("0")) >= 2]
+    return [f"f:{f:g}" for f in sorted(specific, key=lambda f: (-len(f"{f:g}".strip("0")), f))[
+        :FIGURE_KEYS]]
+
+
+def band_keys(sig: list[int], published: datetime, figures: Iterable[float] = ()) -> list[str]:
     """The keys this article is filed under (its own time bucket)."""
     bucket = _bucket(published)
-    return [f"{b}:{h}:{bucket}" for b, h in enumerate(_band_hashes(sig))]
+    return [f"{b}:{h}:{bucket}" for b, h in enumerate(_band_hashes(sig))] + [
+        f"{key}:{bucket}" for key in _figure_keys(figures)]
 
 
-def lookup_keys(sig: list[int], published: datetime) -> list[str]:
+def lookup_keys(sig: list[int], published: datetime, figures: Iterable[float] = ()) -> list[str]:
     """The keys to look up: the article's bucket and its nearer neighbour."""
     hashes = _band_hashes(sig)
-    return [f"{b}:{h}:{k}" for k in _lookup_buckets(published) for b, h in enumerate(hashes)]
+    anchors = _figure_keys(figures)
+    return [f"{b}:{h}:{k}" for k in _lookup_buckets(published) for b, h in enumerate(hashes)] + [
+        f"{key}:{k}" for k in _lookup_buckets(published) for key in anchors]
 
 
 @dataclass
@@ -119,13 +109,17 @@ class Fingerprint:
     outlet: str
     published: datetime
     shingles: set[str]
-    figures: set[str]
+    evidence: Evidence
     signature: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, canonical_url: str, outlet: str, body: str, published: datetime) -> Fingerprint:
+    def of(cls, canonical_url: str, outlet: str, body: str, published: datetime, *,
+           title: str = "", topics: list[str] | tuple[str, ...] = ()) -> Fingerprint:
+        """The signature is of the body alone; figures and places are read in the title too
+        (a rewrite's headline often names the town its body leaves out)."""
         sh = shingles(body)
-        return cls(canonical_url, outlet, published, sh, key_figures(body), signature(sh))
+        evidence = Evidence.of(f"{title}\n{body}", topics)
+        return cls(canonical_url, outlet, published, sh, evidence, signature(sh))
 
 
 @dataclass(frozen=True)
@@ -145,8 +139,9 @@ def matches(article: Fingerprint, candidates: list[Fingerprint]) -> list[Match]:
             continue
         similarity = jaccard(article.shingles, other.shingles)
         is_copy = similarity >= COPY_THRESHOLD
-        if not is_copy and (
-            similarity < STORY_THRESHOLD or figures_conflict(article.figures, other.figures)
+        days = (other.published - article.published) / timedelta(days=1)
+        if not is_copy and not same_story(
+            pair_evidence(similarity, article.evidence, other.evidence, days)
         ):
             continue
         found.append(Match(other.canonical_url, similarity, is_copy))

@@ -127,7 +127,8 @@ class Store:
                 found.setdefault(posting["canonical_url"])
         found.pop(exclude, None)
         projection = {"_id": 0, "canonical_url": 1, "outlet": 1, "published_at": 1,
-                      "crawled_at": 1, "story_id": 1, "duplicate_of": 1, "minhash": 1}
+                      "crawled_at": 1, "story_id": 1, "duplicate_of": 1, "minhash": 1,
+                      "title": 1, "topics": 1}  # story evidence besides the body
         docs = (self.articles.find_one({"canonical_url": url}, projection) for url in found)
         return [doc for doc in docs if doc is not None]
 

@@ -59,7 +59,8 @@ class StoriesPipeline(Stage):
             published = doc.get("published_at") or doc.get("crawled_at") or datetime.now(UTC)
             body = self.store.article_body(doc["canonical_url"])
             candidate = Fingerprint.of(doc["canonical_url"], doc.get("outlet", ""), body,
-                                       published)
+                                       published, title=doc.get("title") or "",
+                                       topics=doc.get("topics") or ())
             found.append((candidate, doc.get("story_id", ""), doc.get("duplicate_of", "")))
         return found
 
@@ -75,8 +76,9 @@ class StoriesPipeline(Stage):
         if item.action != "insert":
             return item  # alternates and revisions keep their story
         published = item.published_at or item.crawled_at or datetime.now(UTC)
-        fingerprint = Fingerprint.of(item.canonical_url, item.outlet, item.body, published)
-        keys = lookup_keys(fingerprint.signature, published)
+        fingerprint = Fingerprint.of(item.canonical_url, item.outlet, item.body, published,
+                                     title=item.title, topics=item.topics)
+        keys = lookup_keys(fingerprint.signature, published, fingerprint.evidence.figures)
         local = {url for key in keys for url in self.run_postings.get(key, ())}
         candidates = [self.run_articles[url] for url in local if url != item.canonical_url]
         candidates += await self.stored_candidates(keys, fingerprint)
@@ -104,7 +106,7 @@ class StoriesPipeline(Stage):
             item.story_id = new_story_id(item.canonical_url)
             self.alone.append(item.canonical_url)
         item.minhash = fingerprint.signature
-        item.band_keys = band_keys(fingerprint.signature, published)
+        item.band_keys = band_keys(fingerprint.signature, published, fingerprint.evidence.figures)
         for key in item.band_keys:
             self.run_postings.setdefault(key, []).append(item.canonical_url)
         self.run_articles[item.canonical_url] = (fingerprint, item.story_id, item.duplicate_of)
@@ -131,7 +133,8 @@ class StoriesPipeline(Stage):
         joined = 0
         for url in self.alone:
             fingerprint, story, _ = self.run_articles[url]
-            keys = lookup_keys(fingerprint.signature, fingerprint.published)
+            keys = lookup_keys(fingerprint.signature, fingerprint.published,
+                               fingerprint.evidence.figures)
             candidates = self._stored_candidates(keys, fingerprint)
             by_url = {fp.canonical_url: (fp, s, d) for fp, s, d in candidates}
             found = matches(fingerprint, [fp for fp, _, _ in candidates])

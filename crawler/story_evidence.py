@@ -1,0 +1,182 @@
+"""Are two reports one story? The evidence beyond shared wording, and the decision rule.
+
+Candidates come from the LSH band index (crawler.similarity); this module decides. Character
+5-gram overlap alone cannot: on our labelled sets (bench/bench_stories.py) a rewrite in other
+words scores 0.05-0.13 while a different arrest by the same police in the same town, told in
+the same communiqué phrases, scores up to 0.30. What tells them apart is what a reader checks:
+
+- figures: the counts, amounts, weights and ages of the event. "4 أطنان و220 كيلوغراما",
+  "4220 كيلوغراما" and "طنين و340" are read as values (tolerance 2%: "2300 kg" for 2340).
+  Dates and years are not figures; small counts are (27 migrants is not 78 packages).
+- places: towns, provinces, districts and crossings from a list (crawler/data/places.toml);
+  Arabic has no capitals to find names by, and a place list is what reporters' datelines use.
+- time: reports of one event come within hours; the further apart, the more evidence needed.
+- topic: two reports with topics and no topic in common are two stories (a veto).
+
+Each agreement is -1 (both cite some and share none of theirs) .. +1 (the one citing fewer
+shares all of them), 0 when either cites none. The score
+
+    score = W_TEXT * jaccard + W_FIGURES * figures + W_PLACES * places + W_GAP * days + BIAS
+
+is a logistic regression fitted on the tune part of the labelled sets (`python
+bench/bench_stories.py --fit` prints the weights below), with a wrong join weighed as five
+missed ones: a wrong join merges two stories for good (and every later article of either),
+while a missed join is often repaired by a third report that matches both. A pair is one
+story when the score is positive; a copy (jaccard >= COPY_THRESHOLD) always is.
+
+The error it trades: a rewrite that shares no figure and no place with the other report and
+little wording (a commentary on the event, a brief without numbers) is missed; two different
+events with the same figures, places and wording within two days would be joined (not met in
+the sets).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from crawler.text import normalize_arabic
+
+# Fitted by `python bench/bench_stories.py --fit` on the tune split (see the docstring).
+W_TEXT = 23.71
+W_FIGURES = 5.55
+W_PLACES = 2.95
+W_GAP = -1.37  # per day between the two publications
+BIAS = -5.05
+
+FIGURE_TOLERANCE = 0.02  # "ما يزيد عن 2300 كيلوغرام" is the 2340 kg of the communiqué
+
+_SCALES = {"الاف": 1e3, "الفا": 1e3, "الف": 1e3, "ملايين": 1e6, "مليون": 1e6, "مليار": 1e9,
+           "اطنان": 1e3, "طنا": 1e3, "طن": 1e3}  # normalized spellings; tonnes in kilograms
+_SCALE = "|".join(_SCALES)
+_NUMBER = re.compile(
+    rf"(\d+(?:[.,]\d+)*)(?:\s+({_SCALE})(?!\w)(?:\s+و\s?(\d+)(?:\s+({_SCALE})(?!\w))?)?)?")
+_WORD_UNITS = {"طنين": 2e3, "طن": 1e3, "مليونين": 2e6, "مليون": 1e6, "الفين": 2e3, "الف": 1e3}
+_WORD_NUMBER = re.compile(  # "طنين و340 كيلوغراما", "مليون و450 ألف"
+    rf"(?<!\w)({'|'.join(_WORD_UNITS)})\s+و\s?(\d+)(?:\s+({_SCALE})(?!\w))?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_MONTHS = ("يناير فبراير مارس ابريل ماي مايو يونيو يوليوز يوليو غشت اغسطس شتنبر سبتمبر اكتوبر "
+           "نونبر نوفمبر دجنبر ديسمبر").split()
+_DATE_AFTER = re.compile(rf"\s*(?:(?:الى|و)\s*\d+\s*)?(?:{'|'.join(_MONTHS)})(?!\w)")
+
+
+def _value(raw: str) -> float:
+    if _THOUSANDS.fullmatch(raw):  # 770.000 or 1,450,000
+        return float(re.sub(r"[.,]", "", raw))
+    return float(raw.replace(",", "."))
+
+
+def figures_of(text: str) -> frozenset[float]:
+    """The numbers that describe the event, as values; not years, not days of a month."""
+    text = normalize_arabic(text)
+    found: set[float] = set()
+
+    def spelled(match: re.Match[str]) -> str:
+        found.add(_WORD_UNITS[match[1]] + float(match[2]) * _SCALES.get(match[3] or "", 1))
+        return " "
+
+    text = _WORD_NUMBER.sub(spelled, text)
+    for match in _NUMBER.finditer(text):
+        value = _value(match[1])
+        if match[2]:
+            value *= _SCALES[match[2]]
+            if match[3]:
+                value += float(match[3]) * _SCALES.get(match[4] or "", 1)
+        elif value < 2 or 1900 <= value <= 2100 or _DATE_AFTER.match(text, match.end()):
+            continue
+        found.add(value)
+    return frozenset(found)
+
+
+@cache
+def _place_names() -> tuple[list[str], re.Pattern[str]]:
+    raw = resources.files("crawler").joinpath("data/places.toml").read_text(encoding="utf-8")
+    names = sorted({normalize_arabic(n) for group in tomllib.loads(raw).values() for n in group},
+                   key=len, reverse=True)  # longest first: "طنجه المتوسط" before "طنجه"
+
+    def spelling(name: str) -> str:  # with proclitics: بطنجه وبالناظور للناظور
+        if name.startswith("ال"):
+            return rf"[وف]?[بك]?{re.escape(name)}|[وف]?لل{re.escape(name[2:])}"
+        return rf"[وف]?[بلك]?{re.escape(name)}"
+
+    alternatives = "|".join(f"(?P<p{i}>{spelling(n)})" for i, n in enumerate(names))
+    return names, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def places_of(text: str) -> frozenset[str]:
+    """The listed places a text names (normalized); "طنجة المتوسط" also names "طنجة"."""
+    names, pattern = _place_names()
+    found = set()
+    for match in pattern.finditer(normalize_arabic(text)):
+        name = names[int(match.lastgroup[1:])]
+        found.add(name)
+        words = name.split()
+        found.update(" ".join(words[:n]) for n in range(1, len(words)) if
+                     " ".join(words[:n]) in names)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one article offers beyond its wording."""
+
+    figures: frozenset[float] = frozenset()
+    places: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, text: str, topics: tuple[str, ...] | list[str] = ()) -> Evidence:
+        return cls(figures_of(text), places_of(text), frozenset(topics))
+
+
+def _close(x: float, y: float) -> bool:
+    return abs(x - y) <= FIGURE_TOLERANCE * max(abs(x), abs(y))
+
+
+def figures_agreement(a: frozenset[float], b: frozenset[float]) -> float:
+    """-1 (none shared) .. +1 (all of the shorter list shared); 0 when either has none."""
+    if not a or not b:
+        return 0.0
+    small, large = sorted((a, b), key=len)
+    shared = sum(1 for x in small if any(_close(x, y) for y in large))
+    return 2 * shared / len(small) - 1
+
+
+def places_agreement(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / min(len(a), len(b)) - 1
+
+
+@dataclass(frozen=True)
+class PairEvidence:
+    similarity: float  # exact Jaccard of the 5-gram shingles
+    figures: float
+    places: float
+    days: float  # between the publications
+    topics_disagree: bool
+
+    def features(self) -> tuple[float, float, float, float]:
+        return (self.similarity, self.figures, self.places, self.days)
+
+
+def pair_evidence(similarity: float, a: Evidence, b: Evidence, days: float) -> PairEvidence:
+    return PairEvidence(
+        similarity, figures_agreement(a.figures, b.figures), places_agreement(a.places, b.places),
+        abs(days), bool(a.topics and b.topics and not a.topics & b.topics))
+
+
+def story_score(pair: PairEvidence) -> float:
+    """Log-odds that the two reports are one story (see the module docstring)."""
+    if pair.topics_disagree:
+        return -math.inf
+    return (W_TEXT * pair.similarity + W_FIGURES * pair.figures + W_PLACES * pair.places
+            + W_GAP * pair.days + BIAS)
+
+
+def same_story(pair: PairEvidence) -> bool:
+    return story_score(pair) > 0
