@@ -81,9 +81,11 @@ def _band_hashes(sig: list[int]) -> list[str]:
 def _figure_keys(figures: Iterable[float]) -> list[str]:
     """Keys of the article's most specific figures: a rewrite in other words keeps "4220 kg" or
     "6350 pills" while sharing too little wording to meet the other report in a band."""
-    specific = [f for f in figures if len(f"{f:g}".replace(".", "").strip("0")) >= 2]
-    return [f"f:{f:g}" for f in sorted(specific, key=lambda f: (-len(f"{f:g}".strip("0")), f))[
-        :FIGURE_KEYS]]
+    def digits(value: float) -> int:  # significant digits: 4220 has 3, 300000 has 1
+        return len(f"{value:g}".replace(".", "").strip("0"))
+
+    specific = sorted((f for f in figures if digits(f) >= 2), key=lambda f: (-digits(f), -f))
+    return [f"f:{f:g}" for f in specific[:FIGURE_KEYS]]
 
 
 def band_keys(sig: list[int], published: datetime, figures: Iterable[float] = ()) -> list[str]:
