@@ -2,9 +2,13 @@
 
 Stories are plain fields of `articles` (`story_id`, `duplicate_of`), so any MongoDB client can
 group them; this module does it with the queries the embedded server answers fast: one indexed
-range query on `published_at` for the window, grouped here in Python (the server scans the whole
-collection for `$in`, `$or`, `$group` and `count_documents`), then one indexed equality query
-on `story_id` per story shown, so a story's first report is found even before the window.
+range query on `published_at` for the window and the two days before it, grouped here in Python
+(the server scans the whole collection for `$in`, `$or`, `$group` and `count_documents`).
+
+An article only joins stories with an article published within two days of it, so the reports
+of a story are never more than two days apart: a story whose earliest report in the range is
+after `since` has no report before the range. Only the stories that may reach further (a report
+in those two days before `since`, or near `until`) are read whole, by their indexed `story_id`.
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ from typing import Any
 from crawler.store import Store
 
 LOOKBACK = timedelta(days=2)  # crawler.similarity.WINDOW (not imported: it pulls numpy in)
-WINDOW_FIELDS = {"_id": 0, "story_id": 1, "outlet": 1, "topics": 1, "published_at": 1,
-                 "crawled_at": 1}
 ARTICLE_FIELDS = {"_id": 0, "story_id": 1, "canonical_url": 1, "url": 1, "outlet": 1,
                   "title": 1, "section": 1, "topics": 1, "published_at": 1, "crawled_at": 1,
                   "duplicate_of": 1}
@@ -79,33 +81,50 @@ class StoryQuery:
     min_outlets: int = 2
     limit: int = 20
 
-    def _window(self, store: Store) -> dict[str, list[dict[str, Any]]]:
-        """Articles of the window and of the days before it, where its stories' earlier
-        reports are (an article joins the stories of the two days before it)."""
+    def _range(self, store: Store) -> dict[str, list[dict[str, Any]]]:
+        """The articles of the window and of the two days before it, by story."""
         span: dict[str, Any] = {"$gte": self.since - LOOKBACK}
         if self.until:
             span["$lte"] = self.until
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for article in store.articles.find({"published_at": span}, WINDOW_FIELDS):
+        for article in store.articles.find({"published_at": span}, ARTICLE_FIELDS):
             if article.get("story_id"):
                 grouped[article["story_id"]].append(article)
         return grouped
 
-    def _wanted(self, articles: list[dict[str, Any]]) -> bool:
-        if not any(a["published_at"] >= self.since for a in articles):
-            return False  # only earlier reports: not active in the window
-        if len({a.get("outlet") for a in articles}) < self.min_outlets:
+    def _may_reach_further(self, articles: list[dict[str, Any]]) -> bool:
+        if min(a["published_at"] for a in articles) < self.since:
+            return True
+        return bool(self.until and max(a["published_at"] for a in articles)
+                    > self.until - LOOKBACK)
+
+    def _wanted(self, story: Story) -> bool:
+        if len(story.outlets) < self.min_outlets:
             return False
-        if self.outlets and not any(a.get("outlet") in self.outlets for a in articles):
+        if self.outlets and not set(story.outlets) & set(self.outlets):
             return False
         return not self.topics or any(set(a.get("topics") or ()) & set(self.topics)
-                                      for a in articles)
+                                      for a in story.articles)
 
     def run(self, store: Store) -> list[Story]:
-        grouped = {sid: arts for sid, arts in self._window(store).items() if self._wanted(arts)}
+        grouped = self._range(store)
         newest = sorted(grouped, key=lambda sid: max(a["published_at"] for a in grouped[sid]),
                         reverse=True)
-        return [read_story(store, sid) for sid in newest[:self.limit or None]]
+        stories: list[Story] = []
+        for story_id in newest:
+            articles = grouped[story_id]
+            if all(a["published_at"] < self.since for a in articles):
+                break  # newest first: every story from here on ended before the window
+            if len({a.get("outlet") for a in articles}) < self.min_outlets and not (
+                    self._may_reach_further(articles)):
+                continue  # the common case, a story of one outlet: no query
+            story = (read_story(store, story_id) if self._may_reach_further(articles)
+                     else Story(story_id, sorted(articles, key=_order)))
+            if self._wanted(story):
+                stories.append(story)
+                if self.limit and len(stories) >= self.limit:
+                    break
+        return stories
 
 
 def read_story(store: Store, story_id: str) -> Story:

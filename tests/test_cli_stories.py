@@ -33,10 +33,14 @@ def crawled(embedded_server, tmp_path_factory):
     client.close()
 
 
-def stories_jsonl(env, *args):
-    result = run_cli("stories", *SINCE, "--format", "jsonl", *args, env=env)
+def run_cli_jsonl(env, *args):
+    result = run_cli("stories", "--format", "jsonl", *args, env=env)
     assert result.code == 0, result.err
     return [json.loads(line) for line in result.out.splitlines()]
+
+
+def stories_jsonl(env, *args):
+    return run_cli_jsonl(env, *SINCE, *args)
 
 
 def test_three_outlets_one_story_and_the_other_seizure_apart(crawled):
@@ -84,6 +88,11 @@ def test_filters_and_table(crawled):
     assert len(stories_jsonl(env, "--outlet", "hespress", "--topic", "security")) == 1
     assert stories_jsonl(env, "--topic", "sports") == []
     assert stories_jsonl(env, "--since", "2026-09-10") == []  # the story ended before
+    # a window that holds only part of the story still shows all of it
+    for window in (("--since", "2026-09-06T12:00Z"),
+                   ("--since", "2026-09-01", "--until", "2026-09-06T11:00Z")):
+        [story] = run_cli_jsonl(env, *window)
+        assert story["articles"] == 3 and story["first_published_at"] == "2026-09-06T10:42:00Z"
     table = run_cli("stories", *SINCE, env={**env, "COLUMNS": "250"})
     assert table.code == 0, table.err
     row = next(line for line in table.out.splitlines() if "casablancatoday" in line)
