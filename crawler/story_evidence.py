@@ -59,6 +59,7 @@ _WORD_UNITS = {"طنين": 2e3, "طن": 1e3, "مليونين": 2e6, "مليون"
 _WORD_NUMBER = re.compile(  # "طنين و340 كيلوغراما", "مليون و450 ألف"
     rf"(?<!\w)({'|'.join(_WORD_UNITS)})\s+و\s?(\d+)(?:\s+({_SCALE})(?!\w))?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_WORD = re.compile(r"[^\W_]+")
 _MONTHS = ("يناير فبراير مارس ابريل ماي مايو يونيو يوليوز يوليو غشت اغسطس شتنبر سبتمبر اكتوبر "
            "نونبر نوفمبر دجنبر ديسمبر").split()
 _DATE_AFTER = re.compile(rf"\s*(?:(?:الى|و)\s*\d+\s*)?(?:{'|'.join(_MONTHS)})(?!\w)")
@@ -72,7 +73,10 @@ def _value(raw: str) -> float:
 
 def figures_of(text: str) -> frozenset[float]:
     """The numbers that describe the event, as values; not years, not days of a month."""
-    text = normalize_arabic(text)
+    return _figures(normalize_arabic(text))
+
+
+def _figures(text: str) -> frozenset[float]:
     found: set[float] = set()
 
     def spelled(match: re.Match[str]) -> str:
@@ -93,30 +97,46 @@ def figures_of(text: str) -> frozenset[float]:
 
 
 @cache
-def _place_names() -> tuple[list[str], re.Pattern[str]]:
+def _place_names() -> dict[str, list[list[str]]]:
+    """The normalized place names by first word: {"طنجه": [["طنجه"], ["طنجه", "المتوسط"]]}."""
     raw = resources.files("crawler").joinpath("data/places.toml").read_text(encoding="utf-8")
-    names = sorted({normalize_arabic(n) for group in tomllib.loads(raw).values() for n in group},
-                   key=len, reverse=True)  # longest first: "طنجه المتوسط" before "طنجه"
+    by_first: dict[str, list[list[str]]] = {}
+    for group in tomllib.loads(raw).values():
+        for name in group:
+            words = normalize_arabic(name).split()
+            by_first.setdefault(words[0], []).append(words)
+    return by_first
 
-    def spelling(name: str) -> str:  # with proclitics: بطنجه وبالناظور للناظور
-        if name.startswith("ال"):
-            return rf"[وف]?[بك]?{re.escape(name)}|[وف]?لل{re.escape(name[2:])}"
-        return rf"[وف]?[بلك]?{re.escape(name)}"
 
-    alternatives = "|".join(f"(?P<p{i}>{spelling(n)})" for i, n in enumerate(names))
-    return names, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+def _bare(word: str) -> list[str]:
+    """The word and what it may be without its proclitics: بطنجه -> طنجه, للناظور -> الناظور."""
+    forms = [word]
+    for conjunction in ("", "و", "ف"):
+        if conjunction and not word.startswith(conjunction):
+            continue
+        rest = word[len(conjunction):]
+        if rest.startswith("لل"):
+            forms.append("ال" + rest[2:])
+        if rest[:1] in ("ب", "ل", "ك"):
+            forms.append(rest[1:])
+        forms.append(rest)
+    return forms
 
 
 def places_of(text: str) -> frozenset[str]:
     """The listed places a text names (normalized); "طنجة المتوسط" also names "طنجة"."""
-    names, pattern = _place_names()
+    return _places(normalize_arabic(text))
+
+
+def _places(text: str) -> frozenset[str]:
+    by_first = _place_names()
+    words = _WORD.findall(text)
     found = set()
-    for match in pattern.finditer(normalize_arabic(text)):
-        name = names[int(match.lastgroup[1:])]
-        found.add(name)
-        words = name.split()
-        found.update(" ".join(words[:n]) for n in range(1, len(words)) if
-                     " ".join(words[:n]) in names)
+    for i, word in enumerate(words):
+        for first in _bare(word):
+            for name in by_first.get(first, ()):
+                if words[i + 1:i + len(name)] == name[1:]:
+                    found.add(" ".join(name))
     return frozenset(found)
 
 
@@ -130,7 +150,8 @@ class Evidence:
 
     @classmethod
     def of(cls, text: str, topics: tuple[str, ...] | list[str] = ()) -> Evidence:
-        return cls(figures_of(text), places_of(text), frozenset(topics))
+        normalized = normalize_arabic(text)
+        return cls(_figures(normalized), _places(normalized), frozenset(topics))
 
 
 def _close(x: float, y: float) -> bool:
