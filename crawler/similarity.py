@@ -5,6 +5,8 @@ stopwords, which halves the similarity of unrelated texts). Band keys carry a ti
 a lookup only meets articles published within a few days, and its cost does not grow with the
 collection. Postings live in their own collection with a scalar indexed `key`: the embedded
 server scans for `$in` and for array fields, but answers an indexed equality in ~1 ms.
+Each article is also filed under its three most specific figures ("f:4220:<bucket>"): a rewrite
+in other words keeps them while sharing too little wording to meet its story in a band.
 Candidates whose signatures look similar are then verified: at or above COPY_THRESHOLD of
 exact 5-gram Jaccard similarity a candidate is a copy (syndicated or lightly edited: same
 story, `duplicate_of`); below it, crawler.story_evidence weighs the wording with the figures,
