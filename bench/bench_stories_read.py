@@ -14,19 +14,16 @@ temporary folder. Prints medians in ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.config import MongoTarget  # noqa: E402
-from crawler.embedded import EmbeddedServer  # noqa: E402
+from bench.database import bench_store, uri_option_default  # noqa: E402
 from crawler.store import Store  # noqa: E402
 from crawler.stories import StoryQuery, read_story  # noqa: E402
 
@@ -88,18 +85,9 @@ def measure(store: Store, end: datetime) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--uri", default=os.environ.get("NEWSCRAWL_TEST_MONGO_URI"))
+    parser.add_argument("--uri", default=uri_option_default())
     args = parser.parse_args()
-    server = None
-    if args.uri:
-        uri, label = args.uri, "external MongoDB"
-    else:
-        server = EmbeddedServer(Path(tempfile.mkdtemp(prefix="nc-bench-")))
-        uri, label = server.ensure_running(), "embedded nx-27017"
-    store = Store(MongoTarget(uri, "nc_bench_stories", embedded=server is not None))
-    store.db.client.drop_database("nc_bench_stories")
-    store.ensure_indexes()
-    try:
+    with bench_store(args.uri, "nc_bench_stories") as (store, label):
         filled, rng = 0, random.Random(7)
         for size in sorted(args.sizes):
             t0 = time.perf_counter()
@@ -107,11 +95,6 @@ def main() -> None:
             print(f"{label}: {size} articles (filled in {time.perf_counter() - t0:.0f}s)",
                   flush=True)
             measure(store, end)
-    finally:
-        store.db.client.drop_database("nc_bench_stories")
-        store.close()
-        if server:
-            server.stop()
 
 
 if __name__ == "__main__":
