@@ -91,18 +91,20 @@ def _figure_keys(figures: Iterable[float]) -> list[str]:
 
 
 def band_keys(sig: list[int], published: datetime, figures: Iterable[float] = ()) -> list[str]:
-    """The keys this article is filed under (its own time bucket)."""
+    """The keys this article is filed under: its bands in its own time bucket; its figures in
+    its bucket and the nearer neighbour, so that they are looked up in one bucket only."""
     bucket = _bucket(published)
     return [f"{b}:{h}:{bucket}" for b, h in enumerate(_band_hashes(sig))] + [
-        f"{key}:{bucket}" for key in _figure_keys(figures)]
+        f"{key}:{k}" for k in _lookup_buckets(published) for key in _figure_keys(figures)]
 
 
 def lookup_keys(sig: list[int], published: datetime, figures: Iterable[float] = ()) -> list[str]:
-    """The keys to look up: the article's bucket and its nearer neighbour."""
+    """The keys to look up: bands in the article's bucket and its nearer neighbour (together
+    at least WINDOW each side), figures in its own bucket (they were filed in two)."""
     hashes = _band_hashes(sig)
-    anchors = _figure_keys(figures)
+    bucket = _bucket(published)
     return [f"{b}:{h}:{k}" for k in _lookup_buckets(published) for b, h in enumerate(hashes)] + [
-        f"{key}:{k}" for k in _lookup_buckets(published) for key in anchors]
+        f"{key}:{bucket}" for key in _figure_keys(figures)]
 
 
 @dataclass

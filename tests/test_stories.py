@@ -174,3 +174,23 @@ def test_rewrite_recall_on_the_shared_and_tune_sets(labelled_sets, capsys):
             print("\n" + outcome.line(name, count), end="")
     assert labelled_sets["shared"][1].recall >= 0.8
     assert labelled_sets["tune"][1].recall >= 0.8
+
+
+def test_articles_sharing_a_figure_meet_whatever_their_buckets():
+    """Figure keys are filed in two buckets and looked up in one: any two articles published
+    within the window share one, wherever the 4-day bucket boundaries fall."""
+    from datetime import timedelta
+
+    from crawler.similarity import WINDOW, band_keys, lookup_keys
+
+    signature = list(range(64))
+    start = instant("2026-09-01T00:00:00Z")
+    for hours in range(0, 8 * 24, 7):
+        first = start + timedelta(hours=hours)
+        for gap in (-WINDOW, -timedelta(hours=30), timedelta(hours=5), WINDOW):
+            filed = {k for k in band_keys(signature, first, {4220.0}) if k.startswith("f:")}
+            looked = {k for k in lookup_keys(signature, first + gap, {4220.0})
+                      if k.startswith("f:")}
+            assert filed & looked, (first, gap)
+    assert not {k for k in lookup_keys(signature, start, {4220.0}) if k.startswith("f:")} & {
+        k for k in band_keys(signature, start + 3 * WINDOW, {4220.0})}
