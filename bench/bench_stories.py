@@ -17,8 +17,9 @@ Three labelled sets (tests/fixtures/stories/):
   heldout2), written after the rule was settled and measured once.
 
 Articles are matched as the stories stage does: candidates are the articles sharing an LSH
-band key in the lookup time buckets (and passing the signature prefilter), each candidate is
-verified by crawler.similarity.matches, and a story is a connected set of matched pairs. A
+band key or an indexed figure in the lookup time buckets (crawler.similarity.BandIndex) and
+passing the signature prefilter, each candidate is verified by crawler.similarity.matches, and
+a story is a connected set of matched pairs. A
 same-story pair counts as found when both articles end in one story; a different-story pair
 in one story is a wrong join. Run:
 
@@ -43,12 +44,11 @@ sys.path.insert(0, str(ROOT))
 from crawler.similarity import (  # noqa: E402
     PREFILTER,
     WINDOW,
+    BandIndex,
     Fingerprint,
-    band_keys,
-    estimated_jaccard,
     jaccard,
-    lookup_keys,
     matches,
+    time_bucket,
 )
 from crawler.story_evidence import pair_evidence  # noqa: E402
 from crawler.topics import load_rules, topics_of  # noqa: E402
@@ -119,6 +119,10 @@ def fingerprint(text: Text) -> Fingerprint:
                           topics=topics)
 
 
+def indexed_figures(found: Fingerprint) -> list[float]:
+    return found.figures
+
+
 @cache
 def _rules():
     return load_rules()
@@ -152,7 +156,7 @@ Matcher = Callable[[Fingerprint, list[Fingerprint]], list]
 def stories_of(texts: list[Text], match: Matcher = matches) -> dict[str, str]:
     """Each text's story as the stage would build it: LSH candidates, verification, union."""
     prints = {t.id: fingerprint(t) for t in texts}
-    postings: dict[str, list[str]] = {}  # band key -> texts filed under it so far
+    index = BandIndex()  # the texts filed so far
     parent = {t.id: t.id for t in texts}
 
     def root(x: str) -> str:
@@ -163,14 +167,11 @@ def stories_of(texts: list[Text], match: Matcher = matches) -> dict[str, str]:
 
     for t in sorted(texts, key=lambda t: t.published):
         me = prints[t.id]
-        seen = {other for key in lookup_keys(me.signature, t.published, me.evidence.figures)
-                for other in postings.get(key, ())}
-        candidates = [prints[o] for o in sorted(seen)
-                      if estimated_jaccard(me.signature, prints[o].signature) >= PREFILTER]
+        seen = index.sharing_a_key(me.signature, t.published, indexed_figures(me))
+        candidates = [prints[o] for o, estimate in sorted(seen.items()) if estimate >= PREFILTER]
         for found in match(me, candidates):
             parent[root(found.canonical_url)] = root(t.id)
-        for key in band_keys(me.signature, t.published, me.evidence.figures):
-            postings.setdefault(key, []).append(t.id)
+        index.add(t.id, me.signature, time_bucket(t.published), indexed_figures(me))
     return {t.id: root(t.id) for t in texts}
 
 
@@ -242,8 +243,9 @@ def fit(texts: list[Text]) -> list[float]:
 
 
 def use_rule_of(ref: str) -> Matcher:
-    """Swap in crawler/similarity.py as committed at `ref` (its fingerprints, band keys and
-    verification), to measure an earlier rule on the same sets; returns its `matches`."""
+    """Swap in crawler/similarity.py as committed at `ref` (its fingerprints and verification;
+    no figure keys), to measure an earlier rule on the same sets; returns its `matches`. Refs
+    from before the numpy signatures need datasketch installed."""
     import subprocess
     import types
 
@@ -252,16 +254,11 @@ def use_rule_of(ref: str) -> Matcher:
     module = types.ModuleType(f"similarity_at_{ref}")
     sys.modules[module.__name__] = module  # dataclasses look their module up
     exec(compile(source, f"{ref}:crawler/similarity.py", "exec"), module.__dict__)
-    global fingerprint, lookup_keys, band_keys
+    global fingerprint, indexed_figures
 
-    def old_fingerprint(text: Text):
-        found = module.Fingerprint.of(text.id, text.outlet, text.body, text.published)
-        found.evidence = types.SimpleNamespace(figures=())  # no figure keys then
-        return found
-
-    fingerprint = old_fingerprint
-    lookup_keys = lambda sig, published, figures=(): module.lookup_keys(sig, published)  # noqa: E731
-    band_keys = lambda sig, published, figures=(): module.band_keys(sig, published)  # noqa: E731
+    fingerprint = lambda text: module.Fingerprint.of(  # noqa: E731
+        text.id, text.outlet, text.body, text.published)
+    indexed_figures = lambda found: ()  # noqa: E731
     return module.matches
 
 

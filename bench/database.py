@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.embedded import EmbeddedServer
 from crawler.store import Store
 

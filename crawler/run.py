@@ -66,16 +66,20 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Any:
     return settings
 
 
-def spider_names() -> list[str]:
-    from scrapy.spiderloader import SpiderLoader
+def spider_loader(overrides: dict[str, Any] | None = None) -> Any:
+    """The project's spider loader: spider modules and the outlets newscrawl.toml declares
+    (crawler/spiderloader.py). Building it reads and checks the configuration file."""
+    from scrapy.spiderloader import get_spider_loader
 
-    return sorted(SpiderLoader.from_settings(project_settings()).list())
+    return get_spider_loader(project_settings(overrides))
+
+
+def spider_names() -> list[str]:
+    return sorted(spider_loader().list())
 
 
 def spider_class(name: str) -> Any:
-    from scrapy.spiderloader import SpiderLoader
-
-    return SpiderLoader.from_settings(project_settings()).load(name)
+    return spider_loader().load(name)
 
 
 def new_run_id() -> str:

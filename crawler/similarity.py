@@ -1,28 +1,32 @@
 """Near duplicates across outlets: which stored articles tell the same story.
 
-MinHash-LSH (datasketch) over character 5-grams of the content words (normalized, stemmed, no
+MinHash-LSH over character 5-grams of the content words (normalized, stemmed, no
 stopwords, which halves the similarity of unrelated texts). Band keys carry a time bucket, so
 a lookup only meets articles published within a few days, and its cost does not grow with the
-collection. Postings live in their own collection with a scalar indexed `key`: the embedded
-server scans for `$in` and for array fields, but answers an indexed equality in ~1 ms.
-Each article is also filed under its three most specific figures ("f:4220:<bucket>"): a rewrite
-in other words keeps them while sharing too little wording to meet its story in a band.
-Candidates whose signatures look similar are then verified: at or above COPY_THRESHOLD of
-exact 5-gram Jaccard similarity a candidate is a copy (syndicated or lightly edited: same
-story, `duplicate_of`); below it, crawler.story_evidence weighs the wording with the figures,
-places, topics and publication times of both reports to decide whether it is a rewrite of the
-same story.
+collection. Each article is also filed under its most specific figures ("4220 kg", "6350
+pills"): a rewrite in other words keeps them while sharing too little wording to meet its
+story in a band. A crawl holds these postings for the buckets it touches in memory (BandIndex:
+loaded from the store once per bucket, one query for all its signatures and figures, then kept
+current with what the crawl stores), so a lookup costs no database round trip.
+
+Candidates are then verified (`matches`, the one place of the decision): at or above
+COPY_THRESHOLD of exact 5-gram Jaccard similarity a candidate is a copy (syndicated or lightly
+edited: same story, `duplicate_of`); below it, crawler.story_evidence weighs the wording with
+the figures, places, topics and publication times of both reports to decide whether it is a
+rewrite of the same story.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 from crawler.story_evidence import Evidence, pair_evidence, same_story
 from crawler.text import content_words
@@ -35,76 +39,196 @@ BUCKET = timedelta(days=4)  # band keys name a 4-day bucket; a lookup reads two 
 WINDOW = timedelta(days=2)  # always covered: the article's bucket and the nearer neighbour
 COPY_THRESHOLD = 0.6
 PREFILTER = 0.08  # signature estimate below which a candidate's body is not even fetched
-FIGURE_KEYS = 3  # postings per article for its most specific figures (see _figure_keys)
+FIGURE_KEYS = 3  # postings per article for its most specific figures (see indexed_figures)
+FIGURE_SLOT = BANDS  # a key's slot in its bucket: bands 0..BANDS-1, then the figures
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def shingles(body: str) -> set[str]:
-    text = " ".join(content_words(body))
-    return {text[i:i + SHINGLE] for i in range(max(len(text) - SHINGLE + 1, 1))} if text else set()
+def content_text(body: str) -> str:
+    """The content words of a text, stemmed, joined by spaces: what shingles are cut from."""
+    return " ".join(content_words(body))
 
 
-def signature(shingle_set: set[str]) -> list[int]:
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
-    minhash.update_batch([s.encode("utf-8") for s in shingle_set])
-    return [int(v) for v in minhash.hashvalues]
+def _mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: every bit of the input moves about half of the output's."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
 
 
-def estimated_jaccard(a: list[int], b: list[int]) -> float:
+# Each 5-gram's code points c0..c4 are read as the polynomial c0*P^4 + ... + c4 (mod 2^64),
+# computed for all 5-grams at once from shifted slices of the text, then mixed.
+_POWERS = np.array([pow(0x100000001B3, k, 1 << 64) for k in range(SHINGLE - 1, -1, -1)],
+                   dtype=np.uint64)
+
+
+def shingles_of(text: str) -> np.ndarray:
+    """The character 5-grams of a content text (the whole text when it is shorter), each as a
+    64-bit hash, sorted and unique: a set computed for all of them at once in numpy (a Python
+    set of strings took 10x the time and memory). Two distinct 5-grams share a hash with
+    probability 2^-64, so Jaccard similarities are exact in practice."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if not len(points):
+        return np.empty(0, dtype=np.uint64)
+    count = max(len(points) - SHINGLE + 1, 1)
+    width = min(len(points), SHINGLE)
+    hashes = np.zeros(count, dtype=np.uint64)
+    for offset, power in enumerate(_POWERS[-width:]):
+        hashes += points[offset:offset + count] * power
+    return np.unique(_mix64(hashes))
+
+
+def shingles(body: str) -> np.ndarray:
+    return shingles_of(content_text(body))
+
+
+# NUM_PERM hash functions h -> a*h + b (mod 2^32, a odd: a permutation of the 32-bit values)
+# over a shingle's already mixed hash: datasketch's "affine32" scheme, drawn once.
+_RANDOM = np.random.default_rng(SEED)
+_A = (_RANDOM.integers(0, 1 << 31, NUM_PERM, dtype=np.uint64) * 2 + 1).astype(np.uint32)
+_B = _RANDOM.integers(0, 1 << 32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
+_EMPTY_SIGNATURE = [0xFFFFFFFF] * NUM_PERM
+
+
+def signature(shingle_hashes: np.ndarray) -> list[int]:
+    """The MinHash signature of a shingle set: under each of the NUM_PERM permutations, the
+    least image of a shingle's hash (its upper 32 bits). All shingles at once in numpy:
+    datasketch took 5x the time (it takes the hashes one by one in Python) and 40 MB of
+    memory to import (scipy)."""
+    if not len(shingle_hashes):
+        return list(_EMPTY_SIGNATURE)
+    hashes = (shingle_hashes >> np.uint64(32)).astype(np.uint32)
+    return (hashes[:, None] * _A + _B).min(axis=0).tolist()
+
+
+def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     """Jaccard similarity estimated from two signatures (std ~0.04 near 0.15)."""
-    if len(a) != len(b) or not a:
+    if len(a) != len(b) or not len(a):
         return 1.0  # no comparable signature: let the exact check decide
-    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+    return int(np.count_nonzero(np.asarray(a) == np.asarray(b))) / len(a)
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets (as `shingles_of` gives them)."""
+    if not len(a) or not len(b):
+        return 0.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
 
 
-def _bucket(moment: datetime) -> int:
+def time_bucket(moment: datetime) -> int:
+    """The time bucket an article published at `moment` is filed under."""
     return int((moment - _EPOCH) / BUCKET)
 
 
-def _lookup_buckets(moment: datetime) -> tuple[int, int]:
+def lookup_buckets(moment: datetime) -> tuple[int, int]:
     """The article's bucket and the neighbour nearer to it: together >= WINDOW each side."""
     position = (moment - _EPOCH) / BUCKET
     bucket = int(position)
     return bucket, bucket - 1 if position - bucket < 0.5 else bucket + 1
 
 
-def _band_hashes(sig: list[int]) -> list[str]:
-    values = np.asarray(sig, dtype=np.uint32)
-    return [
-        hashlib.blake2b(values[b * ROWS:(b + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
-        for b in range(BANDS)
-    ]
-
-
-def _figure_keys(figures: Iterable[float]) -> list[str]:
-    """Keys of the article's most specific figures: a rewrite in other words keeps "4220 kg" or
-    "6350 pills" while sharing too little wording to meet the other report in a band."""
+def indexed_figures(figures: Iterable[float]) -> list[float]:
+    """The article's most specific figures, the ones it is filed under: a rewrite in other
+    words keeps "4220 kg" or "6350 pills"; "3 suspects" or "300000" would meet any story."""
     def digits(value: float) -> int:  # significant digits: 4220 has 3, 300000 has 1
-        return len(f"{value:g}".replace(".", "").strip("0"))
+        return len(f"{value:.12g}".replace(".", "").strip("0"))
 
     specific = sorted((f for f in figures if digits(f) >= 2), key=lambda f: (-digits(f), -f))
-    return [f"f:{f:g}" for f in specific[:FIGURE_KEYS]]
+    return specific[:FIGURE_KEYS]
 
 
-def band_keys(sig: list[int], published: datetime, figures: Iterable[float] = ()) -> list[str]:
-    """The keys this article is filed under: its bands in its own time bucket; its figures in
-    its bucket and the nearer neighbour, so that they are looked up in one bucket only."""
-    bucket = _bucket(published)
-    return [f"{b}:{h}:{bucket}" for b, h in enumerate(_band_hashes(sig))] + [
-        f"{key}:{k}" for k in _lookup_buckets(published) for key in _figure_keys(figures)]
+# Keys are integers (a tuple took twice the memory): time bucket and slot above 64 bits of
+# payload. A band's slot is its number and its payload its rows (32 bits each); a figure's slot
+# is FIGURE_SLOT and its payload a point of the two-digit grid near the figure (see
+# figure_keys).
+
+def band_keys(sig: Sequence[int], bucket: int) -> list[int]:
+    """The band keys of a signature in one time bucket."""
+    values = sig.tolist() if isinstance(sig, np.ndarray) else sig
+    keys = []
+    for band in range(BANDS):
+        key = bucket * (BANDS + 1) + band
+        for value in values[band * ROWS:(band + 1) * ROWS]:
+            key = key << 32 | value
+        keys.append(key)
+    return keys
 
 
-def lookup_keys(sig: list[int], published: datetime, figures: Iterable[float] = ()) -> list[str]:
-    """The keys to look up: bands in the article's bucket and its nearer neighbour (together
-    at least WINDOW each side), figures in its own bucket (they were filed in two)."""
-    hashes = _band_hashes(sig)
-    bucket = _bucket(published)
-    return [f"{b}:{h}:{k}" for k in _lookup_buckets(published) for b, h in enumerate(hashes)] + [
-        f"{key}:{bucket}" for key in _figure_keys(figures)]
+def _grid_points(value: float, filed: bool) -> list[tuple[int, int]]:
+    """Points (exponent, mantissa) of the grid of two significant digits near `value`: the
+    nearest one to look up, the two around it to file under, so that two figures half a grid
+    step apart or less (0.5-5% of their value) always meet: "2300 kg" and the communiqué's
+    2340, "15 ألف" and 14800."""
+    exponent = math.floor(math.log10(value)) - 1
+    scaled = value / 10 ** exponent
+    if scaled < 10:  # log10 rounded up (999.9999...)
+        exponent, scaled = exponent - 1, scaled * 10
+    points = [round(scaled)] if not filed else [math.floor(scaled), math.floor(scaled) + 1]
+    return [(exponent + 1, 10) if p >= 100 else (exponent, p) for p in points]
+
+
+def figure_keys(figures: Iterable[float], bucket: int, filed: bool = True) -> list[int]:
+    """The keys of figures (as `indexed_figures` picks them) in one time bucket: to file an
+    article under, or (`filed=False`) to look up."""
+    prefix = (bucket * (BANDS + 1) + FIGURE_SLOT) << 64
+    return [prefix | (exponent + 512) << 8 | mantissa for figure in figures if figure > 0
+            for exponent, mantissa in dict.fromkeys(_grid_points(figure, filed))]
+
+
+class BandIndex:
+    """LSH band and figure postings held in memory, time bucket by time bucket.
+
+    A crawl adds the stored signatures and figures of a bucket once (`add_bucket`), then each
+    article it processes (`add`); `sharing_a_key` then answers without a database round trip.
+    """
+
+    def __init__(self) -> None:
+        self.buckets: set[int] = set()
+        # band key -> canonical URL, or a list of them when several share it (most keys have
+        # one: a list for every key took 45% of the memory)
+        self.postings: dict[int, str | list[str]] = {}
+        self.signatures: dict[str, np.ndarray] = {}  # canonical URL -> signature
+
+    def add(self, canonical_url: str, sig: Sequence[int], bucket: int,
+            figures: Iterable[float] = ()) -> None:
+        """File an article under its keys; `figures`: as `indexed_figures` picks them."""
+        if canonical_url in self.signatures:
+            return
+        self.signatures[canonical_url] = np.asarray(sig, dtype=np.uint32)
+        for key in band_keys(sig, bucket) + figure_keys(figures, bucket):
+            found = self.postings.get(key)
+            if found is None:
+                self.postings[key] = canonical_url
+            elif isinstance(found, str):
+                self.postings[key] = [found, canonical_url]
+            else:
+                found.append(canonical_url)
+
+    def add_bucket(self, bucket: int,
+                   entries: list[tuple[str, Sequence[int], Sequence[float]]]) -> None:
+        """The stored (canonical URL, signature, indexed figures) of one bucket."""
+        self.buckets.add(bucket)
+        for url, sig, figures in entries:
+            self.add(url, sig, bucket, figures)
+
+    def sharing_a_key(self, sig: Sequence[int], published: datetime,
+                      figures: Iterable[float] = ()) -> dict[str, float]:
+        """Articles sharing a band or a figure with this one in its lookup buckets (its own and
+        the nearer neighbour), with the similarity their signatures suggest: compare it with
+        PREFILTER before reading their text. One that shares a figure counts as similar (1.0):
+        a rewrite in other words keeps the figures while its signature looks unlike."""
+        figures = list(figures)
+        by_band: set[str] = set()
+        by_figure: set[str] = set()
+        for bucket in lookup_buckets(published):
+            for keys, found in ((band_keys(sig, bucket), by_band),
+                                (figure_keys(figures, bucket, filed=False), by_figure)):
+                for key in keys:
+                    urls = self.postings.get(key, ())
+                    found.update((urls,) if isinstance(urls, str) else urls)
+        return {url: 1.0 if url in by_figure else estimated_jaccard(sig, self.signatures[url])
+                for url in by_band | by_figure}
 
 
 @dataclass
@@ -114,18 +238,52 @@ class Fingerprint:
     canonical_url: str
     outlet: str
     published: datetime
-    shingles: set[str]
-    evidence: Evidence
+    content: str  # content_text(body)
+    evidence: Evidence  # figures, places and topics (crawler.story_evidence)
     signature: list[int] = field(default_factory=list)
+
+    # The fields of an article a fingerprint is made from (the projection for stored ones).
+    FIELDS = ("canonical_url", "outlet", "title", "body", "topics", "published_at",
+              "crawled_at")
+
+    @cached_property
+    def shingles(self) -> np.ndarray:
+        return shingles_of(self.content)
+
+    def compact(self) -> Fingerprint:
+        """The same fingerprint without its shingles (nine tenths of its memory); they are
+        cut again from `content` when it is compared."""
+        return replace(self)
+
+    @property
+    def figures(self) -> list[float]:
+        """The figures this article is filed and looked up under."""
+        return indexed_figures(self.evidence.figures)
 
     @classmethod
     def of(cls, canonical_url: str, outlet: str, body: str, published: datetime, *,
-           title: str = "", topics: list[str] | tuple[str, ...] = ()) -> Fingerprint:
+           title: str = "", topics: Sequence[str] = (),
+           sig: Sequence[int] | None = None) -> Fingerprint:
         """The signature is of the body alone; figures and places are read in the title too
-        (a rewrite's headline often names the town its body leaves out)."""
-        sh = shingles(body)
-        evidence = Evidence.of(f"{title}\n{body}", topics)
-        return cls(canonical_url, outlet, published, sh, evidence, signature(sh))
+        (a rewrite's headline often names the town its body leaves out). `sig`: the signature
+        when it is known already (it is the costly part)."""
+        fingerprint = cls(canonical_url, outlet, published, content_text(body),
+                          Evidence.of(f"{title}\n{body}", topics))
+        fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
+        return fingerprint
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any],
+                      sig: Sequence[int] | None = None) -> Fingerprint:
+        """The fingerprint of an article given as its FIELDS (a stored document or an item)."""
+        return cls.of(doc["canonical_url"], doc.get("outlet") or "", doc.get("body") or "",
+                      published_of(doc), title=doc.get("title") or "",
+                      topics=doc.get("topics") or (), sig=sig)
+
+
+def published_of(doc: Mapping[str, Any]) -> datetime:
+    """The instant an article is compared and filed by: published, else crawled, else now."""
+    return doc.get("published_at") or doc.get("crawled_at") or datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -152,11 +310,6 @@ def matches(article: Fingerprint, candidates: list[Fingerprint]) -> list[Match]:
             continue
         found.append(Match(other.canonical_url, similarity, is_copy))
     return sorted(found, key=lambda m: m.similarity, reverse=True)
-
-
-def best_match(article: Fingerprint, candidates: list[Fingerprint]) -> Match | None:
-    found = matches(article, candidates)
-    return found[0] if found else None
 
 
 def new_story_id(canonical_url: str) -> str:

@@ -23,6 +23,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.browser import BrowserUnavailable, find_browser, needs_browser, page_meta
+from crawler.crawl_store import crawl_store
 from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
 from crawler.feeds import parse_feed
@@ -64,7 +65,8 @@ class NewsSpider(scrapy.Spider):
         )
         self.requested_sections = section
         self.allowed_domains = list(self.outlet.domains)
-        self._store: Any = None
+        # Canonical URLs found not stored when discovered: the dedupe stage needs not ask again.
+        self.unstored: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -142,29 +144,26 @@ class NewsSpider(scrapy.Spider):
         )
 
     async def unseen(self, urls: list[str]) -> list[str]:
-        """The URLs whose canonical form is not stored yet (one query; all when --full)."""
+        """The URLs whose canonical form was not stored before this crawl found it (one call
+        in a worker thread for the whole page or feed; all when --full). An article this
+        crawl found (in a feed, say) and stored since is still unseen on a listing page:
+        the crawl's own stores must not end its pagination."""
         if self.full or not urls:
             return urls
         canonical = {url: canonicalize_url(url) for url in urls}
         try:
             known = await asyncio.to_thread(
-                self.store.existing_canonical_urls, set(canonical.values())
+                crawl_store(self.crawler).existing_canonical_urls,
+                set(canonical.values()) - self.unstored,
             )
         except Exception as exc:  # database down: fetch everything, the store stage spools
             logger.warning("stored-article lookup failed (%s); fetching all links", exc)
             self.crawler.stats.inc_value("newscrawl/lookup_errors")
             return urls
-        self.crawler.stats.inc_value("newscrawl/links_already_stored", len(urls) - len(
-            [u for u in urls if canonical[u] not in known]))
-        return [url for url in urls if canonical[url] not in known]
-
-    @property
-    def store(self) -> Any:
-        if self._store is None:
-            from crawler.store import Store
-
-            self._store = Store()
-        return self._store
+        fresh = [url for url in urls if canonical[url] not in known]
+        self.unstored.update(canonical[url] for url in fresh)
+        self.crawler.stats.inc_value("newscrawl/links_already_stored", len(urls) - len(fresh))
+        return fresh
 
     def too_old(self, published: datetime | None) -> bool:
         return bool(

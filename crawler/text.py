@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = [
     "clean_display_text",
@@ -234,6 +235,7 @@ STOPWORDS = frozenset(normalize_arabic(w) for w in """
 """.split())
 
 
+@lru_cache(maxsize=1 << 15)  # every article is stemmed three times (search, topics, stories)
 def light_stem(token: str) -> str:
     """A normalized token without its proclitics (والشرطه -> شرطه), for search and dedupe.
 

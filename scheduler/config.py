@@ -3,36 +3,44 @@
 Parsing and validation live together here so that every mistake is reported the same way, as
 one line that names the file, the job and the key, e.g.
 `newscrawl.toml: job 'maghrib-security': key 'timeout': expected seconds or a duration like
-'15m', got 'soon'`. The same file also holds other tables (`[outlets…]` for the crawler); only
+'15m', got 'soon'` (crawler/checks.py: the checks and wording every table of the file shares).
+The same file also holds `[outlets…]` and `[topics…]`, checked by crawler/spiderloader.py; only
 `scheduler` and `jobs` are read here.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
 import re
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawler.config import ConfigError, config_path, load_config
+# The checks every table of newscrawl.toml shares, under the names this module uses; a new key
+# of [scheduler] or [[jobs]] is one entry in SETTINGS_KEYS or JOB_KEYS below.
+from crawler.checks import NAME as JOB_NAME
+from crawler.checks import Invalid as _Invalid
+from crawler.checks import TableReader
+from crawler.checks import boolean as _bool
+from crawler.checks import fraction as _fraction
+from crawler.checks import integer as _int
+from crawler.checks import rate as _rate
+from crawler.checks import text as _string
+from crawler.checks import timezone as _timezone
+from crawler.config import TABLES, ConfigError, config_path, load_config
 
-JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+if TYPE_CHECKING:
+    from crawler.outlet import Outlet
+
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 # `newscrawl crawl` options the runner sets itself; a job may not pass them in `args`.
 MANAGED_ARGS = ("--run-id", "--stats-file", "--log-file", "--section", "-v", "--verbose")
 MANAGED_SETTINGS = ("NEWSCRAWL_RUN_ID", "LOG_FILE", "LOG_STDOUT")
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-class _Invalid(Exception):
-    """A problem with one value; the caller adds the file, job and key."""
 
 
 @dataclass(frozen=True)
@@ -167,48 +175,6 @@ def _positive_duration(value: Any) -> float:
     return seconds
 
 
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid(f"expected true or false, got {value!r}")
-    return value
-
-
-def _int(minimum: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise _Invalid(f"expected an integer >= {minimum}, got {value!r}")
-        return value
-    return check
-
-
-def _fraction(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise _Invalid(f"expected a number between 0 and 1, got {value!r}")
-    return float(value)
-
-
-def _rate(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise _Invalid(f"expected a number >= 0, got {value!r}")
-    return float(value)
-
-
-def _timezone(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Invalid(f"expected a time zone name like 'Africa/Casablanca', got {value!r}")
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _Invalid(f"unknown time zone {value!r}") from None
-    return value
-
-
-def _string(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid(f"expected a non-empty string, got {value!r}")
-    return value.strip()
-
-
 def _sections(value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(s, str) and s.strip() for s in items):
@@ -336,34 +302,8 @@ JOB_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 
-class _Reader:
-    """Error wording in one place: `<file>: <where>: key '<key>': <problem>`."""
-
-    def __init__(self, label: str):
-        self.label = label
-
-    def fail(self, where: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.label}: {where}{': ' if where else ''}{message}")
-
-    def table(self, raw: Any, where: str, what: str) -> dict[str, Any]:
-        if not isinstance(raw, dict):
-            raise self.fail(where, f"expected a table for {what}, got {raw!r}")
-        return raw
-
-    def unknown(self, raw: Mapping[str, Any], allowed: Mapping[str, Any], where: str,
-                prefix: str = "") -> None:
-        for key in raw:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f" (did you mean '{prefix}{close[0]}'?)" if close else (
-                    f" (allowed: {', '.join(allowed)})")
-                raise self.fail(where, f"key '{prefix}{key}': unknown key{hint}")
-
-    def value(self, parse: Callable[[Any], Any], raw: Any, where: str, key: str) -> Any:
-        try:
-            return parse(raw)
-        except _Invalid as exc:
-            raise self.fail(where, f"key '{key}': {exc}") from None
+class _Reader(TableReader):
+    """The shared wording (`<file>: <where>: key '<key>': <problem>`) plus health tables."""
 
     def health(self, raw: Any, where: str, base: HealthThresholds,
                prefix: str) -> HealthThresholds:
@@ -374,13 +314,11 @@ class _Reader:
 
 
 def parse_schedule(raw: Mapping[str, Any], path: Path | None, *,
-                   spiders: list[str] | None = None) -> ScheduleConfig:
-    """Validate parsed TOML. `spiders`: the known spider names (None: not checked)."""
+                   spiders: Mapping[str, Outlet] | None = None) -> ScheduleConfig:
+    """Validate parsed TOML. `spiders`: the spiders this file configures, by name, with their
+    outlets (crawler.spiderloader.read_configuration); None: spiders and sections unchecked."""
     reader = _Reader(str(path) if path else "configuration")
-    for key in raw:
-        close = difflib.get_close_matches(key, ["scheduler", "jobs"], n=1, cutoff=0.75)
-        if close and close[0] != key:
-            raise reader.fail("", f"unknown top-level key '{key}' (did you mean '{close[0]}'?)")
+    reader.unknown(raw, TABLES, "")
     settings = _parse_settings(reader, raw.get("scheduler", {}))
     jobs_raw = raw.get("jobs", [])
     if isinstance(jobs_raw, dict):  # [jobs.<name>] tables
@@ -397,7 +335,7 @@ def parse_schedule(raw: Mapping[str, Any], path: Path | None, *,
         raise reader.fail("", "key 'jobs': expected [[jobs]] entries or [jobs.<name>] tables")
     jobs: list[JobConfig] = []
     for index, entry in enumerate(entries, start=1):
-        job = _parse_job(reader, entry, index, settings, raw.get("outlets", {}), spiders)
+        job = _parse_job(reader, entry, index, settings, spiders)
         if any(other.name == job.name for other in jobs):
             raise reader.fail(f"job '{job.name}'", "key 'name': duplicate job name")
         jobs.append(job)
@@ -418,7 +356,7 @@ def _parse_settings(reader: _Reader, raw: Any) -> SchedulerSettings:
 
 
 def _parse_job(reader: _Reader, entry: Any, index: int, settings: SchedulerSettings,
-               outlets: Any, spiders: list[str] | None) -> JobConfig:
+               spiders: Mapping[str, Outlet] | None) -> JobConfig:
     if not isinstance(entry, dict):
         raise reader.fail(f"job #{index}", f"expected a table, got {entry!r}")
     name = entry.get("name")
@@ -443,26 +381,23 @@ def _parse_job(reader: _Reader, entry: Any, index: int, settings: SchedulerSetti
                           + ("both" if "cron" in values else "neither"))
     job = JobConfig(**values)
     if spiders is not None:
-        _check_spider(reader, job, spiders, outlets)
+        _check_spider(reader, job, spiders)
     if job.jitter_s and job.interval_s and job.jitter_s >= job.interval_s:
         raise reader.fail(where, "key 'jitter': must be shorter than the interval")
     return job
 
 
-def _check_spider(reader: _Reader, job: JobConfig, spiders: list[str], outlets: Any) -> None:
+def _check_spider(reader: _Reader, job: JobConfig, spiders: Mapping[str, Outlet]) -> None:
     where = f"job '{job.name}'"
     if job.spider not in spiders:
         raise reader.fail(where, f"key 'spider': unknown spider {job.spider!r} "
-                          f"(known: {', '.join(spiders)})")
+                          f"(known: {', '.join(sorted(spiders))})")
     if not job.sections or "NEWSCRAWL_OUTLETS" in job.settings:
         return
-    from crawler.run import spider_class
     from crawler.sections import SectionError, resolve_sections
 
-    overrides = outlets.get(job.spider, {}) if isinstance(outlets, dict) else {}
     try:
-        resolve_sections(spider_class(job.spider).outlet, job.sections,
-                         overrides.get("sections", {}) if isinstance(overrides, dict) else {})
+        resolve_sections(spiders[job.spider], job.sections, {})
     except SectionError as exc:
         raise reader.fail(where, f"key 'sections': {exc}") from None
 
@@ -477,9 +412,9 @@ def load_schedule(explicit: str | os.PathLike[str] | None = None, *,
     raw = load_config(path)
     spiders = None
     if check_spiders:
-        from crawler.run import spider_names
+        from crawler.spiderloader import read_configuration
 
-        spiders = spider_names()
+        spiders = read_configuration(path).outlets
     return parse_schedule(raw, path, spiders=spiders)
 
 

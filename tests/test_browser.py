@@ -10,7 +10,6 @@ import json
 import os
 import stat
 import sys
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -238,7 +237,7 @@ def test_crawls_without_browser_pages_never_start_playwright(cli, replica_server
 def test_scripted_section_yields_its_links_with_the_browser_and_none_without(
     cli, replica_server, tmp_path, mongo_db
 ):
-    browser = chromium_or_skip()
+    chromium_or_skip()
     count = 23  # three listing pages
     replica = replica_server(politics_corpus(tmp_path / "c.jsonl", count))
 
@@ -252,10 +251,8 @@ def test_scripted_section_yields_its_links_with_the_browser_and_none_without(
     assert not any(path.endswith(".html") for path in log)  # so no article was found
 
     replica.request_log.clear()
-    began = time.monotonic()
     rendered = crawl(cli, replica, tmp_path, "--section", "politics",
                      "-s", "NEWSCRAWL_BROWSER_CONTEXT_PAGES=2", name="with")
-    elapsed = time.monotonic() - began
     assert rendered["result"].code == 0, rendered["result"].err
     stats = rendered["stats"]
     assert rendered["counts"]["stored"] == count
@@ -269,6 +266,3 @@ def test_scripted_section_yields_its_links_with_the_browser_and_none_without(
     assert stats["playwright/page_count"] == 3 == stats["playwright/page_count/closed"]
     assert stats["playwright/context_count/max_concurrent"] <= 2
     assert stats["newscrawl/browser/contexts_recycled"] >= 1
-    assert stats["newscrawl/browser/launch_seconds"] < 30
-    print(f"\n{browser}: launched in {stats['newscrawl/browser/launch_seconds']} s, "
-          f"crawl of 3 rendered listings + {count} articles in {elapsed:.1f} s")

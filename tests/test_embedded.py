@@ -8,14 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pymongo
 import pytest
 
 from crawler.embedded import EmbeddedServer, _is_nx_process
-from tests.conftest import run_cli
+from tests.conftest import run_cli, wait_until
 
 ENSURE = "from crawler.embedded import EmbeddedServer; print(EmbeddedServer().ensure_running())"
 
@@ -54,10 +53,7 @@ def test_a_killed_server_is_restarted_and_keeps_its_data(home):
     pymongo.MongoClient(uri).newscrawl.articles.insert_one({"canonical_url": "x"})
     pid = server.state().pid
     os.kill(pid, signal.SIGKILL)
-    for _ in range(100):
-        if not _is_nx_process(pid):
-            break
-        time.sleep(0.05)
+    wait_until(lambda: not _is_nx_process(pid), 5, "the killed server to be gone", interval=0.05)
     # the state file and nx's pid file are left behind, as after a crash
     assert server.state_file.exists()
     assert json.loads(server.state_file.read_text())["pid"] == pid

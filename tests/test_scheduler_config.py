@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.config import ConfigError
+from crawler.spiderloader import check_configuration, module_spiders
 from scheduler.config import (
     crontab_weekdays,
     format_duration,
@@ -18,11 +19,16 @@ from scheduler.config import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-SPIDERS = ["almaghribtoday"]
+MODULES = {"almaghribtoday": module_spiders()["almaghribtoday"]}
 
 
-def parse(text: str, spiders: list[str] | None = SPIDERS):
-    return parse_schedule(tomllib.loads(text), Path("newscrawl.toml"), spiders=spiders)
+def parse(text: str, check_spiders: bool = True):
+    """The schedule of `text`, its jobs checked against the spiders it configures (the
+    almaghribtoday module and any outlet it declares), as load_schedule does."""
+    raw = tomllib.loads(text)
+    spiders = check_configuration(raw, "newscrawl.toml", MODULES).outlets if (
+        check_spiders) else None
+    return parse_schedule(raw, Path("newscrawl.toml"), spiders=spiders)
 
 
 def error(text: str) -> str:
@@ -142,17 +148,26 @@ def test_durations() -> None:
      "'grace_period_s'?)"),
     ('[scheduler]\ntimezone = "Mars/Olympus"\n',
      "newscrawl.toml: scheduler: key 'timezone': unknown time zone 'Mars/Olympus'"),
-    ('[[job]]\nname = "a"\n', "newscrawl.toml: unknown top-level key 'job' (did you mean 'jobs'?)"),
+    ('[[job]]\nname = "a"\n', "newscrawl.toml: key 'job': unknown key (did you mean 'jobs'?)"),
 ])
 def test_errors_name_file_job_and_key(text: str, message: str) -> None:
     assert error(text).startswith(message)
 
 
-def test_other_tables_of_the_shared_file_are_left_alone() -> None:
+def test_jobs_know_the_outlets_of_the_same_file() -> None:
     config = parse('[outlets.almaghribtoday.sections.extra]\nlistings = ["/x"]\n'
+                   '[outlets.akhbar]\nbase_url = "https://www.akhbar.example"\n'
+                   '[outlets.akhbar.sections.latest]\nfeeds = ["/feed/"]\n'
                    '[[jobs]]\nname = "a"\nspider = "almaghribtoday"\ninterval = 60\n'
-                   'sections = ["extra"]\n')
+                   'sections = ["extra"]\n'
+                   '[[jobs]]\nname = "b"\nspider = "akhbar"\ninterval = 60\n'
+                   'sections = ["latest"]\n')
     assert config.job("a").sections == ("extra",)  # a section added by [outlets…] is known
+    assert config.job("b").spider == "akhbar"  # an outlet declared in the file is a spider
+    assert "unknown section 'nope' for akhbar" in error(
+        '[outlets.akhbar]\nbase_url = "https://www.akhbar.example"\n'
+        '[outlets.akhbar.sections.latest]\nfeeds = ["/feed/"]\n'
+        '[[jobs]]\nname = "b"\nspider = "akhbar"\ninterval = 60\nsections = ["nope"]\n')
 
 
 def test_example_file_is_valid() -> None:

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from crawler.cli.common import console, die, open_store
-from crawler.items import STORED_FIELDS
+from crawler.items import STORED_FIELDS, public_json
 from crawler.jsonio import to_jsonable
 from crawler.query import ArticleQuery, QueryError, parse_instant
 
@@ -74,8 +74,8 @@ def query(
     articles = spec.run(open_store())
     if format is QueryFormat.jsonl:
         for article in articles:
-            record = {name: article.get(name) for name in names}
-            sys.stdout.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
+            record = public_json(article, names)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif format is QueryFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(names)

@@ -92,21 +92,20 @@ def run(config: ConfigOption = None) -> None:
     raise typer.Exit(SchedulerService(schedule, store).run_forever())
 
 
-@app.command("list")
-def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Jobs: cadence, next run, last run and its status."""
+def job_rows(schedule: Any, store: Any) -> list[dict[str, Any]]:
+    """Each configured job: cadence, next run, last run and its status, who runs it now.
+
+    What `schedule list` shows and the web dashboard's overview reuses.
+    """
     from scheduler.history import RAN, RunHistory
     from scheduler.jobstore import COLLECTION as JOBS
     from scheduler.lease import COLLECTION as LEASES
     from scheduler.lease import holders
 
-    schedule = _load(config)
-    store = open_store()
     history = RunHistory(store.db)
     next_runs = {doc["_id"]: doc.get("next_run_time")
                  for doc in store.db[JOBS].find({}, {"next_run_time": 1})}
     running = holders(store.db[LEASES])
-    now = datetime.now(UTC)
     rows = []
     for job in schedule.jobs:
         last = history.last(job.name, RAN)
@@ -120,6 +119,15 @@ def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             "last_status": (last or {}).get("status"),
             "running": running.get(job.name),
         })
+    return rows
+
+
+@app.command("list")
+def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Jobs: cadence, next run, last run and its status."""
+    schedule = _load(config)
+    rows = job_rows(schedule, open_store())
+    now = datetime.now(UTC)
     if as_json:
         _dump(rows)
         return

@@ -23,9 +23,12 @@ class Faults:
     fail_first_attempts: int = 1  # ...on their first N requests only, so retries succeed
     truncate_paths: set[str] = field(default_factory=set)  # HTML cut mid-body, no closing tags
     cp1256_paths: set[str] = field(default_factory=set)  # served in windows-1256
+    # Charset lies: windows-1256 bytes declared UTF-8, and UTF-8 bytes declared windows-1256.
+    cp1256_as_utf8_paths: set[str] = field(default_factory=set)
+    utf8_as_cp1256_paths: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        for name in ("error_paths", "truncate_paths", "cp1256_paths"):
+        for name in PATH_KNOBS:
             setattr(self, name, _prefixes(getattr(self, name), name))
         if not isinstance(self.latency_ms, int | float) or self.latency_ms < 0:
             raise ValueError(f"latency_ms must be a number >= 0, got {self.latency_ms!r}")
@@ -47,7 +50,7 @@ class Faults:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("error_paths", "truncate_paths", "cp1256_paths"):
+        for name in PATH_KNOBS:
             data[name] = sorted(data[name])
         return data
 
@@ -60,10 +63,21 @@ class Faults:
     def cp1256(self, path: str) -> bool:
         return matches(self.cp1256_paths, path)
 
+    def mislabels(self, path: str) -> bool:
+        return matches(self.cp1256_as_utf8_paths, path)
+
+    def mislabels_utf8(self, path: str) -> bool:
+        return matches(self.utf8_as_cp1256_paths, path)
+
     def fails_article(self, path: str, attempt: int) -> bool:
         """Whether the `attempt`-th request (from 1) of an article path answers 500."""
         picked = zlib.crc32(path.encode()) / 2**32 < self.error_rate
         return picked and attempt <= self.fail_first_attempts
+
+
+PATH_KNOBS = (
+    "error_paths", "truncate_paths", "cp1256_paths", "cp1256_as_utf8_paths", "utf8_as_cp1256_paths",
+)
 
 
 def matches(prefixes: Iterable[str], path: str) -> bool:

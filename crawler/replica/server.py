@@ -31,8 +31,8 @@ from crawler.replica import sites
 from crawler.replica.corpus import CorpusArticle
 from crawler.replica.faults import Faults
 from crawler.replica.sites.base import HTML, META_CHARSET, TEXT, Site, listing_links
+from crawler.replica_routing import HOST_HEADER  # the header a routed request carries
 
-HOST_HEADER = "X-Newscrawl-Host"
 JSON = "application/json; charset=utf-8"
 
 
@@ -181,6 +181,11 @@ class ReplicaServer:
             text = text.replace(META_CHARSET, '<meta charset="windows-1256">')
             encoded = text.encode("cp1256", errors="xmlcharrefreplace")
             return Response(page.status, encoded, "text/html; charset=windows-1256")
+        if faults.mislabels(path) and content_type == HTML:  # windows-1256 bytes, "utf-8" label
+            return Response(page.status, text.encode("cp1256", errors="xmlcharrefreplace"), HTML)
+        if faults.mislabels_utf8(path) and content_type == HTML:  # the reverse lie
+            text = text.replace(META_CHARSET, '<meta charset="windows-1256">')
+            return Response(page.status, text.encode("utf-8"), "text/html; charset=windows-1256")
         return Response(page.status, text.encode("utf-8"), content_type)
 
     def _attempt(self, path: str) -> int:
@@ -280,6 +285,9 @@ def _raw_target(target: str) -> str:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Fourteen crawls of one process open up to 224 connections at once; with the default
+    # backlog of 5 the kernel dropped some, and their requests timed out.
+    request_queue_size = 256
     replica: ReplicaServer
 
 
