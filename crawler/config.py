@@ -22,17 +22,24 @@ class ConfigError(Exception):
 
 
 def home() -> Path:
-    """The data folder: embedded database, spool, logs."""
+    """The data folder: embedded database, spool, logs (created readable by its user only)."""
     raw = os.environ.get("NEWSCRAWL_HOME")
     path = Path(raw).expanduser() if raw else Path.home() / ".local" / "share" / "newscrawl"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, created if needed and made 0700: what newscrawl keeps there (the database and
+    its log, crawl logs, spooled articles, run files) is its user's alone."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
 
 
 def spool_dir() -> Path:
-    path = home() / "spool"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(home() / "spool")
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:

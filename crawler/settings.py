@@ -65,6 +65,19 @@ PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
 # replica through Chromium); other in-page requests keep the browser's own headers.
 PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "scrapy_playwright.headers.use_scrapy_headers"
 
+# Sizes, against hostile or broken sites (crawler/size_guard.py): a page of more than
+# DOWNLOAD_MAXSIZE, as sent or once decompressed, is dropped and counted as
+# `dropped/response_too_large`; feeds and sitemaps may reach NEWSCRAWL_FEED_MAXSIZE (the sitemap
+# protocol's 50 MB) and are read entry by entry, at most NEWSCRAWL_FEED_MAX_ENTRIES of them.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+NEWSCRAWL_FEED_MAXSIZE = 50 * 1024 * 1024
+NEWSCRAWL_FEED_MAX_ENTRIES = 50_000
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.size_guard.SizeGuardMiddleware": 590,
+}
+
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalize.NormalizePipeline": 200,

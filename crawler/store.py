@@ -8,6 +8,7 @@ are batched `insert_many(ordered=False)`; hot paths never upsert or count docume
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import struct
@@ -18,18 +19,23 @@ from typing import Any
 import pymongo
 from pymongo import ASCENDING, DESCENDING, MongoClient
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
+from pymongo.uri_parser import parse_uri
 
 from crawler.database import MongoTarget, mongo_target
 
+NEWEST_FIRST = [("published_at", DESCENDING), ("crawled_at", DESCENDING)]
+# Queries walk newest first (crawler/query.py): each filter index ends with the whole sort, so
+# the index alone orders the walk and `skip` passes over index entries, not documents.
 ARTICLE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
     ([("canonical_url", ASCENDING)], {"unique": True}),
-    ([("outlet", ASCENDING), ("published_at", DESCENDING)], {}),
-    ([("section", ASCENDING), ("published_at", DESCENDING)], {}),
+    ([("outlet", ASCENDING), ("section", ASCENDING), *NEWEST_FIRST], {}),
+    ([("outlet", ASCENDING), *NEWEST_FIRST], {}),
+    ([("section", ASCENDING), *NEWEST_FIRST], {}),
     ([("crawled_at", ASCENDING)], {}),
     ([("content_hash", ASCENDING)], {}),
-    ([("published_at", DESCENDING)], {}),
+    (NEWEST_FIRST, {}),
     ([("story_id", ASCENDING)], {}),
-    ([("topics", ASCENDING), ("published_at", DESCENDING)], {}),
+    ([("topics", ASCENDING), *NEWEST_FIRST], {}),
     ([("search_text", "text")], {"default_language": "none"}),
 ]
 SIGNATURE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
@@ -40,6 +46,10 @@ DUPLICATE_KEY = 11000
 
 class StoreUnavailable(Exception):
     """MongoDB cannot be reached; the message names the server (without credentials)."""
+
+
+def _text_index_id(collection: Any, keys: list[tuple[str, Any]]) -> str:
+    return f"{collection.name} text index on " + ",".join(name for name, _kind in keys)
 
 
 def redact(uri: str) -> str:
@@ -87,23 +97,38 @@ class Store:
             raise StoreUnavailable(
                 f"cannot reach MongoDB at {self.display_uri}: {reason}"
             ) from None
+        except KeyError as exc:
+            # pymongo's SCRAM login reads the server's `payload`; the embedded server has no
+            # users and answers without one (a PLAIN login, which it accepts, works).
+            if not parse_uri(self.target.uri).get("username"):
+                raise
+            raise StoreUnavailable(
+                f"cannot log in to MongoDB at {self.display_uri}: the server did not complete "
+                f"SCRAM authentication (missing {exc}); the embedded server has no users: "
+                "leave the user and password out of NEWSCRAWL_MONGO_URI"
+            ) from None
 
     def ensure_indexes(self) -> None:
         """Create the article indexes; safe to call any number of times."""
         for collection, indexes in ((self.articles, ARTICLE_INDEXES),
                                     (self.story_signatures, SIGNATURE_INDEXES)):
-            existing = [list(info["key"]) for info in collection.index_information().values()]
+            info = collection.index_information().values()
+            existing = [list(index["key"]) for index in info]
             for keys, options in indexes:
                 if [tuple(k) for k in keys] in [[tuple(k) for k in e] for e in existing]:
+                    continue
+                text_index = any(kind == "text" for _field, kind in keys)
+                if text_index and self._has_text_index(collection, keys, info):
                     continue
                 try:
                     collection.create_index(keys, **options)
                 except OperationFailure:
-                    # Exists under another name or options (the embedded server does not
-                    # list text indexes and refuses to create one twice). A missing unique
-                    # index, though, would let duplicates in: that must not pass silently.
+                    # Exists under another name or options. A missing unique index, though,
+                    # would let duplicates in: that must not pass silently.
                     if options.get("unique"):
                         raise
+                if text_index:
+                    self._record_text_index(collection, keys)
         if "story_bands" in self.db.list_collection_names():
             self._migrate_story_bands()
 
@@ -126,6 +151,22 @@ class Store:
         if batch:
             self.story_signatures.insert_many(batch, ordered=False)
         self.db.drop_collection("story_bands")
+
+    # The embedded server does not list text indexes, and creating one twice fails there with
+    # a traceback in its log (one per crawl). So a text index, once created, is recorded in
+    # `schema`; MongoDB lists it (with its `weights`) and needs no record.
+
+    def _has_text_index(self, collection: Any, keys: list[tuple[str, Any]],
+                        info: Iterable[Mapping[str, Any]]) -> bool:
+        fields = {name for name, kind in keys if kind == "text"}
+        if any(fields <= set(index.get("weights") or {}) for index in info):
+            return True
+        return self.db["schema"].find_one({"_id": _text_index_id(collection, keys)}) is not None
+
+    def _record_text_index(self, collection: Any, keys: list[tuple[str, Any]]) -> None:
+        record = {"_id": _text_index_id(collection, keys)}
+        with contextlib.suppress(PyMongoError):  # recorded by a concurrent process meanwhile
+            self.db["schema"].insert_one(record)
 
     def close(self) -> None:
         self.client.close()
@@ -222,6 +263,27 @@ class Store:
                                  {"$set": {"duplicate_of": original}})
 
 
+    # --- the crawl frontier (crawler/frontier.py): one document per unfinished listing walk.
+    # A listing has a few at most (a walk that completes deletes its own and those it covered),
+    # so lookups by `key` need no index.
+
+    @property
+    def frontier(self) -> Any:
+        return self.db["crawl_frontier"]
+
+    def unfinished_walks(self, key: str) -> list[dict[str, Any]]:
+        return list(self.frontier.find({"key": key}))
+
+    def record_walk(self, document: dict[str, Any]) -> None:
+        self.frontier.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    def forget_walks(self, walks: Iterable[tuple[str, int]]) -> int:
+        """Delete these walks' documents, each only if still at the version (`writes`) read:
+        a walk that went on meanwhile keeps its document."""
+        return sum(self.frontier.delete_one({"_id": walk_id, "writes": writes}).deleted_count
+                   for walk_id, writes in dict(walks).items())
+
+
 def encode_signature(sig: Iterable[int]) -> str:
     """A near-duplicate signature as stored: uint32 values as little-endian hex (the embedded
     server writes and reads one string 3-4x faster than an array of 64 numbers)."""
@@ -243,7 +305,7 @@ def signature_document(canonical_url: str, bucket: int, sig: Iterable[int],
 
 
 def newest_first(cursor: pymongo.cursor.Cursor) -> pymongo.cursor.Cursor:
-    return cursor.sort([("published_at", DESCENDING), ("crawled_at", DESCENDING)])
+    return cursor.sort(NEWEST_FIRST)
 
 
 # --- article writes: the store stage and `newscrawl db replay` share them ---

@@ -28,7 +28,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from crawler.config import home
+from crawler.config import home, private_dir
 from crawler.store import redact
 from scheduler import health
 from scheduler.config import JobConfig, ScheduleConfig
@@ -72,8 +72,8 @@ def crawl_command(job: JobConfig, run_id: str, stats_file: Path, log_file: Path)
 
 
 def job_dir(job: str) -> Path:
-    path = home() / "jobs" / job
-    path.mkdir(parents=True, exist_ok=True)
+    path = private_dir(home() / "jobs") / job
+    path.mkdir(exist_ok=True)
     return path
 
 

@@ -101,7 +101,8 @@ def test_a_crawl_that_needs_a_browser_without_one_skips_those_pages(monkeypatch,
     urls = [r.url for r in start_requests(spider)]
     assert "https://www.hespress.com/politique/" not in urls
     assert "https://www.hespress.com/faits-divers/" in urls  # the rest of the crawl goes on
-    assert spider.crawler.stats.get_value("newscrawl/errors/browser_unavailable") == 1
+    assert spider.crawler.stats.get_value("newscrawl/skipped_sections") == 1  # not an error
+    assert spider.crawler.stats.get_value("newscrawl/skipped_section_names") == "politics"
 
 
 # --- finding a browser ---
@@ -226,11 +227,14 @@ def test_crawls_without_browser_pages_never_start_playwright(cli, replica_server
     assert len(scripted.err.strip().splitlines()) == 1 and "Traceback" not in scripted.err
     assert replica.requests_for("/politique") == 0
 
-    # all sections: a warning, the browser section is skipped, the others are crawled
+    # all sections: a warning said once, the browser section counted as skipped (not as an
+    # error), the others crawled
     everything = crawl(cli, replica, tmp_path, *no_browser, name="all", env=env)
     assert everything["result"].code == 0, everything["result"].err
-    assert "warning" in everything["result"].err and "chromium" in everything["result"].err
-    assert everything["stats"]["newscrawl/errors/browser_unavailable"] == 1
+    warnings = [line for line in everything["result"].err.splitlines() if "chromium" in line]
+    assert len(warnings) == 1 and "warning" in warnings[0] and "(politics)" in warnings[0]
+    assert everything["counts"]["skipped"] == 1 and everything["counts"]["errors"] == 0
+    assert "skipped" in everything["result"].out  # a column of the summary
     assert replica.requests_for("/politique") == 0
 
 

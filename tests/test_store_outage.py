@@ -101,12 +101,21 @@ def test_database_restarted_mid_crawl_every_article_stored_after_retries(
         server.kill()
 
 
-def test_database_gone_for_good_articles_are_spooled_then_replayed(tmp_path, slow_replica):
+@pytest.fixture
+def embedded(tmp_path):
+    """A home whose embedded server is running: (home, env, uri); stopped afterwards."""
     home = tmp_path / "home"
     env = {**os.environ, "NEWSCRAWL_HOME": str(home), "NEWSCRAWL_MONGO_TIMEOUT_MS": "1000"}
     env.pop("NEWSCRAWL_MONGO_URI", None)
     assert run_cli("db", "start", env=env).code == 0
-    uri = EmbeddedServer(home).state().uri
+    yield home, env, EmbeddedServer(home).state().uri
+    run_cli("db", "stop", env=env)
+
+
+def test_database_gone_for_good_articles_are_spooled_then_replayed(
+    tmp_path, slow_replica, embedded
+):
+    home, env, uri = embedded
     crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
                        "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.2")
     try:
@@ -130,4 +139,27 @@ def test_database_gone_for_good_articles_are_spooled_then_replayed(tmp_path, slo
     client = pymongo.MongoClient(EmbeddedServer(home).state().uri)
     assert client.newscrawl.articles.count_documents({}) == TOTAL
     assert not list((home / "spool").glob("*.jsonl"))
-    run_cli("db", "stop", env=env)
+
+
+def test_embedded_server_restarted_mid_crawl_the_crawl_reconnects(
+    tmp_path, slow_replica, embedded
+):
+    home, env, uri = embedded
+    crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
+                       "-s", "NEWSCRAWL_STORE_RETRIES=8", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.5")
+    try:
+        wait_for_count(uri, 5)
+        assert run_cli("db", "stop", env=env).code == 0
+        assert run_cli("db", "start", env=env).code == 0
+        assert EmbeddedServer(home).state().uri == uri  # the same address again
+        out, err = crawl.communicate(timeout=300)
+    finally:
+        crawl.kill()
+    assert crawl.returncode == 0, err[-2000:]
+    stats = json.loads((tmp_path / "stats.json").read_text())[0]
+    assert stats["counts"]["spooled"] == 0
+    assert not list((home / "spool").glob("*.jsonl"))
+    noticed = stats["stats"].get("newscrawl/store_retries", 0) + stats["stats"].get(
+        "newscrawl/lookup_errors", 0)
+    assert noticed >= 1  # the crawl was talking to the store while it was down
+    assert wait_for_count(uri, TOTAL, timeout=5) == TOTAL

@@ -29,7 +29,14 @@ RUNTIME_ERROR = 1  # the crawl or the database failed
 
 
 def say_error(message: str) -> None:
-    err_console.print(f"newscrawl: {message}", markup=False, highlight=False, soft_wrap=True)
+    from crawler.terminal import escape_controls  # a message may quote a page or a file
+
+    err_console.print(f"newscrawl: {escape_controls(message)}", markup=False, highlight=False,
+                      soft_wrap=True)
+
+
+def say_warning(message: str) -> None:
+    say_error(f"warning: {message}")
 
 
 def die(message: str, code: int = USAGE_ERROR) -> NoReturn:

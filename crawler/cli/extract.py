@@ -4,7 +4,6 @@ outlet for that site), printed as one JSON object. No network, no database."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,7 +12,7 @@ import typer
 
 from crawler.cli.common import check_spider, die
 from crawler.items import STORED_FIELDS
-from crawler.jsonio import to_jsonable
+from crawler.jsonio import dumps
 
 
 def extract(
@@ -56,4 +55,4 @@ def extract(
     except ArticleDropped as exc:
         die(f"{file}: no article: {exc}", 1)
     record = {name: getattr(article, name) for name in STORED_FIELDS}
-    typer.echo(json.dumps(to_jsonable(record), ensure_ascii=False, indent=2))
+    typer.echo(dumps(record, indent=2))

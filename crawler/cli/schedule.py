@@ -14,6 +14,7 @@ from rich.table import Table
 
 from crawler.cli.common import RUNTIME_ERROR, die, open_store, stdout_is_tty
 from crawler.config import config_path
+from crawler.terminal import safe_text
 
 app = typer.Typer(help="Scheduled crawls: the scheduler service, its jobs, history and health.",
                   no_args_is_help=True)
@@ -27,15 +28,16 @@ ConfigOption = Annotated[Path | None, typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 
 
-def _load(config: Path | None, *, required: bool = True) -> Any:
-    """The validated schedule; `--config` also becomes NEWSCRAWL_CONFIG for the crawls."""
+def _load(config: Path | None, *, required: bool = True, check_spiders: bool = True) -> Any:
+    """The validated schedule; `--config` also becomes NEWSCRAWL_CONFIG for the crawls.
+    Commands that only read pass check_spiders=False: knowing the spiders takes Scrapy."""
     from scheduler.config import load_schedule
 
     if config is not None:
         os.environ["NEWSCRAWL_CONFIG"] = str(config.resolve())
     if not required and config_path(config) is None:
         return None
-    return load_schedule(config)
+    return load_schedule(config, check_spiders=check_spiders)
 
 
 def _when(value: datetime | float | None, now: datetime | None = None) -> str:
@@ -125,7 +127,7 @@ def job_rows(schedule: Any, store: Any) -> list[dict[str, Any]]:
 @app.command("list")
 def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Jobs: cadence, next run, last run and its status."""
-    schedule = _load(config)
+    schedule = _load(config, check_spiders=False)
     rows = job_rows(schedule, open_store())
     now = datetime.now(UTC)
     if as_json:
@@ -181,7 +183,7 @@ def history(
             str(run_doc.get("exit_code") if run_doc.get("exit_code") is not None else "-"),
             str(run_doc.get("pages", "-")), str(items.get("stored", "-")),
             str(items.get("duplicates", "-")), str(items.get("dropped", "-")),
-            str(run_doc.get("errors", "-")), run_doc.get("reason") or "")
+            str(run_doc.get("errors", "-")), safe_text(run_doc.get("reason") or ""))
     console.print(table)
 
 
@@ -197,7 +199,7 @@ def health(
     from scheduler.health import report
     from scheduler.history import RunHistory
 
-    schedule = _load(config, required=False)
+    schedule = _load(config, required=False, check_spiders=False)
     store = open_store()
     now = datetime.now(UTC)
     jobs = report(RunHistory(store.db), list(schedule.jobs) if schedule else None, days, now)
@@ -220,7 +222,7 @@ def health(
                 f"{_when(last.get('started_at'), now)} {last.get('status', '')}".strip(),
                 _when((item.last_success or {}).get("started_at"), now), runs,
                 str(item.consecutive_failures),
-                "; ".join(s.get("message", "") for s in item.signals) or "-")
+                safe_text("; ".join(s.get("message", "") for s in item.signals) or "-"))
         console.print(table)
     if check and any(j.state in ("failing", "degraded") for j in jobs):
         raise typer.Exit(RUNTIME_ERROR)
@@ -261,7 +263,7 @@ def trigger(
     runner.history.ensure_indexes()
     result = runner.run(job_config)
     for doc in result.runs:
-        console.print(_run_line(job, doc), highlight=False, markup=False)
+        console.print(safe_text(_run_line(job, doc)), highlight=False)
     if result.status == "skipped-overlap":
         raise typer.Exit(EXIT_SKIPPED)
     raise typer.Exit(result.exit_code)
