@@ -17,7 +17,7 @@ import pytest
 from conftest import with_database
 
 from bench.archive import ArchiveGenerator, builtin_outlets
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.query import ArticleQuery
 from crawler.store import Store
 from crawler.text import light_stem, tokens
