@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pymongo
 import pytest
 
+from crawler.terminal import TERMINAL_CONTROLS
 from tests.conftest import FIXTURES, run_cli, with_database
+from tests.test_hostile_text import ESC_TITLE
 
 CORPUS = FIXTURES / "stories" / "replica-one-story.jsonl"
 SINCE = ("--since", "2026-09-01")
@@ -107,3 +110,29 @@ def test_bad_input_is_one_line_and_exit_2(crawled):
     assert "Traceback" not in bad.err
     missing = run_cli("stories", "show", "0123456789abcdef", env=env)
     assert missing.code == 2 and missing.err.startswith("newscrawl: no story"), missing.err
+
+
+def test_crawled_text_is_escaped_in_every_format(cli, nc_env, mongo_db):
+    """Titles and outlets stored unclean (by an older version or another tool) never drive
+    the terminal: controls are shown as \\uXXXX, and a JSON reader gets the text back."""
+    published = datetime(2026, 11, 27, 8, 26, tzinfo=UTC)
+    mongo_db.articles.insert_many([
+        {"canonical_url": f"https://{outlet}.example/{n}", "url": f"https://{outlet}.example/{n}",
+         "outlet": outlet, "title": ESC_TITLE, "story_id": "hostilestory0000",
+         "published_at": published + timedelta(minutes=n)}
+        for n, outlet in enumerate(["almaghribtoday", "hespress\x1b[8m"])])
+    wide = {**nc_env, "COLUMNS": "300"}
+    since = ("--since", "2026-11-26")
+    shown = {
+        "table": cli("stories", *since, env=wide),
+        "jsonl": cli("stories", *since, "--format", "jsonl"),
+        "show table": cli("stories", "show", "hostilestory0000", env=wide),
+        "show jsonl": cli("stories", "show", "hostilestory0000", "--format", "jsonl"),
+    }
+    for form, result in shown.items():
+        assert result.code == 0, (form, result.err)
+        assert TERMINAL_CONTROLS.findall(result.out) == [], form
+        assert "\\u001b]0;owned" in result.out and "عنوان" in result.out, form
+    assert json.loads(shown["jsonl"].out)["first_title"] == ESC_TITLE
+    rows = [json.loads(line) for line in shown["show jsonl"].out.splitlines()]
+    assert [r["outlet"] for r in rows] == ["almaghribtoday", "hespress\x1b[8m"]

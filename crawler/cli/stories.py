@@ -1,12 +1,12 @@
 """`newscrawl stories`: one event across outlets: who carried it, who reported it first.
 
 Read-only: the reading is in crawler/stories.py; nothing here imports Scrapy or the matching
-code (numpy), so the command starts fast.
+code (numpy), so the command starts fast. Titles and outlets are crawled text: every format
+escapes their control characters (crawler/terminal.py), as `newscrawl query` does.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -17,9 +17,10 @@ from rich.table import Table
 from rich.text import Text
 
 from crawler.cli.common import console, die, open_store
-from crawler.jsonio import to_jsonable
+from crawler.jsonio import dumps
 from crawler.query import QueryError, parse_instant
 from crawler.stories import Story, StoryQuery, read_story
+from crawler.terminal import safe_text
 
 app = typer.Typer(help="Stories: articles of several outlets about one event.",
                   no_args_is_help=False)
@@ -35,13 +36,13 @@ def _stamp(when: datetime | None) -> str:
 
 
 def _cell(value: Any) -> Text:
-    """Crawled text in a table cell: never read as markup."""
-    return Text("" if value is None else str(value))
+    """Crawled text in a table cell: never read as markup, controls escaped."""
+    return safe_text("" if value is None else str(value))
 
 
 def _print_jsonl(records: list[dict[str, Any]]) -> None:
     for record in records:
-        sys.stdout.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps(record) + "\n")
 
 
 @app.callback(invoke_without_command=True)
