@@ -14,6 +14,7 @@ import re
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pymongo
@@ -40,6 +41,9 @@ ARTICLE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
 ]
 SIGNATURE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
     ([("bucket", ASCENDING)], {}),
+]
+STORY_MERGE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
+    ([("at", ASCENDING)], {}),
 ]
 DUPLICATE_KEY = 11000
 
@@ -83,6 +87,9 @@ class Store:
         # signature, figures (when it has some)}; a crawl loads a time bucket's with one query
         # (crawler/similarity.py).
         self.story_signatures = self.db["story_signatures"]
+        # Story merges, one document per merged story: {absorbed, into, at}; read back by the
+        # crawls running meanwhile, which may have labelled articles with the absorbed story.
+        self.story_merges = self.db["story_merges"]
 
     @property
     def display_uri(self) -> str:
@@ -111,7 +118,8 @@ class Store:
     def ensure_indexes(self) -> None:
         """Create the article indexes; safe to call any number of times."""
         for collection, indexes in ((self.articles, ARTICLE_INDEXES),
-                                    (self.story_signatures, SIGNATURE_INDEXES)):
+                                    (self.story_signatures, SIGNATURE_INDEXES),
+                                    (self.story_merges, STORY_MERGE_INDEXES)):
             info = collection.index_information().values()
             existing = [list(index["key"]) for index in info]
             for keys, options in indexes:
@@ -252,11 +260,27 @@ class Store:
             )
 
     def merge_stories(self, stories: Iterable[str], into: str) -> int:
-        """Every article of these stories joins story `into`; returns how many changed.
-        One update per story: equality on the indexed `story_id` (no `$in`, see above)."""
+        """Every article of these stories joins story `into`; returns how many changed. The
+        merge is recorded first (story_merges), so that a crawl that labels an article with an
+        absorbed story after this update finds the merge when it closes."""
+        absorbed = [story for story in dict.fromkeys(stories) if story and story != into]
+        if absorbed:
+            now = datetime.now(UTC)
+            self.story_merges.insert_many([{"absorbed": story, "into": into, "at": now}
+                                           for story in absorbed])
+        return self.relabel_stories(absorbed, into)
+
+    def relabel_stories(self, stories: Iterable[str], into: str) -> int:
+        """`merge_stories` without the record. One update per story: equality on the indexed
+        `story_id` (no `$in`, see above)."""
         return sum(self.articles.update_many({"story_id": story},
                                              {"$set": {"story_id": into}}).modified_count
                    for story in dict.fromkeys(stories) if story and story != into)
+
+    def story_merges_since(self, moment: datetime) -> list[tuple[str, str]]:
+        """(absorbed, into) of the merges recorded at or after `moment` (to the second)."""
+        return [(doc["absorbed"], doc["into"]) for doc in self.story_merges.find(
+            {"at": {"$gte": moment}}, {"_id": 0, "absorbed": 1, "into": 1})]
 
     def set_duplicate_of(self, canonical_url: str, original: str) -> None:
         self.articles.update_one({"canonical_url": canonical_url},
