@@ -122,8 +122,8 @@ def fingerprint(text: Text) -> Fingerprint:
                           topics=topics)
 
 
-def indexed_figures(found: Fingerprint) -> list[float]:
-    return found.figures
+def anchors(found: Fingerprint) -> list:
+    return found.anchors
 
 
 @cache
@@ -170,11 +170,11 @@ def stories_of(texts: list[Text], match: Matcher = matches) -> dict[str, str]:
 
     for t in sorted(texts, key=lambda t: t.published):
         me = prints[t.id]
-        seen = index.sharing_a_key(me.signature, t.published, indexed_figures(me))
+        seen = index.sharing_a_key(me.signature, t.published, anchors(me))
         candidates = [prints[o] for o, estimate in sorted(seen.items()) if estimate >= PREFILTER]
         for found in match(me, candidates):
             parent[root(found.canonical_url)] = root(t.id)
-        index.add(t.id, me.signature, time_bucket(t.published), indexed_figures(me))
+        index.add(t.id, me.signature, time_bucket(t.published), anchors(me))
     return {t.id: root(t.id) for t in texts}
 
 
@@ -232,7 +232,7 @@ def fit(texts: list[Text]) -> list[float]:
         if abs(days) > WINDOW / timedelta(days=1):
             continue
         fa, fb = prints[a.id], prints[b.id]
-        pair = pair_evidence(jaccard(fa.shingles, fb.shingles), fa.evidence, fb.evidence, days)
+        pair = pair_evidence(jaccard(fa.shingles, fb.shingles), fa.evidence, fb.evidence)
         rows.append([*pair.features(), 1.0])
         labels.append(1.0 if a.story == b.story else 0.0)
     x, y = np.array(rows), np.array(labels)
@@ -258,11 +258,11 @@ def use_rule_of(ref: str) -> Matcher:
     module = types.ModuleType(f"similarity_at_{ref}")
     sys.modules[module.__name__] = module  # dataclasses look their module up
     exec(compile(source, f"{ref}:crawler/similarity.py", "exec"), module.__dict__)
-    global fingerprint, indexed_figures
+    global fingerprint, anchors
 
     fingerprint = lambda text: module.Fingerprint.of(  # noqa: E731
         text.id, text.outlet, text.body, text.published)
-    indexed_figures = lambda found: ()  # noqa: E731
+    anchors = lambda found: ()  # noqa: E731
     return module.matches
 
 
@@ -275,7 +275,7 @@ def main() -> None:
                         help="Fit the weights of crawler.story_evidence on the tune split.")
     args = parser.parse_args()
     if args.fit:
-        names = ["W_TEXT", "W_FIGURES", "W_PLACES", "W_GAP", "BIAS"]
+        names = ["W_TEXT", "W_FIGURES", "W_PLACES", "W_SHARED_PLACES", "BIAS"]
         tune = [t for t in assembled_set() if t.split == "tune"]
         for name, value in zip(names, fit(tune), strict=True):
             print(f"{name} = {value:.2f}")

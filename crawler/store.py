@@ -84,7 +84,8 @@ class Store:
         self.db = self.client[self.target.database]
         self.articles = self.db["articles"]
         # Near-duplicate signatures, one small document per article: {bucket, canonical_url,
-        # signature, figures (when it has some)}; a crawl loads a time bucket's with one query
+        # signature, anchors (its specific figures and places, when it has some)}; a crawl
+        # loads a time bucket's with one query
         # (crawler/similarity.py).
         self.story_signatures = self.db["story_signatures"]
         # Story merges, one document per merged story: {absorbed, into, at}; read back by the
@@ -143,7 +144,7 @@ class Store:
     def _migrate_story_bands(self) -> None:
         """Databases written before story_signatures kept 32 postings per article in
         `story_bands` and a signature of another scheme in each article: file every article's
-        signature and figures anew (computed from its text; once, about 3 ms an article)."""
+        signature and anchors anew (computed from its text; once, about 2 ms an article)."""
         from crawler.similarity import Fingerprint, time_bucket
 
         fields = {"_id": 0, **dict.fromkeys(Fingerprint.FIELDS, 1)}
@@ -152,7 +153,7 @@ class Store:
             fingerprint = Fingerprint.from_document(doc)
             batch.append(signature_document(doc["canonical_url"],
                                             time_bucket(fingerprint.published),
-                                            fingerprint.signature, fingerprint.figures))
+                                            fingerprint.signature, fingerprint.anchors))
             if len(batch) >= 1000:
                 self.story_signatures.insert_many(batch, ordered=False)
                 batch = []
@@ -217,13 +218,13 @@ class Store:
         return found
 
     def story_signatures_in(self, bucket: int) -> list[tuple[str, list[int], list[float]]]:
-        """(canonical URL, near-duplicate signature, figures it is filed under) of every
+        """(canonical URL, near-duplicate signature, anchors it is filed under) of every
         article filed in a time bucket."""
         return [(doc["canonical_url"], decode_signature(doc["signature"]),
-                 doc.get("figures") or [])
+                 doc.get("anchors") or [])
                 for doc in self.story_signatures.find({"bucket": bucket},
                                                       {"_id": 0, "canonical_url": 1,
-                                                       "signature": 1, "figures": 1})]
+                                                       "signature": 1, "anchors": 1})]
 
     def article_count(self) -> int:
         return self.articles.estimated_document_count()
@@ -321,10 +322,10 @@ def decode_signature(text: str) -> list[int]:
 
 
 def signature_document(canonical_url: str, bucket: int, sig: Iterable[int],
-                       figures: Iterable[float] = ()) -> dict[str, Any]:
+                       anchors: Iterable[float | str] = ()) -> dict[str, Any]:
     doc = {"bucket": bucket, "canonical_url": canonical_url, "signature": encode_signature(sig)}
-    if figures := list(figures):
-        doc["figures"] = figures
+    if anchors := list(anchors):
+        doc["anchors"] = anchors
     return doc
 
 
@@ -344,7 +345,7 @@ class ArticleWrite:
 
     insert: a new article. alternate: `document["url"]` is another address of the stored
     article `target`. revise: the stored article `target` changed; `previous` is pushed into
-    its bounded `revisions`. An insert's near-duplicate `signature` and `figures` are filed
+    its bounded `revisions`. An insert's near-duplicate `signature` and `anchors` are filed
     under its time bucket `story_bucket` (set by the stories stage).
     """
 
@@ -354,14 +355,14 @@ class ArticleWrite:
     previous: dict[str, Any] | None = None
     story_bucket: int | None = None
     signature: list[int] = field(default_factory=list)
-    figures: list[float] = field(default_factory=list)
+    anchors: list[float | str] = field(default_factory=list)
     merged_stories: list[str] = field(default_factory=list)  # story ids joined into this one
     originals_of: list[str] = field(default_factory=list)  # stored copies published later
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "document": self.document, "target": self.target,
                 "previous": self.previous, "story_bucket": self.story_bucket,
-                "signature": self.signature, "figures": self.figures,
+                "signature": self.signature, "anchors": self.anchors,
                 "merged_stories": self.merged_stories,
                 "originals_of": self.originals_of}
 
@@ -371,18 +372,18 @@ class ArticleWrite:
 
         document = parse_instants(data["document"], DATETIME_FIELDS)
         bucket, signature = data.get("story_bucket"), data.get("signature") or []
-        figures = data.get("figures") or []
+        anchors = data.get("anchors") or []
         if bucket is None and data.get("band_keys"):  # spooled before story_signatures
             from crawler.similarity import Fingerprint
 
             document.pop("minhash", None)  # a signature of the former scheme
             bucket = int(data["band_keys"][0].rsplit(":", 1)[1])
             fingerprint = Fingerprint.from_document(document)
-            signature, figures = fingerprint.signature, fingerprint.figures
+            signature, anchors = fingerprint.signature, fingerprint.anchors
         return cls(
             action=data["action"], document=document, target=data.get("target", ""),
             previous=parse_instants(data.get("previous"), DATETIME_FIELDS),
-            story_bucket=bucket, signature=list(signature), figures=list(figures),
+            story_bucket=bucket, signature=list(signature), anchors=list(anchors),
             merged_stories=list(data.get("merged_stories") or []),
             originals_of=list(data.get("originals_of") or []),
         )
@@ -406,7 +407,7 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
     # Signatures of every insert, stored just now or by an earlier attempt of this batch: a
     # repeated one only repeats a candidate, a missing one would hide a story.
     signatures = [
-        signature_document(w.document["canonical_url"], w.story_bucket, w.signature, w.figures)
+        signature_document(w.document["canonical_url"], w.story_bucket, w.signature, w.anchors)
         for w in writes if w.action == "insert" and w.story_bucket is not None
     ]
     if signatures:

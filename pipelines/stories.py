@@ -1,12 +1,13 @@
 """Stories (dedupe tier c): articles of one story across outlets share `story_id`.
 
-Each new article is compared with the articles that share an LSH band key or one of its most
-specific figures with it (crawler.similarity): this crawl's own and the stored ones of the
-same days. The crawl holds those postings in memory (BandIndex): the first article of a time
-bucket loads the bucket's stored signatures and figures with one query, and every article
-processed is added, so a lookup costs no database round trip. Candidates are verified on their
-text, figures, places, topics and times (crawler.story_evidence; read from memory for this
-crawl's articles, in one batched read for the stored ones whose signatures look similar);
+Each new article is compared with the articles that share an LSH band key or an anchor (one
+of its most specific figures and places) with it (crawler.similarity): this crawl's own and
+the stored ones of the same days. The crawl holds those postings in memory (BandIndex): the
+first article of a time bucket loads the bucket's stored signatures and anchors with one
+query, and every article processed is added, so a lookup costs no database round trip.
+Candidates are verified on their text, figures, places, topics and times
+(crawler.story_evidence; read from memory for this crawl's articles, in one batched read for
+the stored ones that share an anchor or whose signatures look similar);
 copies also get `duplicate_of` (the first copy published). Topics are tagged before this
 stage: they are evidence. Cross-outlet copies stay stored: each outlet's article is a fact.
 
@@ -124,7 +125,7 @@ class StoriesPipeline(Stage):
         """This crawl's articles that share a band with it, and the stored ones whose
         signatures also look similar."""
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
-                                           fingerprint.figures)
+                                           fingerprint.anchors)
         sharing.pop(fingerprint.canonical_url, None)
         found = {url: self.run_candidate(url) for url in sharing if url in self.run_articles}
         stored = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
@@ -179,10 +180,10 @@ class StoriesPipeline(Stage):
     def remember(self, item: Article, fingerprint: Fingerprint) -> None:
         item.minhash = fingerprint.signature
         item.story_bucket = time_bucket(fingerprint.published)
-        item.story_figures = fingerprint.figures
+        item.story_anchors = fingerprint.anchors
         self.labels.add(item.story_id)
         self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket,
-                       item.story_figures)
+                       item.story_anchors)
         self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
                                                            item.duplicate_of)
 
@@ -233,7 +234,7 @@ class StoriesPipeline(Stage):
         for url in published:
             fingerprint = self.run_articles[url].fingerprint
             new = [u for u, estimate in late.sharing_a_key(
-                fingerprint.signature, published[url], fingerprint.figures).items()
+                fingerprint.signature, published[url], fingerprint.anchors).items()
                    if estimate >= PREFILTER]
             if new:
                 joined += self._join_late(url, self.stored_candidates(new, late))
@@ -246,7 +247,7 @@ class StoriesPipeline(Stage):
         known = self.run_articles[url]
         fingerprint = self.run_candidate(url).fingerprint
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
-                                           fingerprint.figures)
+                                           fingerprint.anchors)
         by_url = {u: self.run_candidate(u) for u in sharing
                   if u in self.run_articles and u != url}
         by_url.update({c.fingerprint.canonical_url: c for c in late})

@@ -165,7 +165,7 @@ def test_a_database_written_before_story_signatures_is_migrated(store):
     store.ensure_indexes()
     assert "story_bands" not in store.db.list_collection_names()
     assert store.story_signatures_in(bucket) == [(old.canonical_url, fingerprint.signature,
-                                                  fingerprint.figures)]
+                                                  fingerprint.anchors)]
     variant = next(r for r in ROWS if r["id"] == "B2-page-variant")
     found = asyncio.run(StoriesPipeline(store=store).process_item(article_of(variant)))
     assert found.story_id == "oldstory" and found.duplicate_of == old.canonical_url
