@@ -31,9 +31,8 @@ import numpy as np
 
 from crawler.story_evidence import (
     Evidence,
-    figures_and_approximate,
     pair_evidence,
-    places_in,
+    read_text,
     same_story,
     specific_places,
 )
@@ -262,10 +261,7 @@ class Fingerprint:
     outlet: str
     published: datetime
     content: str  # content_text(body)
-    title_content: str  # content_text(title): a rewrite's headline may name the town
-    figures: frozenset[float]  # of title and body (crawler.story_evidence)
-    approximate: frozenset[float]  # the figures given as approximate only
-    topics: frozenset[str]
+    evidence: Evidence  # figures, places and topics (crawler.story_evidence)
     signature: list[int] = field(default_factory=list)
 
     # The fields of an article a fingerprint is made from (the projection for stored ones).
@@ -276,22 +272,15 @@ class Fingerprint:
     def shingles(self) -> np.ndarray:
         return shingles_of(self.content)
 
-    @cached_property
-    def evidence(self) -> Evidence:
-        """Figures, places and topics. The places are read from the content words, only when
-        the article is verified against a candidate (most articles never are)."""
-        return Evidence(self.figures, places_in(f"{self.title_content} {self.content}".split()),
-                        self.topics, self.approximate)
-
     def compact(self) -> Fingerprint:
-        """The same fingerprint without its shingles (nine tenths of its memory) and places;
-        they are read again from `content` when it is compared."""
+        """The same fingerprint without its shingles (nine tenths of its memory); they are
+        cut again from `content` when it is compared."""
         return replace(self)
 
     @property
     def anchors(self) -> list[Anchor]:
         """The figures and places this article is filed and looked up under."""
-        return anchors_of(self.figures, self.evidence.places)
+        return anchors_of(self.evidence.figures, self.evidence.places)
 
     @classmethod
     def of(cls, canonical_url: str, outlet: str, body: str, published: datetime, *,
@@ -300,9 +289,9 @@ class Fingerprint:
         """The signature is of the body alone; figures and places are read in the title too
         (a rewrite's headline often names the town its body leaves out). `sig`: the signature
         when it is known already (it is the costly part)."""
-        figures, approximate = figures_and_approximate(f"{title}\n{body}")
-        fingerprint = cls(canonical_url, outlet, published, content_text(body),
-                          content_text(title), figures, approximate, frozenset(topics))
+        figures, approximate, places = read_text(f"{title}\n{body}")
+        evidence = Evidence(figures, places, frozenset(topics), approximate)
+        fingerprint = cls(canonical_url, outlet, published, content_text(body), evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint
 

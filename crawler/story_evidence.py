@@ -50,14 +50,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from crawler.text import content_words, light_stem, normalize_arabic
+from crawler.text import normalize_arabic
 
 # Fitted by `python bench/bench_stories.py --fit` on the tune part (see bench/RESULTS.md).
-W_TEXT = 12.54
-W_FIGURES = 4.61
-W_PLACES = 2.94
-W_SHARED_PLACES = 5.52
-BIAS = -6.99
+W_TEXT = 12.65
+W_FIGURES = 4.63
+W_PLACES = 2.89
+W_SHARED_PLACES = 5.62
+BIAS = -7.02
 
 FIGURE_TOLERANCE = 0.02  # "2300 كيلوغرام" is the 2340 kg of the communiqué
 # A figure given as approximate ("أزيد من أربعة أطنان", "قرابة طن") agrees with any within 20%.
@@ -107,6 +107,7 @@ _NUMBER_WORDS = _number_words()
 _HUNDRED = normalize_arabic("مائة"), normalize_arabic("مئة")
 _TEEN = normalize_arabic("عشر"), normalize_arabic("عشرة")
 _WORD_RUN = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[^\W_]+")
 # Arabic says units before tens and hundreds first: مائة وخمسة وعشرون (125).
 _FOLLOWS = {("unit", "ten"), ("hundred", "unit"), ("hundred", "ten")}
 # A scale word with no number before it is one or two of its unit: "حجز طن" (1000 kg),
@@ -192,9 +193,11 @@ def figures_of(text: str) -> frozenset[float]:
     return _figures(normalize_arabic(text))[0]
 
 
-def figures_and_approximate(text: str) -> tuple[frozenset[float], frozenset[float]]:
-    """figures_of(text), and those of them the text gives as approximate only ("أزيد من")."""
-    return _figures(normalize_arabic(text))
+def read_text(text: str) -> tuple[frozenset[float], frozenset[float], frozenset[str]]:
+    """The figures of a text, those of them it gives as approximate only ("أزيد من"), and
+    the places it names (the text normalized once)."""
+    normalized = normalize_arabic(text)
+    return (*_figures(normalized), _places(normalized))
 
 
 def _figures(text: str) -> tuple[frozenset[float], frozenset[float]]:
@@ -225,18 +228,16 @@ def _figures(text: str) -> tuple[frozenset[float], frozenset[float]]:
 
 
 @cache
-def _place_names() -> dict[str, list[tuple[list[str], str]]]:
-    """The place names as content words (crawler.text.content_words: normalized, stemmed),
-    by the forms their first word takes in content words, proclitics the stemmer keeps
-    included: {"طنجه": [(["طنجه"], "طنجه"), (["طنجه", "متوسط"], "طنجه المتوسط")], "بفاس":
-    [(["فاس"], "فاس")], ...}; each with its normalized name."""
-    by_form: dict[str, list[tuple[list[str], str]]] = {}
+def _place_names() -> dict[str, list[list[str]]]:
+    """The normalized place names by the forms their first word takes in a text, proclitics
+    included: {"طنجه": [["طنجه"], ["طنجه", "المتوسط"]], "بطنجه": ..., "للناظور": ...}. The
+    article stays: الجديدة is a town, جديدة "new" (so words are not stemmed here)."""
+    by_form: dict[str, list[list[str]]] = {}
     for group in _place_groups().values():
         for name in group:
-            normalized = normalize_arabic(name)
-            stems = [light_stem(word) for word in normalized.split()]
-            for form in _written_forms(stems[0]) | _written_forms(normalized.split()[0]):
-                by_form.setdefault(light_stem(form), []).append((stems, normalized))
+            words = normalize_arabic(name).split()
+            for form in _written_forms(words[0]):
+                by_form.setdefault(form, []).append(words)
     return by_form
 
 
@@ -271,18 +272,17 @@ def _written_forms(word: str) -> set[str]:
 
 def places_of(text: str) -> frozenset[str]:
     """The listed places a text names (normalized); "طنجة المتوسط" also names "طنجة"."""
-    return places_in(content_words(text))
+    return _places(normalize_arabic(text))
 
 
-def places_in(words: list[str]) -> frozenset[str]:
-    """The listed places named by a text given as its content words (what near-duplicate
-    detection keeps of a text, so places are read again only when a pair is verified)."""
+def _places(text: str) -> frozenset[str]:
     by_form = _place_names()
+    words = _WORD.findall(text)
     found = set()
     for i, word in enumerate(words):
-        for stems, name in by_form.get(word, ()):
-            if words[i + 1:i + len(stems)] == stems[1:]:
-                found.add(name)
+        for name in by_form.get(word, ()):
+            if words[i + 1:i + len(name)] == name[1:]:
+                found.add(" ".join(name))
     return frozenset(found)
 
 
