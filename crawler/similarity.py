@@ -32,11 +32,11 @@ import numpy as np
 from crawler.story_evidence import (
     Evidence,
     pair_evidence,
-    read_text,
+    read_normalized,
     same_story,
     specific_places,
 )
-from crawler.text import content_words
+from crawler.text import content_stems, content_words, normalize_arabic, normalized_tokens
 
 SHINGLE = 5
 BANDS, ROWS = 32, 2  # 64 permutations; P(candidate) 0.52 at J=0.15, 0.87 at 0.25, 1.0 at 0.8
@@ -277,7 +277,7 @@ class Fingerprint:
         cut again from `content` when it is compared."""
         return replace(self)
 
-    @property
+    @cached_property
     def anchors(self) -> list[Anchor]:
         """The figures and places this article is filed and looked up under."""
         return anchors_of(self.evidence.figures, self.evidence.places)
@@ -289,9 +289,13 @@ class Fingerprint:
         """The signature is of the body alone; figures and places are read in the title too
         (a rewrite's headline often names the town its body leaves out). `sig`: the signature
         when it is known already (it is the costly part)."""
-        figures, approximate, places = read_text(f"{title}\n{body}")
+        title, body = normalize_arabic(title), normalize_arabic(body)  # once for both uses
+        title_words, body_words = normalized_tokens(title), normalized_tokens(body)
+        figures, approximate, places = read_normalized(f"{title}\n{body}",
+                                                       title_words + body_words)
         evidence = Evidence(figures, places, frozenset(topics), approximate)
-        fingerprint = cls(canonical_url, outlet, published, content_text(body), evidence)
+        fingerprint = cls(canonical_url, outlet, published, " ".join(content_stems(body_words)),
+                          evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint
 

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from crawler.text import normalize_arabic
+from crawler.text import normalize_arabic, normalized_tokens
 
 # Fitted by `python bench/bench_stories.py --fit` on the tune part (see bench/RESULTS.md).
 W_TEXT = 12.65
@@ -107,7 +107,6 @@ _NUMBER_WORDS = _number_words()
 _HUNDRED = normalize_arabic("مائة"), normalize_arabic("مئة")
 _TEEN = normalize_arabic("عشر"), normalize_arabic("عشرة")
 _WORD_RUN = re.compile(r"[^\W\d_]+")
-_WORD = re.compile(r"[^\W_]+")
 # Arabic says units before tens and hundreds first: مائة وخمسة وعشرون (125).
 _FOLLOWS = {("unit", "ten"), ("hundred", "unit"), ("hundred", "ten")}
 # A scale word with no number before it is one or two of its unit: "حجز طن" (1000 kg),
@@ -141,12 +140,13 @@ def _stands_alone(text: str, word: re.Match[str]) -> bool:
     return not _AND_DIGITS.match(text, word.end())
 
 
-def _spelled_out(text: str) -> str:
+def _spelled_out(text: str, words: list[str]) -> str:
     """The text with its spelled-out numbers written in digits ("خمسة وعشرون" 25,
     "ستمائة" 600, "ثلاثة عشر" 13), so that figures are read the same however they are written;
-    scale words are left to the digit reading ("ستة آلاف" is "6 الاف", 6000)."""
-    if _STARTERS.isdisjoint(_WORD_RUN.findall(text)):
-        return text  # most texts: one scan in C, none of the words below
+    scale words are left to the digit reading ("ستة آلاف" is "6 الاف", 6000). `words`: the
+    text's tokens, to skip a text with none of the words below at C speed."""
+    if _STARTERS.isdisjoint(words):
+        return text
     out: list[str] = []
     position = 0
     words = list(_WORD_RUN.finditer(text))
@@ -195,12 +195,20 @@ def figures_of(text: str) -> frozenset[float]:
 
 def read_text(text: str) -> tuple[frozenset[float], frozenset[float], frozenset[str]]:
     """The figures of a text, those of them it gives as approximate only ("أزيد من"), and
-    the places it names (the text normalized once)."""
+    the places it names."""
     normalized = normalize_arabic(text)
-    return (*_figures(normalized), _places(normalized))
+    return read_normalized(normalized, normalized_tokens(normalized))
 
 
-def _figures(text: str) -> tuple[frozenset[float], frozenset[float]]:
+def read_normalized(text: str, words: list[str]) -> tuple[frozenset[float], frozenset[float],
+                                                           frozenset[str]]:
+    """read_text of a text normalized already (crawler.text.normalize_arabic), given with its
+    tokens (crawler.text.tokens): what a caller that reads the text otherwise has at hand."""
+    return (*_figures(text, words), _places(words))
+
+
+def _figures(text: str, words: list[str] | None = None) -> tuple[frozenset[float],
+                                                                 frozenset[float]]:
     """The figures of a normalized text, and those of them given as approximate."""
     found: set[float] = set()
     approximate: set[float] = set()
@@ -210,7 +218,9 @@ def _figures(text: str) -> tuple[frozenset[float], frozenset[float]]:
         found.add(_WORD_UNITS[match[1]] + float(match[2]) * _SCALES.get(match[3] or "", 1))
         return " "
 
-    text = _WORD_NUMBER.sub(spelled, _spelled_out(text))
+    if words is None:
+        words = normalized_tokens(text)
+    text = _WORD_NUMBER.sub(spelled, _spelled_out(text, words))
     for match in _NUMBER.finditer(text):
         value = _value(match[1])
         if match[2]:
@@ -272,12 +282,12 @@ def _written_forms(word: str) -> set[str]:
 
 def places_of(text: str) -> frozenset[str]:
     """The listed places a text names (normalized); "طنجة المتوسط" also names "طنجة"."""
-    return _places(normalize_arabic(text))
+    return _places(normalized_tokens(normalize_arabic(text)))
 
 
-def _places(text: str) -> frozenset[str]:
+def _places(words: list[str]) -> frozenset[str]:
+    """The listed places named by a normalized text given as its tokens."""
     by_form = _place_names()
-    words = _WORD.findall(text)
     found = set()
     for i, word in enumerate(words):
         for name in by_form.get(word, ()):
