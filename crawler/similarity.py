@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -189,12 +189,16 @@ def anchor_keys(anchors: Iterable[Anchor], bucket: int, filed: bool = True) -> l
     keys = []
     for anchor in anchors:
         if isinstance(anchor, str):
-            digest = hashlib.blake2b(anchor.encode("utf-8"), digest_size=8).digest()
-            keys.append(places | int.from_bytes(digest, "little"))
+            keys.append(places | _place_hash(anchor))
         elif anchor > 0:
             keys.extend(figures | (exponent + 512) << 8 | mantissa
                         for exponent, mantissa in dict.fromkeys(_grid_points(anchor, filed)))
     return keys
+
+
+@lru_cache(maxsize=4096)  # a few hundred places, each hashed for every article naming it
+def _place_hash(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 class BandIndex:

@@ -106,7 +106,6 @@ def _number_words() -> dict[str, tuple[str, int]]:
 _NUMBER_WORDS = _number_words()
 _HUNDRED = normalize_arabic("مائة"), normalize_arabic("مئة")
 _TEEN = normalize_arabic("عشر"), normalize_arabic("عشرة")
-_WORD_RUN = re.compile(r"[^\W\d_]+")
 # Arabic says units before tens and hundreds first: مائة وخمسة وعشرون (125).
 _FOLLOWS = {("unit", "ten"), ("hundred", "unit"), ("hundred", "ten")}
 # A scale word with no number before it is one or two of its unit: "حجز طن" (1000 kg),
@@ -148,21 +147,23 @@ def _spelled_out(text: str, words: list[str]) -> str:
     if _STARTERS.isdisjoint(words):
         return text
     out: list[str] = []
-    position = 0
-    words = list(_WORD_RUN.finditer(text))
-    for i in [i for i, word in enumerate(words) if word[0] in _STARTERS]:
-        if words[i].start() < position:
+    position = 0  # of the text copied out so far
+    cursor = 0  # of the words looked at so far
+    for i in [i for i, word in enumerate(words) if word in _STARTERS]:
+        if (found := _token_at(text, words[i], cursor)) is None:
             continue  # read with the number before it
-        first = _number_word(words[i][0], joined=False)
+        cursor = found.end()
+        first = _number_word(words[i], joined=False)
         if first is None:
-            if (bare := _BARE_SCALES.get(words[i][0])) and _stands_alone(text, words[i]):
-                out.append(text[position:words[i].start()])  # "حجز طن" is 1000 kg
+            if (bare := _BARE_SCALES.get(words[i])) and _stands_alone(text, found):
+                out.append(text[position:found.start()])  # "حجز طن" is 1000 kg
                 out.append(str(bare))
-                position = words[i].end()
+                position = found.end()
             continue
-        (kind, value), end, j = first, words[i].end(), i + 1
-        while j < len(words) and text[end:words[j].start()].strip() == "":
-            word = words[j][0]
+        (kind, value), end, j = first, found.end(), i + 1
+        while j < len(words) and (after := _token_at(text, words[j], end)) is not None and (
+                text[end:after.start()].strip() == ""):
+            word = words[j]
             part = _number_word(word, joined=True)
             if kind == "unit" and 3 <= value <= 9 and word in _TEEN:
                 kind, value = "teen", value + 10
@@ -172,13 +173,23 @@ def _spelled_out(text: str, words: list[str]) -> str:
                 kind, value = part[0], value + part[1]
             else:
                 break
-            end, j = words[j].end(), j + 1
-        start = words[i].start() + (1 if words[i][0] not in _NUMBER_WORDS else 0)
+            end, j = after.end(), j + 1
+        start = found.start() + (1 if words[i] not in _NUMBER_WORDS else 0)
         out.append(text[position:start])
         out.append(str(value))
-        position = end
+        position = cursor = end
     out.append(text[position:])
     return "".join(out)
+
+
+@cache
+def _bounded(token: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W_]){re.escape(token)}(?![^\W_])")
+
+
+def _token_at(text: str, token: str, start: int) -> re.Match[str] | None:
+    """Where a token (crawler.text.normalized_tokens) is next in the text after `start`."""
+    return _bounded(token).search(text, start)
 
 
 def _value(raw: str) -> float:
@@ -220,7 +231,9 @@ def _figures(text: str, words: list[str] | None = None) -> tuple[frozenset[float
 
     if words is None:
         words = normalized_tokens(text)
-    text = _WORD_NUMBER.sub(spelled, _spelled_out(text, words))
+    text = _spelled_out(text, words)
+    if not _WORD_UNITS.keys().isdisjoint(words):
+        text = _WORD_NUMBER.sub(spelled, text)
     for match in _NUMBER.finditer(text):
         value = _value(match[1])
         if match[2]:
