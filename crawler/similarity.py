@@ -47,6 +47,12 @@ WINDOW = timedelta(days=2)  # always covered: the article's bucket and the neare
 COPY_THRESHOLD = 0.6
 PREFILTER = 0.08  # signature estimate below which a candidate's body is not even fetched
 ANCHOR_FIGURES = ANCHOR_PLACES = 3  # at most, per article (see anchors_of)
+# An anchor filed by more articles of a bucket than this points at no story ("27 عاما",
+# a district in every crime report): it is not looked up (see BandIndex.sharing_a_key).
+ANCHOR_POSTINGS = 8
+# At most this many articles found by an anchor alone are read per article, the most similar
+# by signature first: each stored one costs a database read.
+ANCHOR_READS = 1
 FIGURE_SLOT, PLACE_SLOT = BANDS, BANDS + 1  # a key's slot in its bucket, after the bands
 SLOTS = BANDS + 2
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -142,12 +148,15 @@ Anchor = float | str  # a figure's value or a place's normalized name
 
 def anchors_of(figures: Iterable[float], places: Iterable[str]) -> list[Anchor]:
     """What an article is filed under besides its bands: its most specific figures and places.
-    A rewrite in other words keeps "4220 kg", "6350 pills" or "بني شيكر"; "3 suspects",
-    "300000" or "الدار البيضاء" would meet any story (crawler.story_evidence.specific_places)."""
+    A rewrite in other words keeps "4220 kg", "140 victims" or "بني شيكر"; "27 years old",
+    "300000" or "الدار البيضاء" would meet any story (crawler.story_evidence.specific_places):
+    a figure needs two significant digits and three figures (ages and counts of people are
+    under a hundred)."""
     def digits(value: float) -> int:  # significant digits: 4220 has 3, 300000 has 1
         return len(f"{value:.12g}".replace(".", "").strip("0"))
 
-    specific = sorted((f for f in figures if digits(f) >= 2), key=lambda f: (-digits(f), -f))
+    specific = sorted((f for f in figures if f >= 100 and digits(f) >= 2),
+                      key=lambda f: (-digits(f), -f))
     return [*specific[:ANCHOR_FIGURES], *sorted(specific_places(places))[:ANCHOR_PLACES]]
 
 
@@ -241,20 +250,27 @@ class BandIndex:
                       anchors: Iterable[Anchor] = ()) -> dict[str, float]:
         """Articles sharing a band or an anchor with this one in its lookup buckets (its own
         and the nearer neighbour), with the similarity their signatures suggest: compare it
-        with PREFILTER before reading their text. One that shares an anchor counts as similar
-        (1.0): a rewrite in other words keeps figures and places while its signature looks
-        unlike."""
-        anchors = list(anchors)
+        with PREFILTER before reading their text. A rewrite in other words keeps figures and
+        places while its signature looks unlike: of the articles that share an anchor, the
+        ANCHOR_READS most similar count as similar (1.0), unless more than ANCHOR_POSTINGS
+        articles of the bucket share that anchor."""
         by_band: set[str] = set()
         by_anchor: set[str] = set()
         for bucket in lookup_buckets(published):
-            for keys, found in ((band_keys(sig, bucket), by_band),
-                                (anchor_keys(anchors, bucket, filed=False), by_anchor)):
-                for key in keys:
-                    urls = self.postings.get(key, ())
-                    found.update((urls,) if isinstance(urls, str) else urls)
-        return {url: 1.0 if url in by_anchor else estimated_jaccard(sig, self.signatures[url])
-                for url in by_band | by_anchor}
+            for key in band_keys(sig, bucket):
+                urls = self.postings.get(key, ())
+                by_band.update((urls,) if isinstance(urls, str) else urls)
+            for key in anchor_keys(anchors, bucket, filed=False):
+                urls = self.postings.get(key, ())
+                if isinstance(urls, str):
+                    by_anchor.add(urls)
+                elif len(urls) <= ANCHOR_POSTINGS:
+                    by_anchor.update(urls)
+        found = {url: estimated_jaccard(sig, self.signatures[url]) for url in by_band | by_anchor}
+        weak = sorted((url for url in by_anchor if found[url] < PREFILTER),
+                      key=lambda url: (-found[url], url))
+        found.update(dict.fromkeys(weak[:ANCHOR_READS], 1.0))
+        return found
 
 
 @dataclass
