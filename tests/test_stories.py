@@ -308,3 +308,24 @@ def test_the_stories_set_holds_what_these_tests_rely_on():
     ids = {row["id"] for row in ROWS}
     variants = [row["id"] for row in ROWS if row["id"].endswith("-page-variant")]
     assert variants and all(v.removesuffix("-page-variant") in ids for v in variants)
+
+
+def test_a_common_anchor_finds_nothing_and_anchors_alone_cost_one_read():
+    """An anchor filed by more than ANCHOR_POSTINGS articles of a bucket points at no story;
+    of the articles found by anchors alone, only the one whose signature is most similar is
+    worth reading (one link to a story is enough to join it)."""
+    from crawler.similarity import ANCHOR_POSTINGS, BandIndex, time_bucket
+
+    start = instant("2026-09-22T10:00:00Z")
+    bucket = time_bucket(start)
+    mine = list(range(64))
+    index = BandIndex()
+    for n in range(ANCHOR_POSTINGS + 1):  # one band in common each: est 1/64
+        index.add(f"common-{n}", [0, 1] + list(range(1000 + 64 * n, 1062 + 64 * n)), bucket,
+                  ["سيدي مومن"])
+    assert all(estimate < 0.08 for estimate in index.sharing_a_key(
+        mine, start, ["سيدي مومن"]).values())
+    index.add("closer", mine[:4] + list(range(5000, 5060)), bucket, ["بني شيكر"])
+    index.add("farther", mine[:2] + list(range(6000, 6062)), bucket, ["بني شيكر"])
+    found = index.sharing_a_key(mine, start, ["بني شيكر"])
+    assert found["closer"] == 1.0 and found["farther"] < 0.08
