@@ -1,8 +1,8 @@
 """Story matching on labelled sets: rewrite-pair recall and wrongly joined pairs.
 
-Three labelled sets (tests/fixtures/stories/):
+Labelled sets (tests/fixtures/stories/):
 
-- shared: 11 real Moroccan security texts of 2024 from several outlets, 5 stories
+- shared: 12 real Moroccan security texts of 2024 from several outlets, 5 stories
   (moroccan-security-stories.jsonl). The old thresholds were set on it.
 - assembled: the shared texts, the bundled replica corpus (crawler/replica/data/default.jsonl;
   its articles are distinct stories, bar one syndicated copy and five verbatim copies of shared
@@ -10,21 +10,20 @@ Three labelled sets (tests/fixtures/stories/):
   rewrites each written by hand in other outlets' words (reordered, shortened, numbers spelled
   differently, other titles) and one hard negative each: a different story of the same days
   about the same agencies, city, people or theme. Every synthetic row says `synthetic: true`.
-- tune: the rest (15 stories' rows), where the weights are fitted.
+- tune: the assembled set less the held-out parts below, where the weights are fitted.
 - held-out: the rows of 5 of the first 20 stories (split = heldout, fixed when the texts were
-  written, before any rule was tried on them) with their originals and hard negatives. The rule
-  was designed on the rest, but its figures were looked at while the rule changed.
+  written, before any rule was tried on them) with their originals and hard negatives. The
+  first rule was designed on the rest, but its figures were looked at while it changed.
 - held-out 2: 5 more bundled stories with 2 rewrites and 1 hard negative each (split =
   heldout2), written after the first rule was settled and measured once.
 - held-out 3: 5 more (split = heldout3), written before the second rule (spelled-out and
   approximate figures) was built, and measured once it was settled.
 
 Articles are matched as the stories stage does: candidates are the articles sharing an LSH
-band key or an indexed figure in the lookup time buckets (crawler.similarity.BandIndex) and
-passing the signature prefilter, each candidate is verified by crawler.similarity.matches, and
-a story is a connected set of matched pairs. A
-same-story pair counts as found when both articles end in one story; a different-story pair
-in one story is a wrong join. Run:
+band key (and passing the signature prefilter) or an anchor in the lookup time buckets
+(crawler.similarity.BandIndex), each candidate is verified by crawler.similarity.matches, and
+a story is a connected set of matched pairs. A same-story pair counts as found when both
+articles end in one story; a different-story pair in one story is a wrong join. Run:
 
     python bench/bench_stories.py [--pairs] [--before GIT_REF] [--fit]
 """
