@@ -6,9 +6,11 @@ A crawl's stories stage loads the signatures of a time bucket with one query the
 an article needs it, then looks up in memory; both are measured for new articles published
 at the end of the archive:
 
-- bucket load: one query returning the signatures of a 4-day bucket (1,200 articles here);
-- lookup: the in-memory band lookup, reading the text of the stored candidates whose
-  signatures look similar, and the exact check (`matches`), per article.
+- bucket load: one query returning the signatures and anchors of a 4-day bucket (1,200
+  articles here);
+- lookup: the in-memory band and anchor lookup, reading the text of the stored candidates
+  that share an anchor or whose signatures look similar, and the check (`matches`), per
+  article.
 
     python bench/bench_near_duplicates.py [--sizes 10000 100000] [--uri MONGO_URI]
 
@@ -73,7 +75,8 @@ def fill(store: Store, start: int, stop: int, rng: random.Random, words: list[st
         batch.append(ArticleWrite(
             "insert", {"canonical_url": url, "outlet": "bench", "body": body,
                        "published_at": published, "story_id": url[-12:]},
-            story_bucket=time_bucket(published), signature=fingerprint.signature))
+            story_bucket=time_bucket(published), signature=fingerprint.signature,
+            anchors=fingerprint.anchors))
         if len(batch) >= 1000 or i == stop - 1:
             apply_writes(store, batch)
             batch = []

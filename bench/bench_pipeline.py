@@ -70,8 +70,8 @@ async def run_round(store: Store, rendered: list[tuple[str, bytes]]) -> Costs:
         "normalize": NormalizePipeline(outlet=OUTLET),
         "timestamps": TimestampsPipeline(outlet=OUTLET),
         "dedupe": DedupePipeline(store=store, outlet=OUTLET),
+        "topics": TopicsPipeline(rules=None, outlet=OUTLET),  # before stories: evidence
         "stories": StoriesPipeline(store=store, outlet=OUTLET),
-        "topics": TopicsPipeline(rules=None, outlet=OUTLET),
     }
     costs: Costs = {name: [] for name in [*stages, "store (batch/50)"]}
     writes = []

@@ -85,8 +85,8 @@ ITEM_PIPELINES = {
     "pipelines.timestamps.TimestampsPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.limit.LimitPipeline": 450,
+    "pipelines.topics.TopicsPipeline": 475,  # before stories: topics are story evidence
     "pipelines.stories.StoriesPipeline": 500,
-    "pipelines.topics.TopicsPipeline": 600,
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {"crawler.progress.CrawlProgress": 500}

@@ -3,34 +3,40 @@
 MinHash-LSH over character 5-grams of the content words (normalized, stemmed, no
 stopwords, which halves the similarity of unrelated texts). Band keys carry a time bucket, so
 a lookup only meets articles published within a few days, and its cost does not grow with the
-collection. A crawl holds the band postings of the buckets it touches in memory (BandIndex:
-loaded from the store once per bucket, one query for all its signatures, then kept current
-with what the crawl stores), so a lookup costs no database round trip. Candidates whose
-signatures look similar are then verified on their exact 5-gram Jaccard similarity (`matches`,
-the one place of the decision):
+collection. Each article is also filed under its anchors, its most specific figures ("4220
+kg", "6350 pills") and places ("بني شيكر", "مطار ابن بطوطة"): a rewrite in other words keeps
+them while sharing too little wording to meet its story in a band. A crawl holds these
+postings for the buckets it touches in memory (BandIndex: loaded from the store once per
+bucket, one query for all its signatures and anchors, then kept current with what the crawl
+stores), so a lookup costs no database round trip.
 
-- at or above COPY_THRESHOLD: a copy (syndicated or lightly edited): same story, `duplicate_of`;
-- at or above STORY_THRESHOLD: a rewrite of the same story, unless the two texts cite key
-  figures and share none (two reports on one event with different counts are two stories).
-
-Thresholds were set on a set of real Moroccan security stories (tests/fixtures/stories:
-rewrites of one story score 0.11-0.45, copies 0.83, different stories on one theme up to 0.23,
-unrelated news 0.015 on median).
+Candidates are then verified (`matches`, the one place of the decision): at or above
+COPY_THRESHOLD of exact 5-gram Jaccard similarity a candidate is a copy (syndicated or lightly
+edited: same story, `duplicate_of`); below it, crawler.story_evidence weighs the wording with
+the figures, places, topics and publication times of both reports to decide whether it is a
+rewrite of the same story.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 
-from crawler.text import content_words, normalize_arabic
+from crawler.story_evidence import (
+    Evidence,
+    pair_evidence,
+    read_normalized,
+    same_story,
+    specific_places,
+)
+from crawler.text import content_stems, content_words, normalize_arabic, normalized_tokens
 
 SHINGLE = 5
 BANDS, ROWS = 32, 2  # 64 permutations; P(candidate) 0.52 at J=0.15, 0.87 at 0.25, 1.0 at 0.8
@@ -39,10 +45,16 @@ SEED = 20241107
 BUCKET = timedelta(days=4)  # band keys name a 4-day bucket; a lookup reads two of them
 WINDOW = timedelta(days=2)  # always covered: the article's bucket and the nearer neighbour
 COPY_THRESHOLD = 0.6
-STORY_THRESHOLD = 0.14
 PREFILTER = 0.08  # signature estimate below which a candidate's body is not even fetched
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+ANCHOR_FIGURES = ANCHOR_PLACES = 3  # at most, per article (see anchors_of)
+# An anchor filed by more articles of a bucket than this points at no story ("27 عاما",
+# a district in every crime report): it is not looked up (see BandIndex.sharing_a_key).
+ANCHOR_POSTINGS = 8
+# At most this many articles found by an anchor alone are read per article, the most similar
+# by signature first: each stored one costs a database read.
+ANCHOR_READS = 1
+FIGURE_SLOT, PLACE_SLOT = BANDS, BANDS + 1  # a key's slot in its bucket, after the bands
+SLOTS = BANDS + 2
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -77,7 +89,8 @@ def shingles_of(text: str) -> np.ndarray:
     hashes = np.zeros(count, dtype=np.uint64)
     for offset, power in enumerate(_POWERS[-width:]):
         hashes += points[offset:offset + count] * power
-    return np.unique(_mix64(hashes))
+    hashes = np.sort(_mix64(hashes))
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]  # np.unique: 10x slower
 
 
 def shingles(body: str) -> np.ndarray:
@@ -118,22 +131,6 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return common / (len(a) + len(b) - common)
 
 
-def key_figures(body: str) -> set[str]:
-    """Numbers that identify an event (counts, amounts): not days, not years."""
-    figures = set()
-    for raw in _NUMBER.findall(normalize_arabic(body)):
-        digits = re.sub(r"[.,]", "", raw)
-        value = int(digits) if digits.isdigit() else 0
-        if value <= 31 or 1900 <= value <= 2100:
-            continue
-        figures.add(raw.replace(",", "."))
-    return figures
-
-
-def figures_conflict(a: set[str], b: set[str]) -> bool:
-    return bool(a) and bool(b) and not (a & b)
-
-
 def time_bucket(moment: datetime) -> int:
     """The time bucket an article published at `moment` is filed under."""
     return int((moment - _EPOCH) / BUCKET)
@@ -146,29 +143,78 @@ def lookup_buckets(moment: datetime) -> tuple[int, int]:
     return bucket, bucket - 1 if position - bucket < 0.5 else bucket + 1
 
 
+Anchor = float | str  # a figure's value or a place's normalized name
+
+
+def anchors_of(figures: Iterable[float], places: Iterable[str]) -> list[Anchor]:
+    """What an article is filed under besides its bands: its most specific figures and places.
+    A rewrite in other words keeps "4220 kg", "140 victims" or "بني شيكر"; "27 years old",
+    "300000" or "الدار البيضاء" would meet any story (crawler.story_evidence.specific_places):
+    a figure needs two significant digits and three figures (ages and counts of people are
+    under a hundred)."""
+    def digits(value: float) -> int:  # significant digits: 4220 has 3, 300000 has 1
+        return len(f"{value:.12g}".replace(".", "").strip("0"))
+
+    specific = sorted((f for f in figures if f >= 100 and digits(f) >= 2),
+                      key=lambda f: (-digits(f), -f))
+    return [*specific[:ANCHOR_FIGURES], *sorted(specific_places(places))[:ANCHOR_PLACES]]
+
+
+# Keys are integers (a tuple took twice the memory): time bucket and slot above 64 bits of
+# payload. A band's slot is its number and its payload its rows (32 bits each); a figure's slot
+# is FIGURE_SLOT and its payload a point of the two-digit grid near the figure (see
+# anchor_keys); a place's slot is PLACE_SLOT and its payload a hash of its name.
+
 def band_keys(sig: Sequence[int], bucket: int) -> list[int]:
-    """The keys an article of this time bucket is filed under: bucket, band and the band's
-    rows (32 bits each) packed in one integer (a tuple took twice the memory)."""
+    """The band keys of a signature in one time bucket."""
     values = sig.tolist() if isinstance(sig, np.ndarray) else sig
     keys = []
     for band in range(BANDS):
-        key = bucket * BANDS + band
+        key = bucket * SLOTS + band
         for value in values[band * ROWS:(band + 1) * ROWS]:
             key = key << 32 | value
         keys.append(key)
     return keys
 
 
-def lookup_keys(sig: Sequence[int], published: datetime) -> list[int]:
-    """The keys to look up: the article's bucket and its nearer neighbour."""
-    return [key for bucket in lookup_buckets(published) for key in band_keys(sig, bucket)]
+def _grid_points(value: float, filed: bool) -> list[tuple[int, int]]:
+    """Points (exponent, mantissa) of the grid of two significant digits near `value`: the
+    nearest one to look up, the two around it to file under, so that two figures half a grid
+    step apart or less (0.5-5% of their value) always meet: "2300 kg" and the communiqué's
+    2340, "15 ألف" and 14800."""
+    exponent = math.floor(math.log10(value)) - 1
+    scaled = value / 10 ** exponent
+    if scaled < 10:  # log10 rounded up (999.9999...)
+        exponent, scaled = exponent - 1, scaled * 10
+    points = [round(scaled)] if not filed else [math.floor(scaled), math.floor(scaled) + 1]
+    return [(exponent + 1, 10) if p >= 100 else (exponent, p) for p in points]
+
+
+def anchor_keys(anchors: Iterable[Anchor], bucket: int, filed: bool = True) -> list[int]:
+    """The keys of anchors (as `anchors_of` picks them) in one time bucket: to file an
+    article under, or (`filed=False`) to look up."""
+    figures = (bucket * SLOTS + FIGURE_SLOT) << 64
+    places = (bucket * SLOTS + PLACE_SLOT) << 64
+    keys = []
+    for anchor in anchors:
+        if isinstance(anchor, str):
+            keys.append(places | _place_hash(anchor))
+        elif anchor > 0:
+            keys.extend(figures | (exponent + 512) << 8 | mantissa
+                        for exponent, mantissa in dict.fromkeys(_grid_points(anchor, filed)))
+    return keys
+
+
+@lru_cache(maxsize=4096)  # a few hundred places, each hashed for every article naming it
+def _place_hash(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 class BandIndex:
-    """LSH postings held in memory, time bucket by time bucket.
+    """LSH band and anchor postings held in memory, time bucket by time bucket.
 
-    A crawl adds the stored signatures of a bucket once (`add_bucket`), then each article it
-    processes (`add`); `sharing_a_band` then answers without a database round trip.
+    A crawl adds the stored signatures and anchors of a bucket once (`add_bucket`), then each
+    article it processes (`add`); `sharing_a_key` then answers without a database round trip.
     """
 
     def __init__(self) -> None:
@@ -178,11 +224,13 @@ class BandIndex:
         self.postings: dict[int, str | list[str]] = {}
         self.signatures: dict[str, np.ndarray] = {}  # canonical URL -> signature
 
-    def add(self, canonical_url: str, sig: Sequence[int], bucket: int) -> None:
+    def add(self, canonical_url: str, sig: Sequence[int], bucket: int,
+            anchors: Iterable[Anchor] = ()) -> None:
+        """File an article under its keys; `anchors`: as `anchors_of` picks them."""
         if canonical_url in self.signatures:
             return
         self.signatures[canonical_url] = np.asarray(sig, dtype=np.uint32)
-        for key in band_keys(sig, bucket):
+        for key in band_keys(sig, bucket) + anchor_keys(anchors, bucket):
             found = self.postings.get(key)
             if found is None:
                 self.postings[key] = canonical_url
@@ -191,20 +239,38 @@ class BandIndex:
             else:
                 found.append(canonical_url)
 
-    def add_bucket(self, bucket: int, entries: list[tuple[str, Sequence[int]]]) -> None:
-        """The stored (canonical URL, signature) pairs of one bucket."""
+    def add_bucket(self, bucket: int,
+                   entries: list[tuple[str, Sequence[int], Sequence[Anchor]]]) -> None:
+        """The stored (canonical URL, signature, anchors) of one bucket."""
         self.buckets.add(bucket)
-        for url, sig in entries:
-            self.add(url, sig, bucket)
+        for url, sig, anchors in entries:
+            self.add(url, sig, bucket, anchors)
 
-    def sharing_a_band(self, sig: Sequence[int], published: datetime) -> dict[str, float]:
-        """Articles filed under one of the lookup keys of `sig`, with the similarity their
-        signatures suggest (compare it with PREFILTER before reading their text)."""
-        found: set[str] = set()
-        for key in lookup_keys(sig, published):
-            urls = self.postings.get(key, ())
-            found.update((urls,) if isinstance(urls, str) else urls)
-        return {url: estimated_jaccard(sig, self.signatures[url]) for url in found}
+    def sharing_a_key(self, sig: Sequence[int], published: datetime,
+                      anchors: Iterable[Anchor] = ()) -> dict[str, float]:
+        """Articles sharing a band or an anchor with this one in its lookup buckets (its own
+        and the nearer neighbour), with the similarity their signatures suggest: compare it
+        with PREFILTER before reading their text. A rewrite in other words keeps figures and
+        places while its signature looks unlike: of the articles that share an anchor, the
+        ANCHOR_READS most similar count as similar (1.0), unless more than ANCHOR_POSTINGS
+        articles of the bucket share that anchor."""
+        by_band: set[str] = set()
+        by_anchor: set[str] = set()
+        for bucket in lookup_buckets(published):
+            for key in band_keys(sig, bucket):
+                urls = self.postings.get(key, ())
+                by_band.update((urls,) if isinstance(urls, str) else urls)
+            for key in anchor_keys(anchors, bucket, filed=False):
+                urls = self.postings.get(key, ())
+                if isinstance(urls, str):
+                    by_anchor.add(urls)
+                elif len(urls) <= ANCHOR_POSTINGS:
+                    by_anchor.update(urls)
+        found = {url: estimated_jaccard(sig, self.signatures[url]) for url in by_band | by_anchor}
+        weak = sorted((url for url in by_anchor if found[url] < PREFILTER),
+                      key=lambda url: (-found[url], url))
+        found.update(dict.fromkeys(weak[:ANCHOR_READS], 1.0))
+        return found
 
 
 @dataclass
@@ -215,11 +281,12 @@ class Fingerprint:
     outlet: str
     published: datetime
     content: str  # content_text(body)
-    figures: set[str]
+    evidence: Evidence  # figures, places and topics (crawler.story_evidence)
     signature: list[int] = field(default_factory=list)
 
     # The fields of an article a fingerprint is made from (the projection for stored ones).
-    FIELDS = ("canonical_url", "outlet", "body", "published_at", "crawled_at")
+    FIELDS = ("canonical_url", "outlet", "title", "body", "topics", "published_at",
+              "crawled_at")
 
     @cached_property
     def shingles(self) -> np.ndarray:
@@ -230,11 +297,25 @@ class Fingerprint:
         cut again from `content` when it is compared."""
         return replace(self)
 
+    @cached_property
+    def anchors(self) -> list[Anchor]:
+        """The figures and places this article is filed and looked up under."""
+        return anchors_of(self.evidence.figures, self.evidence.places)
+
     @classmethod
-    def of(cls, canonical_url: str, outlet: str, body: str, published: datetime,
+    def of(cls, canonical_url: str, outlet: str, body: str, published: datetime, *,
+           title: str = "", topics: Sequence[str] = (),
            sig: Sequence[int] | None = None) -> Fingerprint:
-        """`sig`: the signature when it is known already (it is the costly part)."""
-        fingerprint = cls(canonical_url, outlet, published, content_text(body), key_figures(body))
+        """The signature is of the body alone; figures and places are read in the title too
+        (a rewrite's headline often names the town its body leaves out). `sig`: the signature
+        when it is known already (it is the costly part)."""
+        title, body = normalize_arabic(title), normalize_arabic(body)  # once for both uses
+        title_words, body_words = normalized_tokens(title), normalized_tokens(body)
+        figures, approximate, places = read_normalized(f"{title}\n{body}",
+                                                       title_words + body_words)
+        evidence = Evidence(figures, places, frozenset(topics), approximate)
+        fingerprint = cls(canonical_url, outlet, published, " ".join(content_stems(body_words)),
+                          evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint
 
@@ -243,7 +324,8 @@ class Fingerprint:
                       sig: Sequence[int] | None = None) -> Fingerprint:
         """The fingerprint of an article given as its FIELDS (a stored document or an item)."""
         return cls.of(doc["canonical_url"], doc.get("outlet") or "", doc.get("body") or "",
-                      published_of(doc), sig)
+                      published_of(doc), title=doc.get("title") or "",
+                      topics=doc.get("topics") or (), sig=sig)
 
 
 def published_of(doc: Mapping[str, Any]) -> datetime:
@@ -268,17 +350,12 @@ def matches(article: Fingerprint, candidates: list[Fingerprint]) -> list[Match]:
             continue
         similarity = jaccard(article.shingles, other.shingles)
         is_copy = similarity >= COPY_THRESHOLD
-        if not is_copy and (
-            similarity < STORY_THRESHOLD or figures_conflict(article.figures, other.figures)
+        if not is_copy and not same_story(
+            pair_evidence(similarity, article.evidence, other.evidence)
         ):
             continue
         found.append(Match(other.canonical_url, similarity, is_copy))
     return sorted(found, key=lambda m: m.similarity, reverse=True)
-
-
-def best_match(article: Fingerprint, candidates: list[Fingerprint]) -> Match | None:
-    found = matches(article, candidates)
-    return found[0] if found else None
 
 
 def new_story_id(canonical_url: str) -> str:

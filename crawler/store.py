@@ -16,6 +16,7 @@ import re
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pymongo
@@ -42,6 +43,9 @@ ARTICLE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
 ]
 SIGNATURE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
     ([("bucket", ASCENDING)], {}),
+]
+STORY_MERGE_INDEXES: list[tuple[list[tuple[str, int]], dict[str, Any]]] = [
+    ([("at", ASCENDING)], {}),
 ]
 DUPLICATE_KEY = 11000
 
@@ -82,8 +86,13 @@ class Store:
         self.db = self.client[self.target.database]
         self.articles = self.db["articles"]
         # Near-duplicate signatures, one small document per article: {bucket, canonical_url,
-        # signature}; a crawl loads a time bucket's with one query (crawler/similarity.py).
+        # signature, anchors (its specific figures and places, when it has some)}; a crawl
+        # loads a time bucket's with one query
+        # (crawler/similarity.py).
         self.story_signatures = self.db["story_signatures"]
+        # Story merges, one document per merged story: {absorbed, into, at}; read back by the
+        # crawls running meanwhile, which may have labelled articles with the absorbed story.
+        self.story_merges = self.db["story_merges"]
 
     @property
     def display_uri(self) -> str:
@@ -112,7 +121,8 @@ class Store:
     def ensure_indexes(self) -> None:
         """Create the article indexes; safe to call any number of times."""
         for collection, indexes in ((self.articles, ARTICLE_INDEXES),
-                                    (self.story_signatures, SIGNATURE_INDEXES)):
+                                    (self.story_signatures, SIGNATURE_INDEXES),
+                                    (self.story_merges, STORY_MERGE_INDEXES)):
             info = collection.index_information().values()
             existing = [list(index["key"]) for index in info]
             for keys, options in indexes:
@@ -136,7 +146,7 @@ class Store:
     def _migrate_story_bands(self) -> None:
         """Databases written before story_signatures kept 32 postings per article in
         `story_bands` and a signature of another scheme in each article: file every article's
-        signature anew (computed from its body; once, about 1 ms an article)."""
+        signature and anchors anew (computed from its text; once, about 2 ms an article)."""
         from crawler.similarity import Fingerprint, time_bucket
 
         fields = {"_id": 0, **dict.fromkeys(Fingerprint.FIELDS, 1)}
@@ -145,7 +155,7 @@ class Store:
             fingerprint = Fingerprint.from_document(doc)
             batch.append(signature_document(doc["canonical_url"],
                                             time_bucket(fingerprint.published),
-                                            fingerprint.signature))
+                                            fingerprint.signature, fingerprint.anchors))
             if len(batch) >= 1000:
                 self.story_signatures.insert_many(batch, ordered=False)
                 batch = []
@@ -209,12 +219,14 @@ class Store:
                 found[(outlet, content_hash)] = doc["canonical_url"]
         return found
 
-    def story_signatures_in(self, bucket: int) -> list[tuple[str, list[int]]]:
-        """(canonical URL, near-duplicate signature) of every article filed in a time bucket."""
-        return [(doc["canonical_url"], decode_signature(doc["signature"]))
+    def story_signatures_in(self, bucket: int) -> list[tuple[str, list[int], list[float]]]:
+        """(canonical URL, near-duplicate signature, anchors it is filed under) of every
+        article filed in a time bucket."""
+        return [(doc["canonical_url"], decode_signature(doc["signature"]),
+                 doc.get("anchors") or [])
                 for doc in self.story_signatures.find({"bucket": bucket},
                                                       {"_id": 0, "canonical_url": 1,
-                                                       "signature": 1})]
+                                                       "signature": 1, "anchors": 1})]
 
     def article_count(self) -> int:
         return self.articles.estimated_document_count()
@@ -251,11 +263,27 @@ class Store:
             )
 
     def merge_stories(self, stories: Iterable[str], into: str) -> int:
-        """Every article of these stories joins story `into`; returns how many changed.
-        One update per story: equality on the indexed `story_id` (no `$in`, see above)."""
+        """Every article of these stories joins story `into`; returns how many changed. The
+        merge is recorded first (story_merges), so that a crawl that labels an article with an
+        absorbed story after this update finds the merge when it closes."""
+        absorbed = [story for story in dict.fromkeys(stories) if story and story != into]
+        if absorbed:
+            now = datetime.now(UTC)
+            self.story_merges.insert_many([{"absorbed": story, "into": into, "at": now}
+                                           for story in absorbed])
+        return self.relabel_stories(absorbed, into)
+
+    def relabel_stories(self, stories: Iterable[str], into: str) -> int:
+        """`merge_stories` without the record. One update per story: equality on the indexed
+        `story_id` (no `$in`, see above)."""
         return sum(self.articles.update_many({"story_id": story},
                                              {"$set": {"story_id": into}}).modified_count
                    for story in dict.fromkeys(stories) if story and story != into)
+
+    def story_merges_since(self, moment: datetime) -> list[tuple[str, str]]:
+        """(absorbed, into) of the merges recorded at or after `moment` (to the second)."""
+        return [(doc["absorbed"], doc["into"]) for doc in self.story_merges.find(
+            {"at": {"$gte": moment}}, {"_id": 0, "absorbed": 1, "into": 1})]
 
     def set_duplicate_of(self, canonical_url: str, original: str) -> None:
         self.articles.update_one({"canonical_url": canonical_url},
@@ -295,8 +323,12 @@ def decode_signature(text: str) -> list[int]:
     return list(struct.unpack(f"<{len(raw) // 4}I", raw))
 
 
-def signature_document(canonical_url: str, bucket: int, sig: Iterable[int]) -> dict[str, Any]:
-    return {"bucket": bucket, "canonical_url": canonical_url, "signature": encode_signature(sig)}
+def signature_document(canonical_url: str, bucket: int, sig: Iterable[int],
+                       anchors: Iterable[float | str] = ()) -> dict[str, Any]:
+    doc = {"bucket": bucket, "canonical_url": canonical_url, "signature": encode_signature(sig)}
+    if anchors := list(anchors):
+        doc["anchors"] = anchors
+    return doc
 
 
 def newest_first(cursor: pymongo.cursor.Cursor) -> pymongo.cursor.Cursor:
@@ -315,8 +347,8 @@ class ArticleWrite:
 
     insert: a new article. alternate: `document["url"]` is another address of the stored
     article `target`. revise: the stored article `target` changed; `previous` is pushed into
-    its bounded `revisions`. An insert's near-duplicate `signature` is filed under its time
-    bucket `story_bucket` (set by the stories stage).
+    its bounded `revisions`. An insert's near-duplicate `signature` and `anchors` are filed
+    under its time bucket `story_bucket` (set by the stories stage).
     """
 
     action: str
@@ -325,13 +357,15 @@ class ArticleWrite:
     previous: dict[str, Any] | None = None
     story_bucket: int | None = None
     signature: list[int] = field(default_factory=list)
+    anchors: list[float | str] = field(default_factory=list)
     merged_stories: list[str] = field(default_factory=list)  # story ids joined into this one
     originals_of: list[str] = field(default_factory=list)  # stored copies published later
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.action, "document": self.document, "target": self.target,
                 "previous": self.previous, "story_bucket": self.story_bucket,
-                "signature": self.signature, "merged_stories": self.merged_stories,
+                "signature": self.signature, "anchors": self.anchors,
+                "merged_stories": self.merged_stories,
                 "originals_of": self.originals_of}
 
     @classmethod
@@ -340,16 +374,18 @@ class ArticleWrite:
 
         document = parse_instants(data["document"], DATETIME_FIELDS)
         bucket, signature = data.get("story_bucket"), data.get("signature") or []
+        anchors = data.get("anchors") or []
         if bucket is None and data.get("band_keys"):  # spooled before story_signatures
             from crawler.similarity import Fingerprint
 
             document.pop("minhash", None)  # a signature of the former scheme
             bucket = int(data["band_keys"][0].rsplit(":", 1)[1])
-            signature = Fingerprint.from_document(document).signature
+            fingerprint = Fingerprint.from_document(document)
+            signature, anchors = fingerprint.signature, fingerprint.anchors
         return cls(
             action=data["action"], document=document, target=data.get("target", ""),
             previous=parse_instants(data.get("previous"), DATETIME_FIELDS),
-            story_bucket=bucket, signature=list(signature),
+            story_bucket=bucket, signature=list(signature), anchors=list(anchors),
             merged_stories=list(data.get("merged_stories") or []),
             originals_of=list(data.get("originals_of") or []),
         )
@@ -373,7 +409,7 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
     # Signatures of every insert, stored just now or by an earlier attempt of this batch: a
     # repeated one only repeats a candidate, a missing one would hide a story.
     signatures = [
-        signature_document(w.document["canonical_url"], w.story_bucket, w.signature)
+        signature_document(w.document["canonical_url"], w.story_bucket, w.signature, w.anchors)
         for w in writes if w.action == "insert" and w.story_bucket is not None
     ]
     if signatures:

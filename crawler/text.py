@@ -228,7 +228,12 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 def tokens(text: str) -> list[str]:
     """Words of ``normalize_arabic(text)``; anything but a letter or digit separates them."""
-    return _TOKEN.findall(normalize_arabic(text))
+    return normalized_tokens(normalize_arabic(text))
+
+
+def normalized_tokens(normalized: str) -> list[str]:
+    """tokens() of a text normalized already."""
+    return _TOKEN.findall(normalized)
 
 
 # Proclitics, longest first: conjunctions و/ف, prepositions ب/ك/ل and the article ال.
@@ -267,4 +272,9 @@ def search_terms(*parts: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Stems of the words that carry content (no stopwords), for near-duplicate detection."""
-    return [light_stem(t) for t in tokens(text) if t not in STOPWORDS]
+    return content_stems(tokens(text))
+
+
+def content_stems(words: list[str]) -> list[str]:
+    """content_words of a text given as its tokens (for a caller that has them already)."""
+    return [light_stem(t) for t in words if t not in STOPWORDS]

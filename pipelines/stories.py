@@ -1,19 +1,27 @@
 """Stories (dedupe tier c): articles of one story across outlets share `story_id`.
 
-Each new article is compared with the articles that share an LSH band key with it
-(crawler.similarity): this crawl's own and the stored ones of the same days. The crawl holds
-those postings in memory (BandIndex): the first article of a time bucket loads the bucket's
-stored signatures with one query, and every article processed is added, so a lookup costs no
-database round trip. Candidates are verified on their text (read from memory for this crawl's
-articles, in one batched read for the stored ones whose signatures look similar); copies also
-get `duplicate_of` (the first copy published). An article that matches articles of two
-stories joins them: the later story is merged into the story of its best match. Cross-outlet
-copies stay stored: each outlet's article is a fact.
+Each new article is compared with the articles that share an LSH band key or an anchor (one
+of its most specific figures and places) with it (crawler.similarity): this crawl's own and
+the stored ones of the same days. The crawl holds those postings in memory (BandIndex): the
+first article of a time bucket loads the bucket's stored signatures and anchors with one
+query, and every article processed is added, so a lookup costs no database round trip.
+Candidates are verified on their text, figures, places, topics and times
+(crawler.story_evidence; read from memory for this crawl's articles, in one batched read for
+the stored ones that share an anchor or whose signatures look similar);
+copies also get `duplicate_of` (the first copy published). Topics are tagged before this
+stage: they are evidence. Cross-outlet copies stay stored: each outlet's article is a fact.
 
-Crawls of several outlets run at the same time (one process or many), so a copy may be stored
-by another crawl after this one loaded its bucket: when the crawl closes, the buckets of the
-articles that started a story of their own are loaded again (one query per bucket) and those
-articles are compared with what other crawls stored meanwhile.
+A story is one set: an article that matches articles of several stories joins them all, under
+the smallest of their ids, wherever and in whatever order the joins are found (every merge is
+recorded in `story_merges`, then applied to the stored articles).
+
+Crawls of several outlets run at the same time (one process or many), so a report may be
+stored by another crawl after this one loaded its bucket, and a story this crawl holds in
+memory may be merged by another. When the crawl closes: the buckets of its articles are loaded
+again (one query per bucket) and its articles are compared with what other crawls stored
+meanwhile; then the merges recorded since it started are read (one query) and every story it
+labelled articles with gets the id of the set it ended in. Whichever crawl closes last sees
+every merge of the crawls that ran with it, so their articles end in one story.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from scrapy import signals
 
@@ -38,6 +47,10 @@ from crawler.similarity import (
 from pipelines.base import Stage
 
 logger = logging.getLogger(__name__)
+
+# Merges read back when a crawl closes: those since it started, and a margin for a merge
+# recorded just before its articles were updated (see Store.merge_stories).
+SETTLE_MARGIN = timedelta(minutes=10)
 
 CANDIDATE_PROJECTION = {"_id": 0, "story_id": 1, "duplicate_of": 1,
                         **dict.fromkeys(Fingerprint.FIELDS, 1)}
@@ -67,7 +80,9 @@ class StoriesPipeline(Stage):
         super().__init__(crawler, **kwargs)
         self.index = BandIndex()  # this crawl's articles and the stored ones of its buckets
         self.run_articles: dict[str, RunArticle] = {}
-        self.alone: list[str] = []  # canonical URLs of this run that started their own story
+        self.alone: set[str] = set()  # canonical URLs of this run that started their own story
+        self.labels: set[str] = set()  # every story id this crawl gave or merged
+        self.started = datetime.now(UTC)
         # One article at a time: two copies in flight together must see each other.
         self.lock = asyncio.Lock()
 
@@ -109,7 +124,8 @@ class StoriesPipeline(Stage):
     async def candidates(self, fingerprint: Fingerprint) -> dict[str, Candidate]:
         """This crawl's articles that share a band with it, and the stored ones whose
         signatures also look similar."""
-        sharing = self.index.sharing_a_band(fingerprint.signature, fingerprint.published)
+        sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
+                                           fingerprint.anchors)
         sharing.pop(fingerprint.canonical_url, None)
         found = {url: self.run_candidate(url) for url in sharing if url in self.run_articles}
         stored = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
@@ -142,10 +158,12 @@ class StoriesPipeline(Stage):
         found = matches(fingerprint, [c.fingerprint for c in by_url.values()])
         if not found:
             item.story_id = new_story_id(item.canonical_url)
-            self.alone.append(item.canonical_url)
+            self.alone.add(item.canonical_url)
             return
         best = by_url[found[0].canonical_url]
-        item.story_id = best.story_id or new_story_id(best.fingerprint.canonical_url)
+        stories = {best.story_id or new_story_id(best.fingerprint.canonical_url)}
+        stories |= {by_url[m.canonical_url].story_id for m in found[1:]} - {""}
+        item.story_id = min(stories)  # the same story whichever crawl joins them first
         self.count("stories/joined")
         if found[0].is_copy:
             self.count("duplicates/near")
@@ -156,14 +174,16 @@ class StoriesPipeline(Stage):
                 known = self.run_articles.get(best.fingerprint.canonical_url)
                 if known is not None:
                     known.duplicate_of = item.canonical_url
-        others = {by_url[m.canonical_url].story_id for m in found[1:]} - {item.story_id, ""}
-        if others:
+        if others := stories - {item.story_id}:
             self.merge(sorted(others), item)
 
     def remember(self, item: Article, fingerprint: Fingerprint) -> None:
         item.minhash = fingerprint.signature
         item.story_bucket = time_bucket(fingerprint.published)
-        self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket)
+        item.story_anchors = fingerprint.anchors
+        self.labels.add(item.story_id)
+        self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket,
+                       item.story_anchors)
         self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
                                                            item.duplicate_of)
 
@@ -171,6 +191,7 @@ class StoriesPipeline(Stage):
         """Stories joined by this article become its story, here and (via the store) stored."""
         item.merged_stories = stories
         self.count("stories/merged", len(stories))
+        self.labels.update(stories)
         self.rename_story(stories, item.story_id)
 
     def rename_story(self, stories: Iterable[str], into: str) -> None:
@@ -182,59 +203,100 @@ class StoriesPipeline(Stage):
     # --- when the crawl closes ---
 
     async def join_late_copies(self, spider=None, reason: str = "") -> None:
-        """Join the stories that concurrent crawls stored after this one looked."""
-        if self.alone:
-            try:
-                joined = await asyncio.to_thread(self._join_late_copies)
-            except Exception as exc:
-                logger.warning("late near-duplicate check failed (%s)", exc)
-                return
-            self.count("stories/joined_late", joined)
+        """Join the stories that concurrent crawls stored after this one looked, then settle
+        the story ids this crawl gave that concurrent crawls merged meanwhile."""
+        if not self.run_articles:
+            return
+        try:
+            joined, settled = await asyncio.to_thread(self._close_stories)
+        except Exception as exc:
+            logger.warning("late near-duplicate check failed (%s)", exc)
+            return
+        self.count("stories/joined_late", joined)
+        self.count("stories/settled", settled)
+
+    def _close_stories(self) -> tuple[int, int]:
+        return self._join_late_copies(), self._settle_merges()
 
     def _join_late_copies(self) -> int:
-        """One query per time bucket of the lone articles; only an article that shares a
-        band with something stored since is compared again. Runs in a worker thread."""
-        published = {url: self.run_articles[url].fingerprint.published for url in self.alone}
+        """One query per time bucket of this crawl's articles; only an article that shares a
+        band or a figure with something stored since is compared again (every article, not
+        only the lone ones: two articles of two crawls that each joined another story of its
+        own crawl would never meet otherwise). Runs in a worker thread."""
+        published = {url: known.fingerprint.published for url, known in self.run_articles.items()}
         late = BandIndex()  # what other crawls stored since this one loaded the bucket
         for bucket in sorted({b for moment in published.values() for b in lookup_buckets(moment)}):
-            late.add_bucket(bucket, [(url, sig) for url, sig in self.store.story_signatures_in(
-                bucket) if url not in self.index.signatures])
+            late.add_bucket(bucket, [entry for entry in self.store.story_signatures_in(bucket)
+                                     if entry[0] not in self.index.signatures])
         if not late.signatures:
             return 0
         joined = 0
-        for url in self.alone:
-            signature = self.index.signatures[url]
-            new = [u for u, estimate in late.sharing_a_band(signature, published[url]).items()
+        for url in published:
+            fingerprint = self.run_articles[url].fingerprint
+            new = [u for u, estimate in late.sharing_a_key(
+                fingerprint.signature, published[url], fingerprint.anchors).items()
                    if estimate >= PREFILTER]
             if new:
                 joined += self._join_late(url, self.stored_candidates(new, late))
         return joined
 
     def _join_late(self, url: str, late: list[Candidate]) -> int:
-        """Compare a lone article with late copies (and, as when it was processed, with this
-        crawl's articles): join the story of the best match if it is another one."""
+        """Compare an article with late reports (and, as when it was processed, with this
+        crawl's articles): every story it matches becomes one, the smallest story id (so that
+        concurrent crawls that join the same stories agree)."""
+        known = self.run_articles[url]
         fingerprint = self.run_candidate(url).fingerprint
-        sharing = self.index.sharing_a_band(fingerprint.signature, fingerprint.published)
+        sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
+                                           fingerprint.anchors)
         by_url = {u: self.run_candidate(u) for u in sharing
                   if u in self.run_articles and u != url}
         by_url.update({c.fingerprint.canonical_url: c for c in late})
         found = matches(fingerprint, [c.fingerprint for c in by_url.values()])
-        if not found:
+        own = known.story_id
+        stories = {own} | {by_url[m.canonical_url].story_id for m in found} - {""}
+        if len(stories) < 2:
             return 0
+        target = min(stories)
+        absorbed = stories - {target}
+        self.store.merge_stories(absorbed, into=target)
+        self.labels |= stories
+        self.rename_story(absorbed, target)
         best = by_url[found[0].canonical_url]
-        story = self.run_articles[url].story_id
-        if not best.story_id or best.story_id == story:
-            return 0
-        # the story of the earlier article wins; a copy points at the earlier one (at the
-        # same instant, the first URL: both crawls must agree, or each would point at the other)
-        other = best.fingerprint
-        first, later = sorted([fingerprint, other], key=lambda fp: (fp.published,
-                                                                    fp.canonical_url))
-        target, absorbed = ((best.story_id, story) if first is other
-                            else (story, best.story_id))
-        self.store.merge_stories([absorbed], into=target)
-        self.rename_story([absorbed], target)
-        if found[0].is_copy:
+        if found[0].is_copy and url in self.alone and best.story_id != own:
+            # a copy points at the earlier one (at the same instant, the first URL: both
+            # crawls must agree, or each would point at the other)
+            other = best.fingerprint
+            first, later = sorted([fingerprint, other], key=lambda fp: (fp.published,
+                                                                        fp.canonical_url))
             original = (best.duplicate_of or other.canonical_url) if first is other else url
             self.store.set_duplicate_of(later.canonical_url, original)
         return 1
+
+    def _settle_merges(self) -> int:
+        """Give every story this crawl labelled articles with its final id. A concurrent crawl
+        may have merged one of them after this crawl read it (its later articles then carry
+        the absorbed id), or merged it into a story that was itself merged: the merges
+        recorded since this crawl started, taken as links, make sets of stories, each is
+        relabelled with its smallest id (whichever crawl settles last, all agree). Runs in a
+        worker thread."""
+        links = self.store.story_merges_since(self.started - SETTLE_MARGIN)
+        parent: dict[str, str] = {}
+
+        def root(story: str) -> str:
+            while parent.setdefault(story, story) != story:
+                parent[story] = parent[parent[story]]
+                story = parent[story]
+            return story
+
+        for absorbed, into in links:
+            a, b = root(absorbed), root(into)
+            parent[max(a, b)] = min(a, b)
+        sets: dict[str, set[str]] = {}
+        for story in parent:
+            sets.setdefault(root(story), set()).add(story)
+        settled = 0
+        for target, stories in sets.items():
+            if stories & self.labels and len(stories) > 1:
+                settled += self.store.relabel_stories(stories - {target}, target)
+                self.rename_story(stories - {target}, target)
+        return settled

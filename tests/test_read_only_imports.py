@@ -62,6 +62,8 @@ def env(nc_env, mongo_uri, tmp_path):
     ["query", "--search", "الأمن الوطني", "--unique-stories", "--since", "1d",
      "--format", "csv"],
     ["query", "--topic", "security", "--until", "1d", "--limit", "0"],
+    ["stories", "--since", "2d"],
+    ["stories", "--format", "jsonl", "--min-outlets", "1"],
     ["schedule", "list"],
     ["schedule", "history"],
     ["schedule", "health"],

@@ -1,5 +1,6 @@
 """Near duplicates across outlets on real Moroccan security news (tests/fixtures/stories):
-copies share a story, different stories never do, rewrites of one story mostly do."""
+copies share a story, different stories never do, rewrites of one story mostly do; and the
+decision rule (crawler.story_evidence) on the larger labelled sets of bench/bench_stories.py."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from datetime import datetime
 
 import pytest
 
+from bench.bench_stories import evaluate
 from crawler.database import MongoTarget
 from crawler.items import Article
-from crawler.similarity import Fingerprint, best_match, jaccard, key_figures
+from crawler.similarity import Fingerprint, jaccard, matches
 from crawler.store import Store, apply_writes
+from crawler.story_evidence import figures_agreement, figures_of, places_of
 from pipelines.normalize import NormalizePipeline
 from pipelines.store import as_write
 from pipelines.stories import StoriesPipeline
@@ -93,7 +96,7 @@ def test_rewrite_recall_is_reported(store, capsys):
     recall = len(found) / len(same)
     with capsys.disabled():
         print(f"\nstory recall on rewrites: {len(found)}/{len(same)} pairs = {recall:.0%}")
-    assert recall >= 0.7
+    assert recall >= 0.8
 
 
 def test_detection_works_across_processes_via_stored_postings(store):
@@ -152,7 +155,7 @@ def test_a_database_written_before_story_signatures_is_migrated(store):
 
     b2 = next(r for r in ROWS if r["id"] == "B2")
     old = article_of(b2)
-    fingerprint = Fingerprint.of(old.canonical_url, old.outlet, old.body, old.published_at)
+    fingerprint = Fingerprint.from_document(old.to_document())
     old.story_id = "oldstory"
     store.articles.insert_one({**old.to_document(), "minhash": list(range(64))})
     bucket = time_bucket(old.published_at)
@@ -161,7 +164,8 @@ def test_a_database_written_before_story_signatures_is_migrated(store):
                                          for band in range(32)])
     store.ensure_indexes()
     assert "story_bands" not in store.db.list_collection_names()
-    assert store.story_signatures_in(bucket) == [(old.canonical_url, fingerprint.signature)]
+    assert store.story_signatures_in(bucket) == [(old.canonical_url, fingerprint.signature,
+                                                  fingerprint.anchors)]
     variant = next(r for r in ROWS if r["id"] == "B2-page-variant")
     found = asyncio.run(StoriesPipeline(store=store).process_item(article_of(variant)))
     assert found.story_id == "oldstory" and found.duplicate_of == old.canonical_url
@@ -173,8 +177,8 @@ def test_different_stories_on_one_theme_are_kept_apart_by_their_figures():
     fp2 = Fingerprint.of("c2", "a", c2["body"], instant(c2["published"]))
     fp6 = Fingerprint.of("c6", "b", c6["body"], instant(c6["published"]))
     assert jaccard(fp2.shingles, fp6.shingles) > 0.14  # similar words ...
-    assert not key_figures(c2["body"]) & key_figures(c6["body"])  # ... different counts
-    assert best_match(fp6, [fp2]) is None
+    assert figures_agreement(fp2.evidence.figures, fp6.evidence.figures) == -1  # other counts
+    assert matches(fp6, [fp2]) == []
 
 
 def test_candidates_outside_the_time_window_are_ignored():
@@ -182,8 +186,114 @@ def test_candidates_outside_the_time_window_are_ignored():
     now = instant(b2["published"])
     fp = Fingerprint.of("x", "a", b2["body"], now)
     old = Fingerprint.of("y", "b", b2["body"], now.replace(year=now.year - 1))
-    assert best_match(fp, [old]) is None
-    assert best_match(fp, [Fingerprint.of("z", "b", b2["body"], now)]).is_copy
+    assert matches(fp, [old]) == []
+    assert matches(fp, [Fingerprint.of("z", "b", b2["body"], now)])[0].is_copy
+
+
+def test_figures_are_read_as_values_whatever_the_spelling():
+    assert figures_of("4 أطنان و220 كيلوغراما") == figures_of("4220 كيلوغراما") == {4220}
+    assert figures_of("حجز طنين و340 كيلوغراما") == {2340}
+    assert figures_of("مليون و450 آلف زائر") == {1_450_000}
+    assert figures_of("770.000 زائر و12,4 في المائة") == {770_000, 12.4}
+    assert figures_of("14 ألفا و800 درهم") == figures_of("14800 درهم")
+    # years and days of a month are no figures of the event; small counts are
+    assert figures_of("بين 4 و7 نونبر 2024، أوقف 27 مرشحا") == {27}
+    # in words as in digits
+    assert figures_of("أوقفت خمسة أشخاص وحجزت كمية من الوقود تقدر بستمائة لتر") == {5, 600}
+    assert figures_of("خمسة وعشرون مرشحا") == {25} and figures_of("ثلاثة عشر موقوفا") == {13}
+    assert figures_of("أربعة أطنان و220 كيلوغراما") == {4220}
+    assert figures_of("ستة آلاف قرص") == {6000} and figures_of("حجز طن من الكوكايين") == {1000}
+    assert figures_of("يوم الاثنين") == set() and figures_of("بين ثلاثة وخمسة") == {3}
+
+
+def test_an_approximate_figure_agrees_with_the_exact_one_nearby():
+    from crawler.story_evidence import read_text
+
+    figures, approximate, _ = read_text("حجز ما يفوق أربعة أطنان من الحشيش وأوقف 3 أشخاص")
+    assert figures == {4000, 3} and approximate == {4000}
+    assert figures_agreement(frozenset({4000}), frozenset({4220}), approximate) == 1
+    assert figures_agreement(frozenset({4000}), frozenset({4220})) == -1
+    assert figures_agreement(frozenset({4000}), frozenset({5500}), approximate) == -1
+
+
+def test_places_are_found_with_their_proclitics():
+    found = places_of("أوقفت الشرطة بطنجة المتوسط وبالناظور، وللدار البيضاء وفي آيت ملول")
+    assert {"طنجه المتوسط", "طنجه", "الناظور", "الدار البيضاء", "ايت ملول"} <= found
+    assert not places_of("أوقفت الشرطة شخصين")
+    # a place that is also a word: الجديدة is a town, جديدة "new"; مالي "financial" is no Mali
+    assert places_of("حيلة جديدة ومبلغ مالي") == set()
+    assert places_of("بالجديدة") == {"الجديده"}
+
+
+@pytest.fixture(scope="module")
+def labelled_sets():
+    return evaluate()
+
+
+KNOWN_WRONG_JOIN = pytest.mark.xfail(strict=True, reason=(
+    "held-out 3: a fatal accident near Tiznit is joined with another one there the next day "
+    "(the same gendarmerie boilerplate, 0.25 of the wording; no figure in the second report); "
+    "see bench/RESULTS.md"))
+
+
+@pytest.mark.parametrize("name", [
+    "shared", "tune", "held-out", "held-out 2",
+    pytest.param("held-out 3", marks=KNOWN_WRONG_JOIN),
+    pytest.param("assembled", marks=KNOWN_WRONG_JOIN)])
+def test_no_two_different_stories_are_joined(labelled_sets, name):
+    """Hard negatives: other arrests by the same police in the same town on the same days."""
+    _, outcome = labelled_sets[name]
+    assert outcome.different > 0
+    assert outcome.copies_found == outcome.copies
+    assert outcome.wrongly_joined == []
+
+
+def test_rewrite_recall_on_the_shared_and_tune_sets(labelled_sets, capsys):
+    with capsys.disabled():
+        for name, (count, outcome) in labelled_sets.items():
+            print("\n" + outcome.line(name, count), end="")
+    assert labelled_sets["shared"][1].recall >= 0.8
+    assert labelled_sets["tune"][1].recall >= 0.8
+
+
+def test_articles_sharing_a_figure_meet_within_the_window_wherever_the_buckets_fall():
+    """A rewrite in other words may share no band with its story but keeps its figures: any
+    two articles published within the window that cite one meet in the index, wherever the
+    4-day bucket boundaries fall; three windows apart, or with another figure, they do not.
+    A figure rounded by the other report meets it too ("2300 kg" for the 2340 kg seized)."""
+    from datetime import timedelta
+
+    from crawler.similarity import WINDOW, BandIndex, time_bucket
+
+    filed, other = list(range(64)), list(range(1000, 1064))  # no band in common
+    start = instant("2026-09-01T00:00:00Z")
+    for hours in range(0, 8 * 24, 7):
+        first = start + timedelta(hours=hours)
+        for gap in (-WINDOW, -timedelta(hours=30), timedelta(hours=5), WINDOW):
+            index = BandIndex()
+            index.add("filed", filed, time_bucket(first), [4220.0])
+            assert "filed" in index.sharing_a_key(other, first + gap, [4220.0]), (first, gap)
+            assert not index.sharing_a_key(other, first + gap, [5220.0])
+    index = BandIndex()
+    index.add("filed", filed, time_bucket(start), [4220.0])
+    assert not index.sharing_a_key(other, start + 3 * WINDOW, [4220.0])
+    for rounded, exact in ((2300.0, 2340.0), (15000.0, 14800.0), (2340.0, 2300.0)):
+        index = BandIndex()
+        index.add("filed", filed, time_bucket(start), [exact])
+        assert index.sharing_a_key(other, start, [rounded]) == {"filed": 1.0}
+
+
+def test_articles_are_filed_under_their_specific_places_not_the_big_cities():
+    from crawler.similarity import BandIndex, Fingerprint, time_bucket
+
+    start = instant("2026-09-22T10:00:00Z")
+    free = Fingerprint.of("r2", "a", "داهمت المصالح الأمنية بالدار البيضاء منزلا بحي سيدي "
+                                     "مومن وأوقفت أشخاصا", start)
+    assert free.anchors == ["سيدي مومن"]  # الدار البيضاء: named by too many stories
+    index = BandIndex()
+    index.add("r2", free.signature, time_bucket(start), free.anchors)
+    assert index.sharing_a_key(list(range(64)), start, ["سيدي مومن"]) == {"r2": 1.0}
+    assert index.sharing_a_key(list(range(64)), start, ["الدار البيضاء"]) == {}
 
 
 def test_the_stories_set_holds_what_these_tests_rely_on():
@@ -198,3 +308,24 @@ def test_the_stories_set_holds_what_these_tests_rely_on():
     ids = {row["id"] for row in ROWS}
     variants = [row["id"] for row in ROWS if row["id"].endswith("-page-variant")]
     assert variants and all(v.removesuffix("-page-variant") in ids for v in variants)
+
+
+def test_a_common_anchor_finds_nothing_and_anchors_alone_cost_one_read():
+    """An anchor filed by more than ANCHOR_POSTINGS articles of a bucket points at no story;
+    of the articles found by anchors alone, only the one whose signature is most similar is
+    worth reading (one link to a story is enough to join it)."""
+    from crawler.similarity import ANCHOR_POSTINGS, BandIndex, time_bucket
+
+    start = instant("2026-09-22T10:00:00Z")
+    bucket = time_bucket(start)
+    mine = list(range(64))
+    index = BandIndex()
+    for n in range(ANCHOR_POSTINGS + 1):  # one band in common each: est 1/64
+        index.add(f"common-{n}", [0, 1] + list(range(1000 + 64 * n, 1062 + 64 * n)), bucket,
+                  ["سيدي مومن"])
+    assert all(estimate < 0.08 for estimate in index.sharing_a_key(
+        mine, start, ["سيدي مومن"]).values())
+    index.add("closer", mine[:4] + list(range(5000, 5060)), bucket, ["بني شيكر"])
+    index.add("farther", mine[:2] + list(range(6000, 6062)), bucket, ["بني شيكر"])
+    found = index.sharing_a_key(mine, start, ["بني شيكر"])
+    assert found["closer"] == 1.0 and found["farther"] < 0.08

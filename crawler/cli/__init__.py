@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from crawler.cli import crawl, db, demo, extract, outlets, query, schedule, web
+from crawler.cli import crawl, db, demo, extract, outlets, query, schedule, stories, web
 from crawler.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.command("outlets")(outlets.outlets)
 app.command("query")(query.query)
 app.command("extract")(extract.extract)
 app.command("demo")(demo.demo)
+app.add_typer(stories.app, name="stories")
 app.add_typer(db.app, name="db")
 app.add_typer(schedule.app, name="schedule")
 app.command("web")(web.web)
