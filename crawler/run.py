@@ -48,12 +48,17 @@ class CrawlResult:
 
     @property
     def failed(self) -> bool:
-        """Failed: did not finish, reached nothing, or could not store everything."""
-        return (
-            self.finish_reason not in FINISHED_OK
-            or self.counts["pages"] == 0
-            or self.counts["spooled"] > 0
-        )
+        return crawl_failed(self.stats)
+
+
+def crawl_failed(stats: dict[str, Any]) -> bool:
+    """Failed: did not finish, reached nothing, or could not store everything."""
+    counts = summary_counts(dict(stats))
+    return (
+        str(stats.get("finish_reason", "not started")) not in FINISHED_OK
+        or counts["pages"] == 0
+        or counts["spooled"] > 0
+    )
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Any:

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from crawler.cli import crawl, db, demo, extract, outlets, query, schedule
+from crawler.cli import crawl, db, demo, extract, nodes, outlets, query, schedule
 from crawler.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("extract")(extract.extract)
 app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(schedule.app, name="schedule")
+app.add_typer(nodes.app, name="nodes")
 
 
 def main() -> None:
