@@ -206,7 +206,8 @@ class JobRunner:
                                 None)
         except _NotStarted as exc:
             return self._finish(job, doc, Outcome(None), exc.ended_by, note=exc.reason)
-        self.history.note(doc, **{k: v for k, v in doc.items() if k not in before})
+        self.history.note(doc, **{k: v for k, v in doc.items()
+                                  if k not in before or before[k] != v})
         log.info("job %s: run %s attempt %d/%d started on %s", job.name, run_id, attempt,
                  job.retries + 1, doc.get("node"))
         return self._follow(job, doc, crawl, keeper)

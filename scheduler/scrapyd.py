@@ -267,9 +267,11 @@ class ScrapydExecutor(Executor):
         for signal, wait_s in (("TERM", self.settings.kill_grace_s),
                                ("KILL", self.settings.kill_grace_s + 30)):
             try:
-                crawl.node.cancel(crawl.job_id, signal)
+                before = crawl.node.cancel(crawl.job_id, signal)
             except NodeError as exc:
                 log.warning("run %s: cannot cancel on %s: %s", crawl.job_id, crawl.node.url, exc)
+                return
+            if before != "running":  # taken out of the node's queue, or already over
                 return
             deadline = time.monotonic() + wait_s
             while time.monotonic() < deadline:

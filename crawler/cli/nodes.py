@@ -120,7 +120,20 @@ def deploy(config: ConfigOption = None, node: NodeOption = None) -> None:
     from scheduler.deploy import DeployError, build_egg, egg_version, project_root
     from scheduler.scrapyd import NodeError, ScrapydNode
 
-    nodes = _nodes(config, node)
+    failed = False
+    answering = []
+    for node_config in _nodes(config, node):  # nothing is built for nodes that are down
+        client = ScrapydNode.from_config(node_config)
+        try:
+            client.daemonstatus()
+            answering.append(node_config)
+        except NodeError as exc:
+            failed = True
+            say_error(f"node {node_config.url}: deploy failed: {exc}")
+        finally:
+            client.close()
+    if not answering:
+        raise typer.Exit(RUNTIME_ERROR)
     try:
         root = project_root()
         version = egg_version(root)
@@ -143,10 +156,9 @@ def deploy(config: ConfigOption = None, node: NodeOption = None) -> None:
             client.close()
 
     # each node runs `scrapy list` on the egg before it answers: upload to all at once
-    with ThreadPoolExecutor(max_workers=min(len(nodes), 8)) as pool:
-        answers = list(pool.map(upload, nodes))
-    failed = False
-    for node_config, answer in zip(nodes, answers, strict=True):
+    with ThreadPoolExecutor(max_workers=min(len(answering), 8)) as pool:
+        answers = list(pool.map(upload, answering))
+    for node_config, answer in zip(answering, answers, strict=True):
         if isinstance(answer, str):
             failed = True
             say_error(f"node {node_config.url}: {answer}")
