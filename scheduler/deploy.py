@@ -59,11 +59,6 @@ def egg_version(root: Path) -> str:
     return f"{base}+{when}.g{commit}" + (".dirty" if dirty else "")
 
 
-def scrapyd_name(version: str) -> str:
-    """A version as Scrapyd lists it (it keeps letters, digits, '-' and '_')."""
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in version)
-
-
 def build_egg(root: Path) -> bytes:
     """The project's egg, built by scrapyd-client (needs the `scrapyd` extra)."""
     try:
