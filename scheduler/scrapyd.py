@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from pymongo.errors import PyMongoError
 
 from crawler.store import redact
 from scheduler.config import JobConfig, NodeConfig, SchedulerSettings
@@ -258,7 +259,7 @@ class ScrapydExecutor(Executor):
     def _recorded(self, run_id: str) -> bool:
         try:
             doc = find_run(self.db, run_id, {"finish_reason": 1})
-        except Exception:
+        except PyMongoError:
             return False
         return bool(doc and doc.get("finish_reason"))
 
