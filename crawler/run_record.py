@@ -5,9 +5,10 @@ crawl itself knows its pages, items, errors and finish reason. So whichever mach
 the crawl adds them to its `runs` document (scheduler.history.record_crawl) and history and
 health read the same fields for every executor.
 
-Enabled when the crawl has a run id (NEWSCRAWL_RUN_ID). A run id without a run document (a
-manual `newscrawl crawl`, or a node whose NEWSCRAWL_MONGO_URI names another database than the
-scheduler's) records nothing and says so in the log. While the crawl runs, its document is
+Enabled for the crawls the scheduler starts (NEWSCRAWL_RUN_RECORD, with the run id in
+NEWSCRAWL_RUN_ID); other crawls are left as they are. A run id without a run document (a node
+whose NEWSCRAWL_MONGO_URI names another database than the scheduler's) records nothing and says
+so in the log. While the crawl runs, its document is
 read every NEWSCRAWL_RUN_CHECK_S seconds: a run the scheduler has already closed (its node
 stopped answering and the run was recorded `lost`, say) stops the crawl, so a crawl the
 scheduler gave up on does not go on beside the run that replaces it.
@@ -55,8 +56,9 @@ class RunRecord:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunRecord:
-        if not crawler.settings.get("NEWSCRAWL_RUN_ID"):
-            raise NotConfigured("no run id")
+        settings = crawler.settings
+        if not (settings.getbool("NEWSCRAWL_RUN_RECORD") and settings.get("NEWSCRAWL_RUN_ID")):
+            raise NotConfigured("not a scheduled run")
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -77,9 +79,9 @@ class RunRecord:
             self._close_store()
             return
         if doc is None:
-            logger.info("run %s has no document in %s: figures not recorded (not a scheduled "
-                        "run, or this machine's NEWSCRAWL_MONGO_URI is not the scheduler's)",
-                        self.run_id, self.store.display_uri if self.store else "?")
+            logger.error("run %s has no document in %s: its figures are not recorded (is this "
+                         "machine's NEWSCRAWL_MONGO_URI the scheduler's?)", self.run_id,
+                         self.store.display_uri if self.store else "?")
             self._close_store()
             return
         self.watcher = asyncio.create_task(self._watch())

@@ -29,7 +29,7 @@ DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 # `newscrawl crawl` options the runner sets itself; a job may not pass them in `args`.
 MANAGED_ARGS = ("--run-id", "--stats-file", "--log-file", "--section", "-v", "--verbose")
-MANAGED_SETTINGS = ("NEWSCRAWL_RUN_ID", "LOG_FILE", "LOG_STDOUT")
+MANAGED_SETTINGS = ("NEWSCRAWL_RUN_ID", "NEWSCRAWL_RUN_RECORD", "LOG_FILE", "LOG_STDOUT")
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 EXECUTORS = ("local", "scrapyd")
 

@@ -84,4 +84,4 @@ def make_executor(config: ScheduleConfig, db: Database) -> Executor:
         return ScrapydExecutor(config.scheduler, db)
     from scheduler.local import LocalExecutor
 
-    return LocalExecutor(config)
+    return LocalExecutor(config, db)

@@ -109,6 +109,17 @@ def find_run(db: Database, run_id: str, projection: Any = None) -> dict[str, Any
     return db[COLLECTION].find_one({"_id": run_id}, projection)
 
 
+CRAWL_FIELDS = ("pages", "errors", "items", "finish_reason", "spool_file", "crawl_failed",
+                "node_software")  # what the crawl writes into its run document
+
+
+def recorded_by_crawl(db: Database, run_id: str) -> dict[str, Any]:
+    """The fields the crawl wrote into its run document ({} when it recorded nothing)."""
+    doc = find_run(db, run_id, dict.fromkeys(CRAWL_FIELDS, 1)) or {}
+    return {key: doc[key] for key in CRAWL_FIELDS if key in doc} if doc.get(
+        "finish_reason") else {}
+
+
 class RunHistory:
     """Reads and writes run documents; every query goes through an index."""
 

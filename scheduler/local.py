@@ -24,7 +24,7 @@ from crawler.config import home
 from crawler.store import redact
 from scheduler.config import JobConfig, ScheduleConfig
 from scheduler.executor import ENDED, RUNNING, Executor, Outcome, StartFailed
-from scheduler.history import run_figures, tail_lines
+from scheduler.history import recorded_by_crawl, run_figures, tail_lines
 
 OUTPUT_TAIL_LINES = 15
 
@@ -42,7 +42,8 @@ def crawl_command(job: JobConfig, run_id: str, stats_file: Path, log_file: Path)
     cmd = [*crawl_executable(), "crawl", job.spider]
     for section in job.sections:
         cmd += ["--section", section]
-    cmd += ["--run-id", run_id, "--stats-file", str(stats_file), "--log-file", str(log_file)]
+    cmd += ["--run-id", run_id, "--stats-file", str(stats_file), "--log-file", str(log_file),
+            "-s", "NEWSCRAWL_RUN_RECORD=True"]
     if job.max_items:
         cmd += ["--max-items", str(job.max_items)]
     if job.max_pages:
@@ -96,8 +97,9 @@ class LocalExecutor(Executor):
     name = "local"
     poll_s = 0.2
 
-    def __init__(self, config: ScheduleConfig):
+    def __init__(self, config: ScheduleConfig, db: Any):
         self.config = config
+        self.db = db
         self.settings = config.scheduler
         self.host = socket.gethostname()
 
@@ -146,7 +148,9 @@ class LocalExecutor(Executor):
 
     def finish(self, crawl: LocalCrawl, doc: dict[str, Any]) -> Outcome:
         code = crawl.proc.wait()
-        doc.update(run_figures(read_stats(crawl.stats_file)))
+        # what the crawl recorded, else (database unreachable at its end) its stats file
+        doc.update(recorded_by_crawl(self.db, doc["_id"])
+                   or run_figures(read_stats(crawl.stats_file)))
         doc["output_tail"] = tail_lines(crawl.out_file, OUTPUT_TAIL_LINES)
         doc["log_tail"] = tail_lines(doc.get("log_file"), self.settings.log_tail_lines)
         with contextlib.suppress(OSError):

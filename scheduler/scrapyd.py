@@ -32,7 +32,7 @@ from pymongo.errors import PyMongoError
 from crawler.store import redact
 from scheduler.config import JobConfig, NodeConfig, SchedulerSettings
 from scheduler.executor import ENDED, LOST, RUNNING, Executor, NoFreeSlot, Outcome, StartFailed
-from scheduler.history import find_run, run_figures
+from scheduler.history import find_run, recorded_by_crawl, run_figures
 
 log = logging.getLogger("newscrawl.scheduler.scrapyd")
 
@@ -40,8 +40,6 @@ PROJECT = "newscrawl"  # the Scrapyd project the egg is deployed as
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
 DEPLOY_TIMEOUT_S = 300.0  # addversion.json runs `scrapy list` on the node
-FIGURES = ("pages", "errors", "items", "finish_reason", "spool_file", "crawl_failed",
-           "node_software")
 
 
 class NodeError(Exception):
@@ -156,7 +154,7 @@ def find_job(jobs: dict[str, list[dict[str, Any]]], job_id: str) -> tuple[str, d
 def dispatch_params(job: JobConfig, run_id: str) -> list[tuple[str, str]]:
     """`schedule.json` parameters for a run (besides the project)."""
     params = [("spider", job.spider), ("jobid", run_id),
-              ("setting", f"NEWSCRAWL_RUN_ID={run_id}")]
+              ("setting", f"NEWSCRAWL_RUN_ID={run_id}"), ("setting", "NEWSCRAWL_RUN_RECORD=True")]
     if job.sections:
         params.append(("section", ",".join(job.sections)))
     if job.max_pages:
@@ -281,12 +279,12 @@ class ScrapydExecutor(Executor):
                 time.sleep(min(0.5, self.poll_s))
 
     def finish(self, crawl: ScrapydCrawl, doc: dict[str, Any]) -> Outcome:
-        recorded = find_run(self.db, crawl.job_id, {key: 1 for key in FIGURES}) or {}
-        doc.update({key: recorded[key] for key in FIGURES if key in recorded})
+        recorded = recorded_by_crawl(self.db, crawl.job_id)
+        doc.update(recorded)
         doc["log_url"] = f"{crawl.node.url}{crawl.log_url}" if crawl.log_url else None
         doc["log_tail"] = crawl.node.log_tail(crawl.log_url or "",
                                               self.settings.log_tail_lines)
-        if not recorded.get("finish_reason"):
+        if not recorded:
             doc.update({key: value for key, value in run_figures(None).items()
                         if key not in doc})
             return Outcome(None, "the crawl ended without recording its figures (it crashed "

@@ -22,8 +22,8 @@ def test_crawl_records_its_figures_and_stops_when_its_run_was_closed(cli, mongo_
     mongo_db["runs"].insert_one({"_id": "gone", "job": "j", "status": "lost",
                                  "started_at": datetime.now(UTC)})
     result = cli("crawl", "almaghribtoday", "--section", "security", "--replica", replica.url,
-                 "--run-id", "gone", "-s", "NEWSCRAWL_RUN_CHECK_S=0.5", "-s",
-                 "CONCURRENT_REQUESTS=1")
+                 "--run-id", "gone", "-s", "NEWSCRAWL_RUN_RECORD=True", "-s",
+                 "NEWSCRAWL_RUN_CHECK_S=0.5", "-s", "CONCURRENT_REQUESTS=1")
     assert result.code == 1  # stopped before the end: not a finished crawl
     run = mongo_db["runs"].find_one({"_id": "gone"})
     assert run["status"] == "lost"  # the crawl adds its figures, never its status
