@@ -81,7 +81,8 @@ def main() -> None:
             runs["first crawl"].append(crawl(replica.url, env, home / "s.json", server_pid))
             db = client[database]
             stored = runs["first crawl"][-1]["stored"]
-            docs = db["articles"].count_documents({}) + db["story_bands"].count_documents({})
+            docs = (db["articles"].count_documents({})
+                    + db["story_signatures"].count_documents({}))
             writes.append(docs / max(stored, 1))
             runs["re-crawl"].append(crawl(replica.url, env, home / "s.json", server_pid))
             client.drop_database(database)
@@ -97,7 +98,7 @@ def main() -> None:
         print(f"{name:<12} {med['wall_s']:7.1f} {med['crawl_s']:8.1f} {med['cpu_s']:6.1f} "
               f"{med['db_cpu_s']:9.1f} {med['rss_mb']:7.0f} {med['pages']:6.0f} "
               f"{med['stored']:7.0f}")
-    print(f"documents written per stored article (article + LSH postings): "
+    print(f"documents written per stored article (article + near-duplicate signature): "
           f"{statistics.median(writes):.1f}")
 
 

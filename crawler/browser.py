@@ -40,9 +40,11 @@ from typing import Any
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.settings import NEWSCRAWL_BROWSER_EXECUTABLES
+
 logger = logging.getLogger(__name__)
 
-SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "chromium", "chromium-browser")
+SYSTEM_CHROMIUMS = tuple(NEWSCRAWL_BROWSER_EXECUTABLES)  # the default; a setting may change it
 # --no-sandbox: Chromium refuses to run as root with its sandbox (CI and containers run as root).
 CHROMIUM_ARGS = (
     "--no-sandbox",
@@ -61,7 +63,6 @@ MISSING = (
     "no Chromium found for pages that need a browser: install Debian's "
     "(`apt-get install -y chromium`) or Playwright's (`playwright install chromium`)"
 )
-HANDLER = "crawler.browser.BrowserDownloadHandler"
 
 
 class BrowserUnavailable(RuntimeError):

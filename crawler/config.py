@@ -1,16 +1,20 @@
-"""Where newscrawl keeps its data and which configuration it reads (DESIGN.md section 2).
+"""Where newscrawl keeps its data and which configuration file it reads.
 
-Environment: NEWSCRAWL_HOME (data folder), NEWSCRAWL_MONGO_URI (any MongoDB; unset means the
-embedded server), NEWSCRAWL_CONFIG (TOML file; else ./newscrawl.toml when present).
+Environment: NEWSCRAWL_HOME (data folder), NEWSCRAWL_CONFIG (TOML file; else ./newscrawl.toml
+when present). The file is only parsed here; its tables are checked by the code that reads them
+(crawler/spiderloader.py: outlets and topics; scheduler/config.py: scheduler and jobs), with the
+checks of crawler/checks.py. Which MongoDB is used is crawler/database.py's business.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# The top-level tables of newscrawl.toml; any other key is refused.
+TABLES = ("outlets", "topics", "scheduler", "jobs")
 
 
 class ConfigError(Exception):
@@ -18,17 +22,24 @@ class ConfigError(Exception):
 
 
 def home() -> Path:
-    """The data folder: embedded database, spool, logs."""
+    """The data folder: embedded database, spool, logs (created readable by its user only)."""
     raw = os.environ.get("NEWSCRAWL_HOME")
     path = Path(raw).expanduser() if raw else Path.home() / ".local" / "share" / "newscrawl"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, created if needed and made 0700: what newscrawl keeps there (the database and
+    its log, crawl logs, spooled articles, run files) is its user's alone."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
 
 
 def spool_dir() -> Path:
-    path = home() / "spool"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(home() / "spool")
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -55,29 +66,3 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> dict[str, Any
         raise ConfigError(f"{path}: cannot read configuration ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-
-
-@dataclass(frozen=True)
-class MongoTarget:
-    """A MongoDB URI and the database newscrawl uses on it."""
-
-    uri: str
-    database: str
-    embedded: bool
-
-
-def mongo_target() -> MongoTarget:
-    """NEWSCRAWL_MONGO_URI when set, else the embedded server (started on demand)."""
-    from pymongo.uri_parser import parse_uri
-
-    uri = os.environ.get("NEWSCRAWL_MONGO_URI")
-    embedded = not uri
-    if embedded:
-        from crawler.embedded import EmbeddedServer
-
-        uri = EmbeddedServer().ensure_running()
-    try:
-        database = parse_uri(uri).get("database") or "newscrawl"
-    except Exception as exc:  # pymongo raises InvalidURI/ConfigurationError/ValueError
-        raise ConfigError(f"NEWSCRAWL_MONGO_URI: invalid MongoDB URI ({exc})") from None
-    return MongoTarget(uri=uri, database=database, embedded=embedded)

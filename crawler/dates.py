@@ -179,29 +179,34 @@ _TIME = (
     r"(?:(?P<zone_before>gmt|utc)\s*)?"
     r"(?<![\d:])(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?(?![\d:])"
     r"(?:\s*(?P<ampm>صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)(?!\w))?"
-    r"(?:\s*(?P<zone>gmt|utc|ut|z|[+-]\d{2}:?\d{2}|est|edt|cst|cdt|mst|mdt|pst|pdt"
+    r"(?:\s*(?P<zone>\(?\s*(?:gmt|utc)\s*[+-]\d{1,2}(?::?\d{2})?\s*\)?"  # (GMT+0400), GMT+3
+    r"|gmt|utc|ut|z|[+-]\d{2}:?\d{2}|est|edt|cst|cdt|mst|mdt|pst|pdt"
     r"|بتوقيت\s+(?:غرينتش|جرينتش|غرينيتش))(?![\w:]))?"
 )
 # What may stand between a date and its time: "- 14:35", "T14:35", "على الساعة 14:35".
 _GAP_WORDS = _alternation(["على الساعة", "في الساعة", "الساعة", "في", "at"])
 _GAP = rf"(?:\s*(?:{_GAP_WORDS}|[-|@t]))*\s*"
-_TIME_AFTER = re.compile(_GAP + _TIME)
+# After a full date, "آخر تحديث" (last update) too: "الأحد 04 آب 2013، آخر تحديث 02:21".
+# (Not after "اليوم": "المغرب اليوم - آخر تحديث GMT 14:10" is a site name and its clock.)
+_DATE_GAP = rf"(?:\s*(?:{_GAP_WORDS}|{_alternation(['آخر تحديث'])}|[-|@t]))*\s*"
+_TIME_AFTER = re.compile(_DATE_GAP + _TIME)
 _TIME_BEFORE = re.compile(_TIME + r"[\s|-]*$")
 _TIME_ANYWHERE = re.compile(_TIME)
 
 # RFC 822 names these US zones; their offsets are fixed by the RFC itself.
 _RFC822_ZONES = {"est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6}
 _RFC822_ZONES |= {"pst": -8, "pdt": -7}
-_OFFSET_RE = re.compile(r"([+-])(\d{2}):?(\d{2})")
+_OFFSET_RE = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
 def _explicit_zone(text: str | None) -> tzinfo | None:
     """The zone a time names itself (GMT, Z, +0100, EST); None means local to the outlet."""
     if not text:
         return None
+    text = text.strip("() ").removeprefix("gmt").removeprefix("utc").strip()
     if offset := _OFFSET_RE.fullmatch(text):
         sign, hours, minutes = offset.groups()
-        delta = timedelta(hours=int(hours), minutes=int(minutes))
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
         return timezone(-delta if sign == "-" else delta)
     if text in _RFC822_ZONES:
         return timezone(timedelta(hours=_RFC822_ZONES[text]))
@@ -422,6 +427,13 @@ def _with_dateparser(norm: str, local: ZoneInfo) -> ParsedDate | None:
 
 
 # --- Public API -----------------------------------------------------------------------------
+
+
+def utc_now() -> datetime:
+    """Now, in UTC, to the millisecond: the precision a BSON date keeps, so an instant set in
+    a crawl is the same before and after MongoDB stores it."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def parse_date_detail(

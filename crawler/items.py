@@ -1,10 +1,13 @@
-"""The Article item: one news article as stored in the `articles` collection (DESIGN.md s. 2)."""
+"""The Article item: one news article as stored in the `articles` collection."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
+
+from crawler.jsonio import to_jsonable
 
 TRANSIENT = {"stored": False}
 DATE_SOURCES = ("jsonld", "meta", "selector", "feed", "sitemap", "url", "text")
@@ -39,7 +42,6 @@ class Article:
     revisions: list[dict[str, Any]] = field(default_factory=list)
     run_id: str = ""
     search_text: str = ""  # tokens and stems of title, summary, body: the $text-indexed field
-    minhash: list[int] = field(default_factory=list)  # near-duplicate signature (similarity.py)
     # Working fields, never stored: dates as found, before the timestamps pipeline reads them.
     date_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
     updated_candidates: list[tuple[str, str]] = field(default_factory=list, metadata=TRANSIENT)
@@ -47,7 +49,10 @@ class Article:
     action: str = field(default="insert", metadata=TRANSIENT)
     action_target: str = field(default="", metadata=TRANSIENT)  # canonical_url it applies to
     previous_version: dict[str, Any] | None = field(default=None, metadata=TRANSIENT)
-    band_keys: list[str] = field(default_factory=list, metadata=TRANSIENT)  # LSH postings
+    # Near-duplicate signature (crawler/similarity.py) and its time bucket, set by the stories
+    # stage; stored apart, in `story_signatures`.
+    minhash: list[int] = field(default_factory=list, metadata=TRANSIENT)
+    story_bucket: int | None = field(default=None, metadata=TRANSIENT)
     merged_stories: list[str] = field(default_factory=list, metadata=TRANSIENT)  # -> story_id
     originals_of: list[str] = field(default_factory=list, metadata=TRANSIENT)  # later copies
 
@@ -58,15 +63,22 @@ class Article:
             doc.pop(name, None)
         return doc
 
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> Article:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in doc.items() if k in names})
-
 
 TRANSIENT_FIELDS = frozenset(f.name for f in fields(Article) if f.metadata.get("stored") is False)
-INTERNAL_FIELDS = frozenset({"search_text", "minhash"})  # stored for indexes, never shown
-# The contract of DESIGN.md s. 2, in order.
+# Stored for an index, never shown (articles stored before `story_signatures` also carry
+# their `minhash`).
+INTERNAL_FIELDS = frozenset({"search_text", "minhash"})
+# The stored fields, in the documented order (README, "What is stored"): the contract with
+# every reader of the database, and the only fields `scrapy crawl -O` exports.
 STORED_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS | INTERNAL_FIELDS
 )
+
+
+def public_json(document: dict[str, Any], names: Iterable[str] = STORED_FIELDS) -> dict[str, Any]:
+    """A stored article as people and programs see it (`query --format jsonl`, the web API).
+
+    The stored field names in order (missing ones are null), instants ISO-8601 with `Z`;
+    internal fields and `_id` never appear.
+    """
+    return to_jsonable({name: document.get(name) for name in names})

@@ -1,4 +1,4 @@
-"""JSON output: instants as ISO-8601 UTC with `Z`, Arabic kept as is."""
+"""JSON output: instants as ISO-8601 UTC with `Z`, Arabic kept as is, controls escaped."""
 
 from __future__ import annotations
 
@@ -28,7 +28,11 @@ def to_jsonable(value: Any) -> Any:
 
 
 def dumps(value: Any, **kwargs: Any) -> str:
-    return json.dumps(to_jsonable(value), ensure_ascii=False, **kwargs)
+    """JSON for people and pipes: Arabic kept readable, terminal controls escaped (as `\\uXXXX`,
+    so a JSON reader gets the very same text back)."""
+    from crawler.terminal import escape_controls
+
+    return escape_controls(json.dumps(to_jsonable(value), ensure_ascii=False, **kwargs))
 
 
 def parse_instants(doc: dict[str, Any] | None, names: tuple[str, ...]) -> dict[str, Any] | None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.config import home
-from crawler.progress import summary_counts
+from crawler.config import home, private_dir
+from crawler.terminal import escape_log_output
 
 FINISHED_OK = {"finished", "closespider_itemcount", "closespider_pagecount"}
 
@@ -36,6 +36,8 @@ class CrawlResult:
 
     @property
     def counts(self) -> dict[str, int]:
+        from crawler.progress import summary_counts  # Scrapy: only once a crawl ran
+
         return summary_counts(self.stats)
 
     @property
@@ -53,6 +55,8 @@ class CrawlResult:
 
 def crawl_failed(stats: dict[str, Any]) -> bool:
     """Failed: did not finish, reached nothing, or could not store everything."""
+    from crawler.progress import summary_counts  # Scrapy: only once a crawl ran
+
     counts = summary_counts(dict(stats))
     return (
         str(stats.get("finish_reason", "not started")) not in FINISHED_OK
@@ -71,16 +75,20 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Any:
     return settings
 
 
-def spider_names() -> list[str]:
-    from scrapy.spiderloader import SpiderLoader
+def spider_loader(overrides: dict[str, Any] | None = None) -> Any:
+    """The project's spider loader: spider modules and the outlets newscrawl.toml declares
+    (crawler/spiderloader.py). Building it reads and checks the configuration file."""
+    from scrapy.spiderloader import get_spider_loader
 
-    return sorted(SpiderLoader.from_settings(project_settings()).list())
+    return get_spider_loader(project_settings(overrides))
+
+
+def spider_names() -> list[str]:
+    return sorted(spider_loader().list())
 
 
 def spider_class(name: str) -> Any:
-    from scrapy.spiderloader import SpiderLoader
-
-    return SpiderLoader.from_settings(project_settings()).load(name)
+    return spider_loader().load(name)
 
 
 def new_run_id() -> str:
@@ -100,13 +108,13 @@ def run_crawls(
     run_id = run_id or new_run_id()
     settings = project_settings({"NEWSCRAWL_RUN_ID": run_id, **(overrides or {})})
     if log_file is None and not settings.getbool("NEWSCRAWL_LOG_STDERR"):
-        log_dir = home() / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir = private_dir(home() / "logs")
         name = requests[0].spider if len(requests) == 1 else f"{len(requests)}-outlets"
         log_file = log_dir / f"{name}-{run_id}.log"
     if log_file is not None:
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
-    process = CrawlerProcess(settings)
+    process = CrawlerProcess(settings)  # installs Scrapy's log handler
+    escape_log_output()
     crawlers = []
     for request in requests:
         crawler = process.create_crawler(spider_class(request.spider))

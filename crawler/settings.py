@@ -1,12 +1,18 @@
-"""Scrapy settings for newscrawl (`scrapy.cfg` points here; `newscrawl crawl` uses them too)."""
+"""Scrapy settings for newscrawl (`scrapy.cfg` points here; `newscrawl crawl` uses them too).
 
-import sys
+Plain values only: newscrawl.toml is read when a crawl is set up, by the spider loader and the
+add-on below (crawler/spiderloader.py), never when this module is imported.
+"""
 
-from crawler.config import ConfigError, load_config
+from crawler.items import STORED_FIELDS
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# The spider modules plus the outlets declared in newscrawl.toml ([outlets.NAME]); the add-on
+# sets NEWSCRAWL_TOPICS from its [topics.NAME] tables (so it is not set here).
+SPIDER_LOADER_CLASS = "crawler.spiderloader.OutletSpiderLoader"
+ADDONS = {"crawler.spiderloader.ConfigurationAddon": 0}
 
 USER_AGENT = "newscrawl/0.1 (news archive crawler; polite; respects robots.txt)"
 ROBOTSTXT_OBEY = True
@@ -23,6 +29,14 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl SPIDER -O F.jsonl` exports what `newscrawl query --format jsonl` prints: the
+# stored fields (none of the stages' working fields), instants in UTC with `Z`.
+FEED_EXPORT_FIELDS = list(STORED_FIELDS)
+FEED_EXPORTERS = {
+    "json": "crawler.export.ArticleJsonExporter",
+    "jsonl": "crawler.export.ArticleJsonLinesExporter",
+    "jsonlines": "crawler.export.ArticleJsonLinesExporter",
+}
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 # Requests to outlets go through the replica router; it is transparent unless
@@ -51,11 +65,25 @@ PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
 # replica through Chromium); other in-page requests keep the browser's own headers.
 PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "scrapy_playwright.headers.use_scrapy_headers"
 
+# Sizes, against hostile or broken sites (crawler/size_guard.py): a page of more than
+# DOWNLOAD_MAXSIZE, as sent or once decompressed, is dropped and counted as
+# `dropped/response_too_large`; feeds and sitemaps may reach NEWSCRAWL_FEED_MAXSIZE (the sitemap
+# protocol's 50 MB) and are read entry by entry, at most NEWSCRAWL_FEED_MAX_ENTRIES of them.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+NEWSCRAWL_FEED_MAXSIZE = 50 * 1024 * 1024
+NEWSCRAWL_FEED_MAX_ENTRIES = 50_000
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.size_guard.SizeGuardMiddleware": 590,
+}
+
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.timestamps.TimestampsPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.limit.LimitPipeline": 450,
     "pipelines.stories.StoriesPipeline": 500,
     "pipelines.topics.TopicsPipeline": 600,
     "pipelines.store.StorePipeline": 900,
@@ -72,11 +100,6 @@ NEWSCRAWL_STORE_BACKOFF_S = 0.5
 NEWSCRAWL_PROGRESS = False
 NEWSCRAWL_RUN_ID = ""
 
-try:
-    _config = load_config()
-except ConfigError as exc:
-    sys.exit(f"newscrawl: {exc}")
-# Per-outlet overrides from newscrawl.toml: [outlets.<spider>.sections.<key>] listings/feeds/...
-NEWSCRAWL_OUTLETS = _config.get("outlets", {})
-# Topic rules over the shipped ones: [topics.<name>] keywords = [...] / enabled = false
-NEWSCRAWL_TOPICS = _config.get("topics", {})
+# Section overrides for one crawl, as [outlets.<spider>.sections.<key>] tables in JSON
+# (`-s NEWSCRAWL_OUTLETS='{"hespress": {"sections": {...}}}'`), over newscrawl.toml's.
+NEWSCRAWL_OUTLETS: dict = {}

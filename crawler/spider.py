@@ -3,7 +3,10 @@
 Discovery: a section's feeds, sitemaps and paginated listings yield article links. The crawl is
 incremental: one batched lookup per listing page or feed tells which links are stored already;
 those are not fetched, and a listing page that holds nothing new ends that section's
-pagination. `full=1` fetches everything (revisions are then detected by the dedupe stage).
+pagination, unless an interrupted crawl of that listing left work behind (crawler/frontier.py:
+each walk down a listing records its progress as it goes). `full=1` fetches everything
+(revisions are then detected by the dedupe stage). Feeds and sitemaps are read entry by entry
+and bounded (crawler/feeds.py), as is every response (crawler/size_guard.py).
 Feed and (news) sitemap entries older than the horizon (`max_age_days`), in another
 `news:language`, or already stored are skipped before they are fetched. Listing pages that a
 section (or every page that an outlet) declares `browser=True` are rendered by
@@ -15,18 +18,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 
 from crawler.browser import BrowserUnavailable, find_browser, needs_browser, page_meta
+from crawler.crawl_store import crawl_store
 from crawler.dates import parse_date
 from crawler.extraction import ArticlePage
-from crawler.feeds import parse_feed
+from crawler.feeds import MAX_ENTRIES, FeedEntry, FeedReader
+from crawler.frontier import Frontier, ListingWalk
 from crawler.outlet import Outlet, Section
+from crawler.progress import SKIPPED_BECAUSE, SKIPPED_SECTION_NAMES, SKIPPED_SECTIONS
 from crawler.sections import resolve_sections
 from crawler.text import normalize_arabic
 from crawler.urls import canonicalize_url, is_same_site
@@ -34,6 +43,7 @@ from crawler.urls import canonicalize_url, is_same_site
 logger = logging.getLogger(__name__)
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+FEED_BATCH = 500  # feed entries parsed, then looked up, at a time
 
 
 def _flag(value: Any) -> bool:
@@ -64,7 +74,10 @@ class NewsSpider(scrapy.Spider):
         )
         self.requested_sections = section
         self.allowed_domains = list(self.outlet.domains)
-        self._store: Any = None
+        # Canonical URLs found not stored when discovered: the dedupe stage needs not ask again.
+        self.unstored: set[str] = set()
+        self._feed_thread: ThreadPoolExecutor | None = None
+        self.frontier = Frontier(self)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -79,6 +92,7 @@ class NewsSpider(scrapy.Spider):
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
         if spider.use_browser is None:
             spider.use_browser = settings.getbool("NEWSCRAWL_BROWSER", True)
+        crawler.signals.connect(spider.frontier_closed, signal=signals.spider_closed)
         return spider
 
     # --- discovery ---
@@ -87,14 +101,14 @@ class NewsSpider(scrapy.Spider):
         browser_ok = self.browser_available()
         for key, section in self.sections.items():
             for feed in section.feeds + section.sitemaps:
-                yield scrapy.Request(
-                    self.outlet.absolute(feed), callback=self.parse_feed,
-                    cb_kwargs={"section": key}, priority=10,
-                )
+                yield self.feed_request(self.outlet.absolute(feed), key, priority=10)
             if self.render_meta(section) and not browser_ok:
-                continue  # the error is logged once, by browser_available()
+                self.skip_section(key)
+                continue
             for listing in section.listings:
-                yield self.listing_request(self.outlet.absolute(listing), key, 1)
+                url = self.outlet.absolute(listing)
+                walk = self.frontier.walk(key, url)
+                yield self.listing_request(url, key, 1, walk.key)
 
     # --- the browser, only where the outlet declares it ---
 
@@ -115,21 +129,34 @@ class NewsSpider(scrapy.Spider):
         return {}
 
     def browser_available(self) -> bool:
-        """True unless this crawl needs a browser and none is installed (logged once)."""
+        """True unless this crawl needs a browser and none is installed.
+
+        Not an error: the crawl goes on without the sections that need one, counted as
+        skipped, and the summary says why once (`newscrawl/skipped_because`).
+        """
         if not self.use_browser or not needs_browser(self.outlet, self.sections.values()):
             return True
         try:
             browser = find_browser(self.settings)
         except BrowserUnavailable as exc:
-            logger.error("%s: %s", self.name, exc)
-            self.crawler.stats.set_value("newscrawl/errors/browser_unavailable", 1)
+            logger.warning("%s: %s; its browser sections are skipped", self.name, exc,
+                           extra={"spider": self})
+            self.crawler.stats.set_value(SKIPPED_BECAUSE, str(exc))
             return False
         logger.info("%s renders some pages with %s", self.name, browser.describe())
         return True
 
-    def listing_request(self, url: str, section: str, page: int) -> scrapy.Request:
+    def skip_section(self, section: str) -> None:
+        """A section this crawl cannot crawl: counted and named, for the summary's one warning."""
+        stats = self.crawler.stats
+        stats.inc_value(SKIPPED_SECTIONS)
+        names = stats.get_value(SKIPPED_SECTION_NAMES)
+        stats.set_value(SKIPPED_SECTION_NAMES, f"{names}, {section}" if names else section)
+
+    def listing_request(self, url: str, section: str, page: int, walk: str = "") -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_listing, cb_kwargs={"section": section, "page": page},
+            url, callback=self.parse_listing,
+            cb_kwargs={"section": section, "page": page, "walk": walk},
             priority=5, meta=self.render_meta(self.sections.get(section)),
         )
 
@@ -142,29 +169,32 @@ class NewsSpider(scrapy.Spider):
         )
 
     async def unseen(self, urls: list[str]) -> list[str]:
-        """The URLs whose canonical form is not stored yet (one query; all when --full)."""
+        """The URLs whose canonical form was not stored before this crawl found it (one call
+        in a worker thread for the whole page or feed; all when --full). An article this
+        crawl found (in a feed, say) and stored since is still unseen on a listing page:
+        the crawl's own stores must not end its pagination."""
         if self.full or not urls:
             return urls
         canonical = {url: canonicalize_url(url) for url in urls}
         try:
             known = await asyncio.to_thread(
-                self.store.existing_canonical_urls, set(canonical.values())
+                crawl_store(self.crawler).existing_canonical_urls,
+                set(canonical.values()) - self.unstored,
             )
         except Exception as exc:  # database down: fetch everything, the store stage spools
             logger.warning("stored-article lookup failed (%s); fetching all links", exc)
             self.crawler.stats.inc_value("newscrawl/lookup_errors")
             return urls
-        self.crawler.stats.inc_value("newscrawl/links_already_stored", len(urls) - len(
-            [u for u in urls if canonical[u] not in known]))
-        return [url for url in urls if canonical[url] not in known]
+        fresh = [url for url in urls if canonical[url] not in known]
+        self.unstored.update(canonical[url] for url in fresh)
+        self.crawler.stats.inc_value("newscrawl/links_already_stored", len(urls) - len(fresh))
+        return fresh
 
     @property
-    def store(self) -> Any:
-        if self._store is None:
-            from crawler.store import Store
-
-            self._store = Store()
-        return self._store
+    def feed_thread(self) -> ThreadPoolExecutor:
+        if self._feed_thread is None:
+            self._feed_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.name}-feeds")
+        return self._feed_thread
 
     def too_old(self, published: datetime | None) -> bool:
         return bool(
@@ -180,24 +210,53 @@ class NewsSpider(scrapy.Spider):
         )
 
     async def parse_listing(
-        self, response: Response, section: str, page: int
+        self, response: Response, section: str, page: int, walk: str = ""
     ) -> AsyncIterator[scrapy.Request]:
+        """A listing page: its unstored articles, then the next page, unless pagination ends.
+
+        The walk's progress is recorded (crawler/frontier.py) before any request of this page
+        is handed to Scrapy, and an early stop waits until the walk has read past the pages
+        that an interrupted crawl of this listing reached.
+        """
         self.crawler.stats.inc_value("newscrawl/listing_pages")
         links = self.listing_links(response)
         fresh = await self.unseen(links)
-        for url in fresh:
-            yield self.article_request(url, section)
-        if links and not fresh:
+        this_walk = self.frontier.walks.get(walk)
+        may_stop = True
+        if this_walk is not None:
+            await self.frontier.load(this_walk)
+            may_stop = this_walk.read_page(page, (canonicalize_url(u) for u in links))
+        if links and not fresh and may_stop:
             self.crawler.stats.inc_value("newscrawl/pagination_stopped_early")
             logger.info("%s page %d holds only stored articles: stop paginating", section, page)
+            self.end_walk(this_walk)
             return
-        if page >= (self.max_pages or 1) or self.listing_too_old(response):
-            return
+        if links and not fresh:
+            self.crawler.stats.inc_value("newscrawl/frontier/pages_read_again")
+        next_url = self.next_page(response) if page < (self.max_pages or 1) else None
+        if next_url and self.listing_too_old(response):
+            next_url = None
+        if this_walk is not None and (fresh or next_url):
+            await self.frontier.save(this_walk)
+        for url in fresh:
+            yield self.article_request(url, section)
+        if next_url:
+            yield self.listing_request(next_url, section, page + 1, walk)
+        else:
+            self.end_walk(this_walk)
+
+    def next_page(self, response: Response) -> str | None:
         for href in self.outlet.selectors.next_page:
             next_url = response.css(href).get()
             if next_url:
-                yield self.listing_request(response.urljoin(next_url.strip()), section, page + 1)
-                break
+                return response.urljoin(next_url.strip())
+        return None
+
+    @staticmethod
+    def end_walk(walk: ListingWalk | None) -> None:
+        """Pagination really ended (its record goes once the crawl has finished)."""
+        if walk is not None:
+            walk.ended = True
 
     def listing_links(self, response: Response) -> list[str]:
         for query in self.outlet.selectors.listing_links:
@@ -219,26 +278,51 @@ class NewsSpider(scrapy.Spider):
         dates = [d for d in dates if d]
         return bool(dates) and self.too_old(max(dates))
 
+    def feed_request(self, url: str, section: str, **kwargs: Any) -> scrapy.Request:
+        """A feed or sitemap: allowed up to NEWSCRAWL_FEED_MAXSIZE (pages: DOWNLOAD_MAXSIZE)."""
+        limit = self.settings.getint("NEWSCRAWL_FEED_MAXSIZE", 50 * 1024 * 1024)
+        return scrapy.Request(
+            url, callback=self.parse_feed, cb_kwargs={"section": section},
+            meta={"download_maxsize": limit, "download_warnsize": limit}, **kwargs,
+        )
+
     async def parse_feed(self, response: Response, section: str) -> AsyncIterator[scrapy.Request]:
+        """Entries are read in batches, each parsed and then looked up off the event loop: a
+        sitemap of 50,000 entries neither blocks the crawl nor sits in memory at once."""
         self.crawler.stats.inc_value("newscrawl/feeds")
-        entries = parse_feed(response.body)
-        if not entries:
+        reader = FeedReader(response.body, max_entries=self.settings.getint(
+            "NEWSCRAWL_FEED_MAX_ENTRIES", MAX_ENTRIES))
+        entries, loop = iter(reader), asyncio.get_running_loop()
+        seen: set[str] = set()
+        # one thread parses every feed (lxml trees stay with the thread that made them)
+        while batch := await loop.run_in_executor(self.feed_thread, list,
+                                                  islice(entries, FEED_BATCH)):
+            async for request in self.feed_batch_requests(batch, section, response, seen):
+                yield request
+        if reader.truncated:
+            self.crawler.stats.inc_value(f"dropped/feed_{reader.truncated}")
+            logger.warning("feed %s: read %d entries, the rest dropped (%s)", response.url,
+                           reader.count, reader.truncated.replace("_", " "),
+                           extra={"spider": self})
+        elif not reader.count:
             logger.warning("no entries in feed %s", response.url)
             self.crawler.stats.inc_value("newscrawl/empty_feeds")
-        for entry in entries:
+
+    async def feed_batch_requests(
+        self, batch: list[FeedEntry], section: str, response: Response, seen: set[str]
+    ) -> AsyncIterator[scrapy.Request]:
+        by_url: dict[str, FeedEntry] = {}
+        for entry in batch:
             if entry.is_sitemap_index:
                 # a child sitemap last changed before the horizon lists only older articles
                 if self.too_old(parse_date(entry.published_raw, tz=self.outlet.timezone)):
                     self.crawler.stats.inc_value("newscrawl/sitemaps_too_old")
                     continue
-                yield scrapy.Request(
-                    response.urljoin(entry.url), callback=self.parse_feed,
-                    cb_kwargs={"section": section},
-                )
-        by_url: dict[str, Any] = {}
-        for entry in entries:
-            if entry.is_sitemap_index or not self.is_article_url(entry.url):
+                yield self.feed_request(response.urljoin(entry.url), section)
                 continue
+            if entry.url in seen or not self.is_article_url(entry.url):
+                continue
+            seen.add(entry.url)
             if not self.same_language(entry.language):
                 self.crawler.stats.inc_value("newscrawl/feed_entries_other_language")
                 continue
@@ -259,6 +343,14 @@ class NewsSpider(scrapy.Spider):
         wanted = self.outlet.language.split("-")[0].lower()
         found = language.strip().replace("_", "-").split("-")[0].lower()
         return not found or not wanted or found == wanted
+
+    def closed(self, reason: str) -> None:
+        if self._feed_thread is not None:
+            self._feed_thread.shutdown(wait=False)
+
+    async def frontier_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        # spider_closed comes after the pipelines closed: stored is stored, spooled is counted
+        await self.frontier.crawl_closed(reason)
 
     # --- extraction ---
 

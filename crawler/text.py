@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = [
     "clean_display_text",
@@ -43,6 +44,15 @@ _INVISIBLE = [
     "\u2060",  # word joiner (the modern spelling of a mid-text BOM)
     "\ufeff",  # BOM / zero width no-break space
     "\u00ad",  # soft hyphen
+]
+
+# Control characters in crawled text are hostile or garbage (an ESC can drive a terminal), so
+# display text loses them: C0 except the whitespace that `str.splitlines`/`str.split` turn into
+# line breaks and spaces (tab, LF, VT, FF, CR), DEL, and C1 except NEL (a line break).
+_CONTROLS = [
+    *(chr(cp) for cp in range(0x20) if chr(cp) not in "\t\n\v\f\r"),
+    "\x7f",
+    *(chr(cp) for cp in range(0x80, 0xA0) if cp != 0x85),
 ]
 
 # Tashkeel, Quranic annotation marks and tatweel: they decorate a word without changing it.
@@ -125,8 +135,10 @@ def normalize_arabic(text: str) -> str:
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 # ZWNJ/ZWJ are *kept* in display text: ZWNJ is orthographic in Persian/Urdu names and quotes
 # (می‌خواهم), and ZWJ holds emoji sequences together. Only the other invisibles are removed.
-_DISPLAY_INVISIBLE_TABLE = str.maketrans(dict.fromkeys(_INVISIBLE))
-_DISPLAY_INVISIBLE_PAIRS = tuple((ch, "") for ch in _INVISIBLE)
+# Control characters go with them (the bidi overrides and isolates are among _INVISIBLE).
+_DISPLAY_REMOVED = _INVISIBLE + _CONTROLS
+_DISPLAY_INVISIBLE_TABLE = str.maketrans(dict.fromkeys(_DISPLAY_REMOVED))
+_DISPLAY_INVISIBLE_PAIRS = tuple((ch, "") for ch in _DISPLAY_REMOVED)
 # A space run with the joiners that touch it: there they join nothing and only hide the space.
 _JOINER_CLASS = "".join(_JOINERS)
 _SPACE_RUN_WITH_JOINERS = re.compile(rf"(?:[{_JOINER_CLASS}]* )+[{_JOINER_CLASS}]*")
@@ -141,8 +153,9 @@ def clean_display_text(text: str) -> str:
     """Tidy text for storage/display without changing its letters.
 
     Presentation-form code points (U+FB50–U+FDFF, U+FE70–U+FEFF, which break search and
-    copy/paste) are NFKC-unfolded one by one; everything else only gets NFC. Invisible marks
-    are removed (ZWNJ/ZWJ kept inside words, see above), Unicode spaces become " ", runs of
+    copy/paste) are NFKC-unfolded one by one; everything else only gets NFC. Invisible marks,
+    bidi overrides and control characters (C0 and C1 other than tab and line breaks, DEL) are
+    removed (ZWNJ/ZWJ kept inside words, see above), Unicode spaces become " ", runs of
     spaces collapse, lines are trimmed, and paragraphs are separated by exactly one blank line.
     Idempotent.
     """
@@ -234,6 +247,7 @@ STOPWORDS = frozenset(normalize_arabic(w) for w in """
 """.split())
 
 
+@lru_cache(maxsize=1 << 15)  # every article is stemmed three times (search, topics, stories)
 def light_stem(token: str) -> str:
     """A normalized token without its proclitics (والشرطه -> شرطه), for search and dedupe.
 

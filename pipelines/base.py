@@ -1,4 +1,4 @@
-"""What every stage shares: access to the crawl's stats and outlet, and counted drops."""
+"""What every stage shares: access to the crawl's stats, outlet and store, and counted drops."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from crawler.crawl_store import crawl_store
 from crawler.outlet import Outlet
+from crawler.store import Store
 
 
 class ArticleDropped(DropItem):
@@ -18,11 +20,14 @@ class ArticleDropped(DropItem):
 
 
 class Stage:
-    """A pipeline stage; built by Scrapy through from_crawler, or directly in tests."""
+    """A pipeline stage; built by Scrapy through from_crawler, or directly in tests (which
+    pass the outlet, and a Store when the stage needs one)."""
 
-    def __init__(self, crawler: Any = None, *, outlet: Outlet | None = None):
+    def __init__(self, crawler: Any = None, *, outlet: Outlet | None = None,
+                 store: Store | None = None):
         self.crawler = crawler
         self._outlet = outlet
+        self._store = store
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Stage:
@@ -31,6 +36,13 @@ class Stage:
     @property
     def outlet(self) -> Outlet:
         return self._outlet or self.crawler.spider.outlet
+
+    @property
+    def store(self) -> Store:
+        """The crawl's one Store (crawler/crawl_store.py), unless one was given."""
+        if self._store is None:
+            self._store = crawl_store(self.crawler)
+        return self._store
 
     def count(self, key: str, value: int = 1) -> None:
         if self.crawler is not None and self.crawler.stats is not None:

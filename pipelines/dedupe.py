@@ -8,7 +8,6 @@ A stored article whose normalized title or body changed becomes a revision.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from crawler.items import Article
 from crawler.text import normalize_arabic
 from pipelines.base import ArticleDropped, Stage
+from pipelines.batching import BatchedLookup
 
 logger = logging.getLogger(__name__)
 
@@ -29,50 +29,65 @@ REVISION_FIELDS = ("title", "body", "summary", "content_hash", "published_at", "
 
 
 class DedupePipeline(Stage):
-    def __init__(self, crawler=None, store=None, **kwargs):
+    def __init__(self, crawler=None, **kwargs):
         super().__init__(crawler, **kwargs)
-        self._store = store
         self.seen_urls: dict[str, str] = {}  # canonical_url -> url fetched first, this run
         self.seen_bodies: dict[tuple[str, str], str] = {}  # (outlet, hash) -> canonical_url
         self.lookups_paused_until = 0.0
-        # One article at a time: two copies processed concurrently must see each other.
-        self.lock = asyncio.Lock()
-
-    @property
-    def store(self):
-        if self._store is None:
-            from crawler.store import Store
-
-            self._store = Store()
-        return self._store
+        self.stored = BatchedLookup(self._find_stored)
 
     def alternate(self, item: Article, target: str, tier: str) -> Article:
         self.count(f"duplicates/{tier}")
         item.action, item.action_target = "alternate", target
         return item
 
-    async def lookup(self, func, *args):
-        """A store lookup off the event loop; None when the database does not answer.
+    def _find_stored(self, keys: list[tuple[str, str, str]]) -> dict[tuple, tuple]:
+        """(canonical URL or "", outlet, content hash) -> (the stored article at that URL,
+        the canonical URL of a stored article of that outlet with that body), for a batch.
+        Runs in a worker thread."""
+        articles = self.store.find_articles([url for url, _, _ in keys if url],
+                                            STORED_PROJECTION)
+        bodies = self.store.find_same_bodies(
+            [(outlet, digest) for url, outlet, digest in keys if url not in articles])
+        return {key: (articles.get(key[0]), bodies.get(key[1:])) for key in keys}
+
+    def checked_at_discovery(self, canonical_url: str) -> bool:
+        """The spider found this URL not stored when it listed it (crawler/spider.py
+        `unseen`): no need to ask again. A concurrent crawl storing it meanwhile is caught by
+        the unique index (counted as duplicates/stored_by_other_run)."""
+        spider = getattr(self.crawler, "spider", None)
+        return canonical_url in getattr(spider, "unstored", ())
+
+    async def lookup(self, item: Article) -> tuple[dict | None, str | None]:
+        """What the store holds of this article, batched with the other items in flight;
+        nothing when the database does not answer.
 
         The article then goes on as new: the store stage retries or spools it, and a unique
         index catches a duplicate once the database is back.
         """
         if time.monotonic() < self.lookups_paused_until:
             self.count("newscrawl/lookups_skipped")
-            return None
+            return None, None
+        canonical = "" if self.checked_at_discovery(item.canonical_url) else item.canonical_url
         try:
-            return await asyncio.to_thread(func, *args)
+            return await self.stored.get((canonical, item.outlet, item.content_hash))
         except Exception as exc:
             logger.warning("dedupe lookup failed (%s); treating articles as new", exc)
             self.lookups_paused_until = time.monotonic() + LOOKUP_PAUSE_S
             self.count("newscrawl/lookup_errors")
-            return None
+            return None, None
+
+    def seen_in_this_run(self, item: Article) -> bool:
+        return (item.canonical_url in self.seen_urls
+                or (item.outlet, item.content_hash) in self.seen_bodies)
 
     async def process_item(self, item: Article) -> Article:
-        async with self.lock:
-            return await self._process(item)
+        stored = (None, None) if self.seen_in_this_run(item) else await self.lookup(item)
+        return self.decide(item, *stored)
 
-    async def _process(self, item: Article) -> Article:
+    def decide(self, item: Article, stored: dict | None, same_body: str | None) -> Article:
+        """Synchronous, so two copies in flight together see each other: this run first,
+        then what the store held."""
         canonical = item.canonical_url
         first_url = self.seen_urls.get(canonical)
         if first_url is not None:
@@ -83,15 +98,11 @@ class DedupePipeline(Stage):
         body_key = (item.outlet, item.content_hash)
         if body_key in self.seen_bodies:
             return self.alternate(item, self.seen_bodies[body_key], "body")
-
-        stored = await self.lookup(self.store.find_article, canonical, STORED_PROJECTION)
         if stored is not None:
             return self.against_stored(item, stored)
-        same_body = await self.lookup(self.store.find_same_body, item.outlet, item.content_hash)
-        if same_body is not None and same_body["canonical_url"] != canonical:
+        if same_body is not None and same_body != canonical:
             self.seen_urls[canonical] = item.url
-            return self.alternate(item, same_body["canonical_url"], "body")
-
+            return self.alternate(item, same_body, "body")
         self.seen_urls[canonical] = item.url
         self.seen_bodies[body_key] = canonical
         return item

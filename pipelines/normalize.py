@@ -1,10 +1,12 @@
 """Normalize: clean display text (NFC, whitespace, invisible marks), strip site-name prefixes,
-canonicalize the URL, and compute the matching keys (content hash, search text)."""
+drop mis-decoded text, canonicalize the URL, and compute the matching keys (content hash,
+search text)."""
 
 from __future__ import annotations
 
 import hashlib
 
+from crawler.extraction.decoding import is_garbled
 from crawler.items import Article
 from crawler.text import (
     clean_display_text,
@@ -40,6 +42,8 @@ class NormalizePipeline(Stage):
         if not item.title or self.only_site_name(item.title, affixes):
             raise ArticleDropped("missing_title", f"{item.url} (title was only the site name)")
         item.body = normalize_paragraphs(item.body.split("\n\n"))
+        if is_garbled(item.title, item.body):  # no charset the page allows read it cleanly
+            raise ArticleDropped("garbled_text", f"{item.url} (a third of the text is mis-decoded)")
         item.summary = strip_prefixes(clean_display_text(item.summary), affixes)
         item.dateline = clean_display_text(item.dateline)
         item.authors = _clean_list(item.authors)

@@ -18,7 +18,7 @@ from pathlib import Path
 from crawler.config import spool_dir
 from crawler.items import Article
 from crawler.jsonio import to_jsonable
-from crawler.store import ArticleWrite, Store, apply_writes
+from crawler.store import ArticleWrite, apply_writes
 from pipelines.base import Stage
 
 logger = logging.getLogger(__name__)
@@ -27,33 +27,25 @@ logger = logging.getLogger(__name__)
 def as_write(item: Article) -> ArticleWrite:
     return ArticleWrite(
         action=item.action, document=item.to_document(), target=item.action_target,
-        previous=item.previous_version, band_keys=item.band_keys,
+        previous=item.previous_version, story_bucket=item.story_bucket, signature=item.minhash,
         merged_stories=item.merged_stories, originals_of=item.originals_of,
     )
 
 
 class StorePipeline(Stage):
-    def __init__(self, crawler=None, store: Store | None = None, **kwargs):
+    def __init__(self, crawler=None, **kwargs):
         super().__init__(crawler, **kwargs)
         settings = crawler.settings if crawler else {}
         self.batch_size = int(settings.get("NEWSCRAWL_STORE_BATCH", 50))
         self.flush_interval = float(settings.get("NEWSCRAWL_STORE_FLUSH_S", 2.0))
         self.retries = int(settings.get("NEWSCRAWL_STORE_RETRIES", 5))
         self.backoff = float(settings.get("NEWSCRAWL_STORE_BACKOFF_S", 0.5))
-        self._store = store
-        self.owns_store = store is None
         self.buffer: list[ArticleWrite] = []
         self.lock: asyncio.Lock | None = None
         self.ticker: asyncio.Task | None = None
         self.spool_path: Path | None = None
         self.spooled = 0
         self.outage = False  # the last batch had to be spooled: try the next ones only once
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = Store()
-        return self._store
 
     async def open_spider(self) -> None:
         self.lock = asyncio.Lock()
@@ -128,5 +120,3 @@ class StorePipeline(Stage):
             async with self.lock:  # the ticker is never cancelled in the middle of a write
                 self.ticker.cancel()
         await self.flush()
-        if self._store is not None and self.owns_store:
-            self._store.close()

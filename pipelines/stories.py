@@ -1,114 +1,75 @@
 """Stories (dedupe tier c): articles of one story across outlets share `story_id`.
 
-Each new article is compared with the articles of this run and with the stored ones that share
-an LSH band key (crawler.similarity); copies also get `duplicate_of` (the first copy stored).
-An article that matches articles of two stories joins them: the later story is merged into
-the story of its best match. Cross-outlet copies stay stored: each outlet's article is a fact.
+Each new article is compared with the articles that share an LSH band key with it
+(crawler.similarity): this crawl's own and the stored ones of the same days. The crawl holds
+those postings in memory (BandIndex): the first article of a time bucket loads the bucket's
+stored signatures with one query, and every article processed is added, so a lookup costs no
+database round trip. Candidates are verified on their text (read from memory for this crawl's
+articles, in one batched read for the stored ones whose signatures look similar); copies also
+get `duplicate_of` (the first copy published). An article that matches articles of two
+stories joins them: the later story is merged into the story of its best match. Cross-outlet
+copies stay stored: each outlet's article is a fact.
 
 Crawls of several outlets run at the same time (one process or many), so a copy may be stored
-by another crawl after this one looked: when the crawl closes, the articles that started a
-story of their own are looked up once more and joined to any story found then.
+by another crawl after this one loaded its bucket: when the crawl closes, the buckets of the
+articles that started a story of their own are loaded again (one query per bucket) and those
+articles are compared with what other crawls stored meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from scrapy import signals
 
 from crawler.items import Article
 from crawler.similarity import (
     PREFILTER,
+    BandIndex,
     Fingerprint,
-    band_keys,
-    estimated_jaccard,
-    lookup_keys,
+    lookup_buckets,
     matches,
     new_story_id,
+    time_bucket,
 )
 from pipelines.base import Stage
 
 logger = logging.getLogger(__name__)
 
+CANDIDATE_PROJECTION = {"_id": 0, "story_id": 1, "duplicate_of": 1,
+                        **dict.fromkeys(Fingerprint.FIELDS, 1)}
+
+
+@dataclass
+class Candidate:
+    """An article that may tell the same story, with its story as known now."""
+
+    fingerprint: Fingerprint
+    story_id: str
+    duplicate_of: str
+
+
+@dataclass
+class RunArticle:
+    """What the crawl keeps of each article it processed: its fingerprint without shingles
+    (cut again when it is a candidate: keeping them took 240 KB an article), its story."""
+
+    fingerprint: Fingerprint
+    story_id: str
+    duplicate_of: str
+
 
 class StoriesPipeline(Stage):
-    def __init__(self, crawler=None, store=None, **kwargs):
+    def __init__(self, crawler=None, **kwargs):
         super().__init__(crawler, **kwargs)
-        self._store = store
-        self.run_postings: dict[str, list[str]] = {}  # band key -> canonical URLs of this run
-        self.run_articles: dict[str, tuple[Fingerprint, str, str]] = {}  # fp, story, dup_of
+        self.index = BandIndex()  # this crawl's articles and the stored ones of its buckets
+        self.run_articles: dict[str, RunArticle] = {}
         self.alone: list[str] = []  # canonical URLs of this run that started their own story
-
-    @property
-    def store(self):
-        if self._store is None:
-            from crawler.store import Store
-
-            self._store = Store()
-        return self._store
-
-    def _stored_candidates(self, keys: list[str], fingerprint: Fingerprint) -> list[tuple]:
-        """Stored articles sharing a band key whose signatures look similar enough to be worth
-        an exact comparison (their bodies are only fetched then). Runs in a worker thread."""
-        found = []
-        for doc in self.store.similar_articles(keys, fingerprint.canonical_url):
-            if estimated_jaccard(fingerprint.signature, doc.get("minhash") or []) < PREFILTER:
-                continue
-            published = doc.get("published_at") or doc.get("crawled_at") or datetime.now(UTC)
-            body = self.store.article_body(doc["canonical_url"])
-            candidate = Fingerprint.of(doc["canonical_url"], doc.get("outlet", ""), body,
-                                       published)
-            found.append((candidate, doc.get("story_id", ""), doc.get("duplicate_of", "")))
-        return found
-
-    async def stored_candidates(self, keys: list[str], fingerprint: Fingerprint) -> list[tuple]:
-        try:
-            return await asyncio.to_thread(self._stored_candidates, keys, fingerprint)
-        except Exception as exc:  # database down: the article is its own story for now
-            logger.warning("near-duplicate lookup failed (%s)", exc)
-            self.count("newscrawl/lookup_errors")
-            return []
-
-    async def process_item(self, item: Article) -> Article:
-        if item.action != "insert":
-            return item  # alternates and revisions keep their story
-        published = item.published_at or item.crawled_at or datetime.now(UTC)
-        fingerprint = Fingerprint.of(item.canonical_url, item.outlet, item.body, published)
-        keys = lookup_keys(fingerprint.signature, published)
-        local = {url for key in keys for url in self.run_postings.get(key, ())}
-        candidates = [self.run_articles[url] for url in local if url != item.canonical_url]
-        candidates += await self.stored_candidates(keys, fingerprint)
-        by_url = {fp.canonical_url: (fp, story, dup) for fp, story, dup in candidates}
-        found = matches(fingerprint, [fp for fp, _, _ in by_url.values()])
-        if found:
-            best = found[0]
-            _, story, duplicate_of = by_url[best.canonical_url]
-            item.story_id = story or new_story_id(best.canonical_url)
-            self.count("stories/joined")
-            if best.is_copy:
-                self.count("duplicates/near")
-                candidate = by_url[best.canonical_url][0]
-                if duplicate_of or candidate.published <= fingerprint.published:
-                    item.duplicate_of = duplicate_of or best.canonical_url
-                else:  # this one was published first: the stored copy points at it
-                    item.originals_of = [best.canonical_url]
-                    if best.canonical_url in self.run_articles:
-                        fp, story_, _ = self.run_articles[best.canonical_url]
-                        self.run_articles[best.canonical_url] = (fp, story_, item.canonical_url)
-            others = {by_url[m.canonical_url][1] for m in found[1:]} - {item.story_id, ""}
-            if others:
-                self.merge(sorted(others), item)
-        else:
-            item.story_id = new_story_id(item.canonical_url)
-            self.alone.append(item.canonical_url)
-        item.minhash = fingerprint.signature
-        item.band_keys = band_keys(fingerprint.signature, published)
-        for key in item.band_keys:
-            self.run_postings.setdefault(key, []).append(item.canonical_url)
-        self.run_articles[item.canonical_url] = (fingerprint, item.story_id, item.duplicate_of)
-        return item
+        # One article at a time: two copies in flight together must see each other.
+        self.lock = asyncio.Lock()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -116,6 +77,109 @@ class StoriesPipeline(Stage):
         # after every stage has closed, so this crawl's own last batch is stored too
         crawler.signals.connect(stage.join_late_copies, signal=signals.spider_closed)
         return stage
+
+    # --- candidates ---
+
+    async def load_buckets(self, buckets: Iterable[int]) -> None:
+        """The stored signatures of the buckets not loaded yet, one query each. A bucket the
+        database cannot give counts as loaded (empty): the late join looks at it again."""
+        for bucket in buckets:
+            if bucket in self.index.buckets:
+                continue
+            try:
+                entries = await asyncio.to_thread(self.store.story_signatures_in, bucket)
+            except Exception as exc:
+                logger.warning("near-duplicate lookup failed (%s)", exc)
+                self.count("newscrawl/lookup_errors")
+                entries = []
+            self.index.add_bucket(bucket, entries)
+
+    def run_candidate(self, url: str) -> Candidate:
+        known = self.run_articles[url]
+        return Candidate(known.fingerprint.compact(), known.story_id, known.duplicate_of)
+
+    def stored_candidates(self, urls: list[str], index: BandIndex) -> list[Candidate]:
+        """Stored articles read by canonical URL (one call; their signatures are in `index`).
+        Runs in a worker thread."""
+        docs = self.store.find_articles(urls, CANDIDATE_PROJECTION)
+        return [Candidate(Fingerprint.from_document(doc, index.signatures[url]),
+                          doc.get("story_id", ""), doc.get("duplicate_of", ""))
+                for url, doc in docs.items()]
+
+    async def candidates(self, fingerprint: Fingerprint) -> dict[str, Candidate]:
+        """This crawl's articles that share a band with it, and the stored ones whose
+        signatures also look similar."""
+        sharing = self.index.sharing_a_band(fingerprint.signature, fingerprint.published)
+        sharing.pop(fingerprint.canonical_url, None)
+        found = {url: self.run_candidate(url) for url in sharing if url in self.run_articles}
+        stored = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
+                  if url not in found and estimate >= PREFILTER]
+        if stored:
+            try:
+                for candidate in await asyncio.to_thread(self.stored_candidates, stored,
+                                                         self.index):
+                    found[candidate.fingerprint.canonical_url] = candidate
+            except Exception as exc:  # database down: the article is its own story for now
+                logger.warning("near-duplicate lookup failed (%s)", exc)
+                self.count("newscrawl/lookup_errors")
+        return found
+
+    # --- the decision ---
+
+    async def process_item(self, item: Article) -> Article:
+        if item.action != "insert":
+            return item  # alternates and revisions keep their story
+        fingerprint = Fingerprint.from_document(
+            {name: getattr(item, name) for name in Fingerprint.FIELDS})
+        async with self.lock:
+            await self.load_buckets(lookup_buckets(fingerprint.published))
+            self.decide(item, fingerprint, await self.candidates(fingerprint))
+            self.remember(item, fingerprint)
+        return item
+
+    def decide(self, item: Article, fingerprint: Fingerprint,
+               by_url: dict[str, Candidate]) -> None:
+        found = matches(fingerprint, [c.fingerprint for c in by_url.values()])
+        if not found:
+            item.story_id = new_story_id(item.canonical_url)
+            self.alone.append(item.canonical_url)
+            return
+        best = by_url[found[0].canonical_url]
+        item.story_id = best.story_id or new_story_id(best.fingerprint.canonical_url)
+        self.count("stories/joined")
+        if found[0].is_copy:
+            self.count("duplicates/near")
+            if best.duplicate_of or best.fingerprint.published <= fingerprint.published:
+                item.duplicate_of = best.duplicate_of or best.fingerprint.canonical_url
+            else:  # this one was published first: the stored copy points at it
+                item.originals_of = [best.fingerprint.canonical_url]
+                known = self.run_articles.get(best.fingerprint.canonical_url)
+                if known is not None:
+                    known.duplicate_of = item.canonical_url
+        others = {by_url[m.canonical_url].story_id for m in found[1:]} - {item.story_id, ""}
+        if others:
+            self.merge(sorted(others), item)
+
+    def remember(self, item: Article, fingerprint: Fingerprint) -> None:
+        item.minhash = fingerprint.signature
+        item.story_bucket = time_bucket(fingerprint.published)
+        self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket)
+        self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
+                                                           item.duplicate_of)
+
+    def merge(self, stories: list[str], item: Article) -> None:
+        """Stories joined by this article become its story, here and (via the store) stored."""
+        item.merged_stories = stories
+        self.count("stories/merged", len(stories))
+        self.rename_story(stories, item.story_id)
+
+    def rename_story(self, stories: Iterable[str], into: str) -> None:
+        stories = set(stories)
+        for known in self.run_articles.values():
+            if known.story_id in stories:
+                known.story_id = into
+
+    # --- when the crawl closes ---
 
     async def join_late_copies(self, spider=None, reason: str = "") -> None:
         """Join the stories that concurrent crawls stored after this one looked."""
@@ -128,35 +192,49 @@ class StoriesPipeline(Stage):
             self.count("stories/joined_late", joined)
 
     def _join_late_copies(self) -> int:
+        """One query per time bucket of the lone articles; only an article that shares a
+        band with something stored since is compared again. Runs in a worker thread."""
+        published = {url: self.run_articles[url].fingerprint.published for url in self.alone}
+        late = BandIndex()  # what other crawls stored since this one loaded the bucket
+        for bucket in sorted({b for moment in published.values() for b in lookup_buckets(moment)}):
+            late.add_bucket(bucket, [(url, sig) for url, sig in self.store.story_signatures_in(
+                bucket) if url not in self.index.signatures])
+        if not late.signatures:
+            return 0
         joined = 0
         for url in self.alone:
-            fingerprint, story, _ = self.run_articles[url]
-            keys = lookup_keys(fingerprint.signature, fingerprint.published)
-            candidates = self._stored_candidates(keys, fingerprint)
-            by_url = {fp.canonical_url: (fp, s, d) for fp, s, d in candidates}
-            found = matches(fingerprint, [fp for fp, _, _ in candidates])
-            if not found:
-                continue
-            best = found[0]
-            other, other_story, other_duplicate_of = by_url[best.canonical_url]
-            if not other_story or other_story == story:
-                continue
-            # the story of the earlier article wins; a copy points at the earlier one
-            first, later = sorted([fingerprint, other], key=lambda fp: fp.published)
-            target = other_story if first is other else story
-            absorbed = story if target == other_story else other_story
-            self.store.articles.update_many({"story_id": absorbed}, {"$set": {"story_id": target}})
-            if best.is_copy:
-                original = (other_duplicate_of or other.canonical_url) if first is other else url
-                self.store.articles.update_one({"canonical_url": later.canonical_url},
-                                               {"$set": {"duplicate_of": original}})
-            joined += 1
+            signature = self.index.signatures[url]
+            new = [u for u, estimate in late.sharing_a_band(signature, published[url]).items()
+                   if estimate >= PREFILTER]
+            if new:
+                joined += self._join_late(url, self.stored_candidates(new, late))
         return joined
 
-    def merge(self, stories: list[str], item: Article) -> None:
-        """Stories joined by this article become its story, here and (via the store) stored."""
-        item.merged_stories = stories
-        self.count("stories/merged", len(stories))
-        for url, (fp, story, dup) in self.run_articles.items():
-            if story in stories:
-                self.run_articles[url] = (fp, item.story_id, dup)
+    def _join_late(self, url: str, late: list[Candidate]) -> int:
+        """Compare a lone article with late copies (and, as when it was processed, with this
+        crawl's articles): join the story of the best match if it is another one."""
+        fingerprint = self.run_candidate(url).fingerprint
+        sharing = self.index.sharing_a_band(fingerprint.signature, fingerprint.published)
+        by_url = {u: self.run_candidate(u) for u in sharing
+                  if u in self.run_articles and u != url}
+        by_url.update({c.fingerprint.canonical_url: c for c in late})
+        found = matches(fingerprint, [c.fingerprint for c in by_url.values()])
+        if not found:
+            return 0
+        best = by_url[found[0].canonical_url]
+        story = self.run_articles[url].story_id
+        if not best.story_id or best.story_id == story:
+            return 0
+        # the story of the earlier article wins; a copy points at the earlier one (at the
+        # same instant, the first URL: both crawls must agree, or each would point at the other)
+        other = best.fingerprint
+        first, later = sorted([fingerprint, other], key=lambda fp: (fp.published,
+                                                                    fp.canonical_url))
+        target, absorbed = ((best.story_id, story) if first is other
+                            else (story, best.story_id))
+        self.store.merge_stories([absorbed], into=target)
+        self.rename_story([absorbed], target)
+        if found[0].is_copy:
+            original = (best.duplicate_of or other.canonical_url) if first is other else url
+            self.store.set_duplicate_of(later.canonical_url, original)
+        return 1

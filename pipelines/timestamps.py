@@ -1,19 +1,22 @@
 """Timestamps: published_at / updated_at in UTC from the outlet's timezone, and crawled_at.
 
 Rule when sources disagree: sources are ranked by trust (jsonld, meta, selector, feed, sitemap,
-url, text); the most trusted readable date wins, unless it carries no time of day and a less
-trusted source gives a time on the same day, which is then more precise and taken instead.
+text, url: a date printed near the headline before the bare day in the URL); the most trusted
+readable date wins, unless it carries no time of day and a less trusted source gives a time on
+the same day, which is then more precise and taken instead.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from crawler.dates import parse_date_detail
+from crawler.dates import parse_date_detail, utc_now
 from crawler.items import DATE_SOURCES, Article
 from pipelines.base import Stage
 
 SAME_DAY = timedelta(hours=36)  # a date-only value and a timed one within this are one day
+TRUST = ("jsonld", "meta", "selector", "feed", "sitemap", "text", "url")  # most trusted first
+assert set(TRUST) == set(DATE_SOURCES)
 
 
 def pick_date(
@@ -24,7 +27,7 @@ def pick_date(
     for source, raw in candidates:
         detail = parse_date_detail(raw, tz=tz, now=now)
         if detail is not None:
-            rank = DATE_SOURCES.index(source) if source in DATE_SOURCES else len(DATE_SOURCES)
+            rank = TRUST.index(source) if source in TRUST else len(TRUST)
             parsed.append((rank, detail, source, raw))
     if not parsed:
         return None
@@ -39,7 +42,7 @@ def pick_date(
 
 class TimestampsPipeline(Stage):
     def process_item(self, item: Article) -> Article:
-        now = datetime.now(UTC)
+        now = utc_now()
         tz = self.outlet.timezone
         item.crawled_at = now
         published = pick_date(item.date_candidates, tz=tz, now=now)

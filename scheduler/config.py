@@ -3,28 +3,42 @@
 Parsing and validation live together here so that every mistake is reported the same way, as
 one line that names the file, the job and the key, e.g.
 `newscrawl.toml: job 'maghrib-security': key 'timeout': expected seconds or a duration like
-'15m', got 'soon'`. The same file also holds other tables (`[outlets…]` for the crawler); only
+'15m', got 'soon'` (crawler/checks.py: the checks and wording every table of the file shares).
+The same file also holds `[outlets…]` and `[topics…]`, checked by crawler/spiderloader.py; only
 `scheduler` and `jobs` are read here.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
 import re
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from ipaddress import ip_address
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from crawler.config import ConfigError, config_path, load_config
+# The checks every table of newscrawl.toml shares, under the names this module uses; a new key
+# of [scheduler] or [[jobs]] is one entry in SETTINGS_KEYS or JOB_KEYS below.
+from crawler.checks import NAME as JOB_NAME
+from crawler.checks import Invalid as _Invalid
+from crawler.checks import TableReader
+from crawler.checks import boolean as _bool
+from crawler.checks import env_name as _env_name
+from crawler.checks import fraction as _fraction
+from crawler.checks import integer as _int
+from crawler.checks import one_of as _one_of
+from crawler.checks import rate as _rate
+from crawler.checks import text as _string
+from crawler.checks import timezone as _timezone
+from crawler.config import TABLES, ConfigError, config_path, load_config
+from crawler.urls import is_loopback
 
-JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+if TYPE_CHECKING:
+    from crawler.outlet import Outlet
+
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 # `newscrawl crawl` options the runner sets itself; a job may not pass them in `args`.
@@ -32,10 +46,6 @@ MANAGED_ARGS = ("--run-id", "--stats-file", "--log-file", "--section", "-v", "--
 MANAGED_SETTINGS = ("NEWSCRAWL_RUN_ID", "NEWSCRAWL_RUN_RECORD", "LOG_FILE", "LOG_STDOUT")
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 EXECUTORS = ("local", "scrapyd")
-
-
-class _Invalid(Exception):
-    """A problem with one value; the caller adds the file, job and key."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ class NodeConfig:
         for key in ("username_env", "password_env"):
             name = getattr(self, key)
             if name not in os.environ:
-                raise ConfigError(f"node {self.url}: key '{key}': environment variable "
+                raise ConfigError(f"node '{self.url}': key '{key}': environment variable "
                                   f"{name} is not set")
             values.append(os.environ[name])
         return values[0], values[1]
@@ -205,48 +215,6 @@ def _positive_duration(value: Any) -> float:
     return seconds
 
 
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid(f"expected true or false, got {value!r}")
-    return value
-
-
-def _int(minimum: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise _Invalid(f"expected an integer >= {minimum}, got {value!r}")
-        return value
-    return check
-
-
-def _fraction(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise _Invalid(f"expected a number between 0 and 1, got {value!r}")
-    return float(value)
-
-
-def _rate(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise _Invalid(f"expected a number >= 0, got {value!r}")
-    return float(value)
-
-
-def _timezone(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Invalid(f"expected a time zone name like 'Africa/Casablanca', got {value!r}")
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _Invalid(f"unknown time zone {value!r}") from None
-    return value
-
-
-def _string(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid(f"expected a non-empty string, got {value!r}")
-    return value.strip()
-
-
 def _sections(value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(s, str) and s.strip() for s in items):
@@ -284,12 +252,6 @@ def _settings(value: Any) -> dict[str, str]:
     return out
 
 
-def _executor(value: Any) -> str:
-    if value not in EXECUTORS:
-        raise _Invalid(f"expected one of {', '.join(map(repr, EXECUTORS))}, got {value!r}")
-    return value
-
-
 def _node_url(value: Any) -> str:
     """http(s)://host:port of a Scrapyd server, without a trailing slash."""
     parts = urlsplit(value.strip()) if isinstance(value, str) else None
@@ -302,12 +264,6 @@ def _node_url(value: Any) -> str:
     if not valid:
         raise _Invalid(f"expected a Scrapyd URL like 'http://10.0.0.5:6800', got {value!r}")
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _env_name(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-        raise _Invalid(f"expected the name of an environment variable, got {value!r}")
-    return value
 
 
 def _node_urls(value: Any) -> tuple[str, ...]:
@@ -377,7 +333,7 @@ SETTINGS_KEYS: dict[str, Callable[[Any], Any]] = {
     "max_concurrent_runs": _int(1),
     "log_tail_lines": _int(0),
     "keep_run_files": _int(1),
-    "executor": _executor,
+    "executor": _one_of(*EXECUTORS),
     "poll_interval_s": _positive_duration,
     "node_lost_after_s": _positive_duration,
 }
@@ -416,34 +372,8 @@ JOB_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 
-class _Reader:
-    """Error wording in one place: `<file>: <where>: key '<key>': <problem>`."""
-
-    def __init__(self, label: str):
-        self.label = label
-
-    def fail(self, where: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.label}: {where}{': ' if where else ''}{message}")
-
-    def table(self, raw: Any, where: str, what: str) -> dict[str, Any]:
-        if not isinstance(raw, dict):
-            raise self.fail(where, f"expected a table for {what}, got {raw!r}")
-        return raw
-
-    def unknown(self, raw: Mapping[str, Any], allowed: Mapping[str, Any], where: str,
-                prefix: str = "") -> None:
-        for key in raw:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f" (did you mean '{prefix}{close[0]}'?)" if close else (
-                    f" (allowed: {', '.join(allowed)})")
-                raise self.fail(where, f"key '{prefix}{key}': unknown key{hint}")
-
-    def value(self, parse: Callable[[Any], Any], raw: Any, where: str, key: str) -> Any:
-        try:
-            return parse(raw)
-        except _Invalid as exc:
-            raise self.fail(where, f"key '{key}': {exc}") from None
+class _Reader(TableReader):
+    """The shared wording (`<file>: <where>: key '<key>': <problem>`) plus health tables."""
 
     def health(self, raw: Any, where: str, base: HealthThresholds,
                prefix: str) -> HealthThresholds:
@@ -454,13 +384,11 @@ class _Reader:
 
 
 def parse_schedule(raw: Mapping[str, Any], path: Path | None, *,
-                   spiders: list[str] | None = None) -> ScheduleConfig:
-    """Validate parsed TOML. `spiders`: the known spider names (None: not checked)."""
+                   spiders: Mapping[str, Outlet] | None = None) -> ScheduleConfig:
+    """Validate parsed TOML. `spiders`: the spiders this file configures, by name, with their
+    outlets (crawler.spiderloader.read_configuration); None: spiders and sections unchecked."""
     reader = _Reader(str(path) if path else "configuration")
-    for key in raw:
-        close = difflib.get_close_matches(key, ["scheduler", "jobs"], n=1, cutoff=0.75)
-        if close and close[0] != key:
-            raise reader.fail("", f"unknown top-level key '{key}' (did you mean '{close[0]}'?)")
+    reader.unknown(raw, TABLES, "")
     settings = _parse_settings(reader, raw.get("scheduler", {}))
     jobs_raw = raw.get("jobs", [])
     if isinstance(jobs_raw, dict):  # [jobs.<name>] tables
@@ -477,7 +405,7 @@ def parse_schedule(raw: Mapping[str, Any], path: Path | None, *,
         raise reader.fail("", "key 'jobs': expected [[jobs]] entries or [jobs.<name>] tables")
     jobs: list[JobConfig] = []
     for index, entry in enumerate(entries, start=1):
-        job = _parse_job(reader, entry, index, settings, raw.get("outlets", {}), spiders)
+        job = _parse_job(reader, entry, index, settings, spiders)
         if any(other.name == job.name for other in jobs):
             raise reader.fail(f"job '{job.name}'", "key 'name': duplicate job name")
         jobs.append(job)
@@ -509,14 +437,12 @@ def _parse_nodes(reader: _Reader, raw: Any) -> tuple[NodeConfig, ...]:
                           f"got {raw!r}")
     nodes: list[NodeConfig] = []
     for index, entry in enumerate(raw, start=1):
-        where = f"scheduler: node #{index}"
-        table = reader.table(entry, where, "a node")
-        reader.unknown(table, NODE_KEYS, where)
-        if "url" not in table:
+        where = f"node #{index}"
+        values = reader.values(reader.table(entry, where, "a node"), NODE_KEYS, where)
+        if "url" not in values:
             raise reader.fail(where, "key 'url': missing")
-        values = {k: reader.value(NODE_KEYS[k], v, where, k) for k, v in table.items()}
         node = NodeConfig(**values)
-        where = f"scheduler: node {node.url}"
+        where = f"node '{node.url}'"
         if bool(node.username_env) != bool(node.password_env):
             raise reader.fail(where, "key 'username_env': give both 'username_env' and "
                               "'password_env', or neither")
@@ -527,7 +453,7 @@ def _parse_nodes(reader: _Reader, raw: Any) -> tuple[NodeConfig, ...]:
 
 
 def _parse_job(reader: _Reader, entry: Any, index: int, settings: SchedulerSettings,
-               outlets: Any, spiders: list[str] | None) -> JobConfig:
+               spiders: Mapping[str, Outlet] | None) -> JobConfig:
     if not isinstance(entry, dict):
         raise reader.fail(f"job #{index}", f"expected a table, got {entry!r}")
     name = entry.get("name")
@@ -553,7 +479,7 @@ def _parse_job(reader: _Reader, entry: Any, index: int, settings: SchedulerSetti
     job = JobConfig(**values)
     _check_executor(reader, job, settings)
     if spiders is not None:
-        _check_spider(reader, job, spiders, outlets)
+        _check_spider(reader, job, spiders)
     if job.jitter_s and job.interval_s and job.jitter_s >= job.interval_s:
         raise reader.fail(where, "key 'jitter': must be shorter than the interval")
     return job
@@ -576,20 +502,17 @@ def _check_executor(reader: _Reader, job: JobConfig, settings: SchedulerSettings
                               f"(nodes: {', '.join(known)})")
 
 
-def _check_spider(reader: _Reader, job: JobConfig, spiders: list[str], outlets: Any) -> None:
+def _check_spider(reader: _Reader, job: JobConfig, spiders: Mapping[str, Outlet]) -> None:
     where = f"job '{job.name}'"
     if job.spider not in spiders:
         raise reader.fail(where, f"key 'spider': unknown spider {job.spider!r} "
-                          f"(known: {', '.join(spiders)})")
+                          f"(known: {', '.join(sorted(spiders))})")
     if not job.sections or "NEWSCRAWL_OUTLETS" in job.settings:
         return
-    from crawler.run import spider_class
     from crawler.sections import SectionError, resolve_sections
 
-    overrides = outlets.get(job.spider, {}) if isinstance(outlets, dict) else {}
     try:
-        resolve_sections(spider_class(job.spider).outlet, job.sections,
-                         overrides.get("sections", {}) if isinstance(overrides, dict) else {})
+        resolve_sections(spiders[job.spider], job.sections, {})
     except SectionError as exc:
         raise reader.fail(where, f"key 'sections': {exc}") from None
 
@@ -604,22 +527,10 @@ def load_schedule(explicit: str | os.PathLike[str] | None = None, *,
     raw = load_config(path)
     spiders = None
     if check_spiders:
-        from crawler.run import spider_names
+        from crawler.spiderloader import read_configuration
 
-        spiders = spider_names()
+        spiders = read_configuration(path).outlets
     return parse_schedule(raw, path, spiders=spiders)
-
-
-def is_loopback(host: str | None) -> bool:
-    """localhost, 127.0.0.0/8 or ::1 (names are not resolved)."""
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_database(config: ScheduleConfig, mongo_uri: str | None) -> None:
@@ -635,21 +546,21 @@ def check_database(config: ScheduleConfig, mongo_uri: str | None) -> None:
     else:
         from pymongo.uri_parser import parse_uri
 
+        from crawler.database import database_of
         from crawler.store import redact
 
-        try:
-            hosts = [host for host, _port in parse_uri(mongo_uri).get("nodelist", [])]
-        except Exception:  # the store reports a bad URI in its own words
-            return
+        database_of(mongo_uri)  # a URI that cannot work: its own one-line error
+        hosts = [host for host, _port in parse_uri(mongo_uri).get("nodelist", [])]
         shown = redact(mongo_uri)
     if not hosts or not all(is_loopback(host) for host in hosts):
         return
     for node in settings.nodes:
         if not is_loopback(urlsplit(node.url).hostname):
-            raise ConfigError(
-                f"{config.label}: scheduler: node {node.url} cannot reach the database: "
-                f"{shown} is on this machine's loopback address; set NEWSCRAWL_MONGO_URI to a "
-                "MongoDB the nodes can reach, here and in each node's environment")
+            raise TableReader(config.label).fail(
+                f"node '{node.url}'",
+                f"cannot reach the database: {shown} is on this machine's loopback address; "
+                "set NEWSCRAWL_MONGO_URI to a MongoDB the nodes can reach, here and in each "
+                "node's environment")
 
 
 __all__ = [

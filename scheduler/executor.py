@@ -14,9 +14,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.database import Database
-
-from scheduler.config import JobConfig, ScheduleConfig
+from scheduler.config import JobConfig
 
 RUNNING, ENDED, LOST = "running", "ended", "lost"
 
@@ -76,12 +74,3 @@ class Executor(ABC):
     def close(self) -> None:  # noqa: B027 (most executors hold nothing)
         """Release what the executor holds (HTTP sessions)."""
 
-
-def make_executor(config: ScheduleConfig, db: Database) -> Executor:
-    if config.scheduler.executor == "scrapyd":
-        from scheduler.scrapyd import ScrapydExecutor
-
-        return ScrapydExecutor(config.scheduler, db)
-    from scheduler.local import LocalExecutor
-
-    return LocalExecutor(config, db)

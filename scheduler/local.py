@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.config import home
+from crawler.config import home, private_dir
 from crawler.store import redact
 from scheduler.config import JobConfig, ScheduleConfig
 from scheduler.executor import ENDED, RUNNING, Executor, Outcome, StartFailed
@@ -56,8 +56,8 @@ def crawl_command(job: JobConfig, run_id: str, stats_file: Path, log_file: Path)
 
 
 def job_dir(job: str) -> Path:
-    path = home() / "jobs" / job
-    path.mkdir(parents=True, exist_ok=True)
+    path = private_dir(home() / "jobs") / job
+    path.mkdir(exist_ok=True)
     return path
 
 

@@ -36,7 +36,6 @@ from scheduler.executor import (
     NoFreeSlot,
     Outcome,
     StartFailed,
-    make_executor,
 )
 from scheduler.history import RUNNING, RunHistory
 from scheduler.lease import COLLECTION as LEASES
@@ -49,6 +48,17 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
+
+
+def make_executor(config: ScheduleConfig, db: Database) -> Executor:
+    """The executor `[scheduler] executor` names: Scrapyd nodes, or subprocesses here."""
+    if config.scheduler.executor == "scrapyd":
+        from scheduler.scrapyd import ScrapydExecutor
+
+        return ScrapydExecutor(config.scheduler, db)
+    from scheduler.local import LocalExecutor
+
+    return LocalExecutor(config, db)
 
 
 @dataclass

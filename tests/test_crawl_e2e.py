@@ -88,19 +88,31 @@ def test_one_article_at_amp_and_canonical_url_is_stored_once(cli, replica_server
 
 
 def test_scrapy_crawl_from_the_repository_root_behaves_the_same(
-    nc_env, replica_server, mongo_db
+    nc_env, replica_server, mongo_db, cli, tmp_path
 ):
     replica = replica_server(CORPUS)
+    exported = tmp_path / "out.jsonl"
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "almaghribtoday", "-a", "section=security",
          "-s", f"NEWSCRAWL_REPLICA_URL={replica.url}", "-s", "AUTOTHROTTLE_ENABLED=0",
-         "-s", "DOWNLOAD_DELAY=0"],
+         "-s", "DOWNLOAD_DELAY=0", "-O", str(exported)],
         cwd=REPO, env=nc_env, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     sections = mongo_db.articles.distinct("section")
     assert sections == ["security"]
     assert mongo_db.articles.count_documents({}) == SECURITY
+
+    # -O exports what `newscrawl query --format jsonl` prints: the stored fields, in order
+    lines = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    queried = cli("query", "--limit", "0", "--format", "jsonl")
+    assert queried.code == 0, queried.err
+    stored = {r["canonical_url"]: r for r in map(json.loads, queried.out.splitlines())}
+    assert len(lines) == len(stored) == SECURITY
+    for line in lines:
+        assert list(line) == list(stored[line["canonical_url"]])
+        for name in ("url", "title", "body", "published_at", "crawled_at", "date_source"):
+            assert line[name] == stored[line["canonical_url"]][name], name
 
 
 def test_unknown_spider_and_section_are_one_line_errors(cli):
@@ -184,3 +196,19 @@ def test_extract_a_saved_almaghribtoday_page(cli, name):
     for furniture in ("آخر تحديث", "قد يهمك", "GMT", "Arabs Today Group", "تعليق", "شارك"):
         assert furniture not in article["body"]
     assert not article["title"].startswith("المغرب اليوم")
+
+
+def test_max_items_stores_at_most_that_many(cli, replica_server, tmp_path, mongo_db):
+    """Scrapy closes the spider after N items, but more are in flight by then: they are
+    dropped with a reason, not stored."""
+    replica = replica_server(CORPUS)
+    result, stats = crawl(cli, replica, "--max-items", "5", "-s", "NEWSCRAWL_STORE_BATCH=2",
+                          tmp_path=tmp_path)
+    assert result.code == 0, result.err
+    assert mongo_db.articles.count_documents({}) == 5
+    assert stats["counts"]["stored"] == 5
+    assert stats["stats"]["finish_reason"] == "closespider_itemcount"
+    assert stats["stats"]["item_scraped_count"] == 5
+    # every article page fetched is stored or dropped with a reason (max_items: in flight)
+    dropped = sum(v for k, v in stats["stats"].items() if k.startswith("dropped/"))
+    assert 5 + dropped == stats["stats"]["newscrawl/article_pages"]

@@ -9,13 +9,16 @@ from datetime import UTC, datetime
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.items import Article
-from crawler.store import Store, apply_writes
+from crawler.jsonio import to_jsonable
+from crawler.store import ArticleWrite, Store, apply_writes
 from pipelines.base import ArticleDropped
 from pipelines.dedupe import DedupePipeline
+from pipelines.limit import LimitPipeline
 from pipelines.normalize import NormalizePipeline, content_hash
 from pipelines.store import StorePipeline, as_write
+from pipelines.stories import StoriesPipeline
 from pipelines.timestamps import TimestampsPipeline, pick_date
 from pipelines.topics import TopicsPipeline
 from pipelines.validate import ValidatePipeline
@@ -137,6 +140,37 @@ def test_dedupe_url_tiers_and_alternates(store):
     assert (copy.action, copy.action_target) == ("alternate", first.canonical_url)
 
 
+def test_dedupe_copies_in_flight_together_see_each_other(store):
+    """Items go through dedupe concurrently and their lookups are batched: of two copies
+    (same URL, or same body at another URL) in flight at once, one is stored."""
+    stage = DedupePipeline(store=store, outlet=OUTLET)
+    other_url = "https://www.almaghribtoday.net/36/101501-نسخة"
+
+    async def run():
+        return await asyncio.gather(
+            stage.process_item(normalized()), stage.process_item(normalized(url=other_url)),
+            stage.process_item(normalized()), return_exceptions=True)
+    first, copy, again = asyncio.run(run())
+    assert first.action == "insert"
+    assert (copy.action, copy.action_target) == ("alternate", first.canonical_url)
+    assert isinstance(again, ArticleDropped) and again.reason == "duplicate_url"
+
+
+def test_dedupe_trusts_discovery_and_the_unique_index_catches_a_race(store):
+    """A URL the spider found unstored is not looked up again; if another crawl stored it
+    in between, the insert is refused by the unique index and counted, never stored twice."""
+    crawler = get_crawler(AlmaghribtodaySpider)
+    crawler.spider = crawler._create_spider()
+    item = normalized()
+    crawler.spider.unstored.add(item.canonical_url)  # as `unseen()` records it
+    apply_writes(store, [as_write(normalized())])  # ... then another crawl stores it
+    found = asyncio.run(DedupePipeline(crawler, store=store, outlet=OUTLET).process_item(item))
+    assert found.action == "insert"
+    report = apply_writes(store, [as_write(found)])
+    assert (report.stored, report.duplicates) == (0, 1)
+    assert store.articles.count_documents({}) == 1
+
+
 def test_dedupe_against_the_store_revisions_and_unchanged(store):
     apply_writes(store, [as_write(normalized(published_at=NOW))])
     stage = DedupePipeline(store=store, outlet=OUTLET)
@@ -175,6 +209,66 @@ def test_topics_stage_tags_security_news():
     assert item.topics == ["security"]
 
 
+def test_the_limit_stage_lets_through_at_most_the_item_count():
+    crawler = get_crawler(AlmaghribtodaySpider, {"CLOSESPIDER_ITEMCOUNT": 2})
+    stage = LimitPipeline.from_crawler(crawler)
+    stage.process_item(article())
+    stage.process_item(article())
+    with pytest.raises(ArticleDropped) as dropped:
+        stage.process_item(article())
+    assert dropped.value.reason == "max_items"
+    unlimited = LimitPipeline.from_crawler(get_crawler(AlmaghribtodaySpider))
+    for _ in range(5):
+        unlimited.process_item(article())
+
+
+def test_one_store_per_crawl_shared_by_spider_and_stages_and_closed_with_the_engine(mongo_uri,
+                                                                                    monkeypatch):
+    from pymongo.errors import InvalidOperation
+    from scrapy import signals
+
+    from crawler.crawl_store import crawl_store
+
+    monkeypatch.setenv("NEWSCRAWL_MONGO_URI", mongo_uri)
+    crawler = get_crawler(AlmaghribtodaySpider)
+    crawler.spider = crawler._create_spider()
+    stages = [cls.from_crawler(crawler) for cls in (DedupePipeline, StoriesPipeline,
+                                                    StorePipeline)]
+    store = crawl_store(crawler)
+    assert all(stage.store is store for stage in stages)
+    store.ping()
+    other = get_crawler(AlmaghribtodaySpider)
+    assert crawl_store(other) is not store  # another crawl, another store
+    crawler.signals.send_catch_log(signal=signals.engine_stopped)
+    with pytest.raises(InvalidOperation):
+        store.articles.find_one({})
+    crawl_store(other).close()
+
+
+def test_articles_a_crawl_stored_itself_stay_unseen_for_it(mongo_uri, monkeypatch, store):
+    """A feed's articles stored by this crawl before it reads listing page 1 must not make
+    the page look "all stored" (that ended pagination and lost articles); the next crawl
+    sees them stored."""
+    from crawler.crawl_store import crawl_store
+
+    monkeypatch.setenv("NEWSCRAWL_MONGO_URI", mongo_uri)
+    links = [f"https://www.almaghribtoday.net/36/10150{n}-x" for n in range(3)]
+
+    def spider():
+        crawler = get_crawler(AlmaghribtodaySpider)
+        crawler.spider = crawler._create_spider()
+        return crawler.spider
+
+    this_crawl = spider()
+    assert asyncio.run(this_crawl.unseen(links)) == links
+    apply_writes(store, [as_write(normalized(url=u, body=f"{BODY} {u}")) for u in links[:2]])
+    assert asyncio.run(this_crawl.unseen(links)) == links
+    next_crawl = spider()
+    assert asyncio.run(next_crawl.unseen(links)) == links[2:]
+    for crawl in (this_crawl, next_crawl):
+        crawl_store(crawl.crawler).close()
+
+
 def test_store_batches_and_spools_when_the_database_is_unreachable(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSCRAWL_HOME", str(tmp_path))
     dead = Store(MongoTarget("mongodb://127.0.0.1:9/x", "x", embedded=False), timeout_ms=200)
@@ -194,6 +288,20 @@ def test_store_batches_and_spools_when_the_database_is_unreachable(tmp_path, mon
     assert len(lines) == 3 and stage.spooled == 3
     assert json.loads(lines[0])["document"]["title"] == "توقيف مروج مخدرات بطنجة"
     assert crawler.stats.get_value("newscrawl/spooled") == 3
+
+
+def test_a_write_spooled_before_story_signatures_is_replayed_with_a_signature():
+    """Spool files written before story_signatures carry band keys and the former signature
+    in the document: the replayed write is filed under the same bucket, signed anew."""
+    from crawler.similarity import Fingerprint
+
+    item = normalized(published_at=NOW)
+    document = {**to_jsonable(item.to_document()), "minhash": list(range(64))}
+    old = {"action": "insert", "document": document, "target": "", "previous": None,
+           "band_keys": [f"{band}:0123456789abcdef:9999" for band in range(32)]}
+    write = ArticleWrite.from_json(json.loads(json.dumps(old)))
+    assert write.story_bucket == 9999 and "minhash" not in write.document
+    assert write.signature == Fingerprint.from_document(item.to_document()).signature
 
 
 def test_store_writes_in_batches(store):

@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from crawler.replica.corpus import default_corpus_path
 from crawler.replica.faults import Faults
 from scheduler.lease import Lease
 from tests.conftest import REPO, run_cli
+from tests.conftest import wait_until as poll_until
 
 NEWSCRAWL = str(Path(sys.executable).parent / "newscrawl")
 WORKING = ("running", "ok", "degraded", "failed", "timeout", "interrupted", "abandoned")
@@ -62,19 +62,18 @@ def job_toml(name: str, replica_url: str, **keys: Any) -> str:
 
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str,
                services: tuple[Service, ...] = ()) -> Any:
-    """Poll until predicate() is true; fail early when a scheduler has exited."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
+    """Poll until predicate() is true; fail early, with the logs, when a scheduler exited."""
+    def exited() -> str | None:
         for service in services:
             if service.proc.poll() is not None:
-                raise AssertionError(f"scheduler exited ({service.proc.returncode}) while "
-                                     f"waiting for {what}:\n{service.log()}")
-        time.sleep(0.2)
-    logs = "\n".join(service.log() for service in services)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs}")
+                return f"scheduler exited ({service.proc.returncode}):\n{service.log()}"
+        return None
+
+    try:
+        return poll_until(predicate, timeout, what, interval=0.2, abort=exited)
+    except AssertionError as exc:
+        logs = "\n".join(service.log() for service in services)
+        raise AssertionError(f"{exc}\n{logs}") from None
 
 
 def pid_gone(pid: int) -> bool:
@@ -261,12 +260,12 @@ def test_sigterm_records_the_crawls_it_stopped(mongo_db, start_service, replica_
     running = wait_until(lambda: mongo_db["runs"].find_one(
         {"job": "hung", "status": "running", "pid": {"$exists": True}}), 60, "a running crawl",
         (service,))
-    asked = time.monotonic()
     assert service.stop(signal.SIGTERM) == 0, service.log()
-    assert time.monotonic() - asked < 20  # grace 1 s + kill grace 1 s, plus start-up slack
     run = mongo_db["runs"].find_one({"_id": running["_id"]})
     assert run["status"] == "interrupted" and run["ended_at"] is not None
-    assert run["exit_code"] is not None
+    # the scheduler did not wait for the hung site: its crawl ended by SIGTERM or, past the
+    # kill grace, by SIGKILL (which of the two depends on when Scrapy's graceful stop returns)
+    assert run["signal"] in ("SIGTERM", "SIGKILL"), run
     assert pid_gone(running["pid"])
     assert mongo_db["leases"].find_one({"_id": "hung"})["holder"]["owner"] is None  # released
     assert [r["_id"] for r in runs_of(mongo_db, "hung") if r["status"] != "skipped-overlap"] == [

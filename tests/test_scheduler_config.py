@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.config import ConfigError
+from crawler.spiderloader import check_configuration, module_spiders
 from scheduler.config import (
     check_database,
     crontab_weekdays,
@@ -19,14 +20,19 @@ from scheduler.config import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-SPIDERS = ["almaghribtoday"]
+MODULES = {"almaghribtoday": module_spiders()["almaghribtoday"]}
 
 
 NODES = '[scheduler]\nexecutor = "scrapyd"\n[[scheduler.nodes]]\nurl = "http://10.0.0.5:6800"\n'
 
 
-def parse(text: str, spiders: list[str] | None = SPIDERS):
-    return parse_schedule(tomllib.loads(text), Path("newscrawl.toml"), spiders=spiders)
+def parse(text: str, check_spiders: bool = True):
+    """The schedule of `text`, its jobs checked against the spiders it configures (the
+    almaghribtoday module and any outlet it declares), as load_schedule does."""
+    raw = tomllib.loads(text)
+    spiders = check_configuration(raw, "newscrawl.toml", MODULES).outlets if (
+        check_spiders) else None
+    return parse_schedule(raw, Path("newscrawl.toml"), spiders=spiders)
 
 
 def error(text: str) -> str:
@@ -146,21 +152,21 @@ def test_durations() -> None:
      "'grace_period_s'?)"),
     ('[scheduler]\ntimezone = "Mars/Olympus"\n',
      "newscrawl.toml: scheduler: key 'timezone': unknown time zone 'Mars/Olympus'"),
-    ('[[job]]\nname = "a"\n', "newscrawl.toml: unknown top-level key 'job' (did you mean 'jobs'?)"),
+    ('[[job]]\nname = "a"\n', "newscrawl.toml: key 'job': unknown key (did you mean 'jobs'?)"),
     ('[scheduler]\nexecutor = "celery"\n',
      "newscrawl.toml: scheduler: key 'executor': expected one of 'local', 'scrapyd', got 'celery'"),
     ('[scheduler]\nexecutor = "scrapyd"\n',
      "newscrawl.toml: scheduler: key 'nodes': executor 'scrapyd' needs at least one "
      "[[scheduler.nodes]] entry with its url"),
     (NODES + '[[scheduler.nodes]]\nurl = "10.0.0.6:6800"\n',
-     "newscrawl.toml: scheduler: node #2: key 'url': expected a Scrapyd URL like "
+     "newscrawl.toml: node #2: key 'url': expected a Scrapyd URL like "
      "'http://10.0.0.5:6800', got '10.0.0.6:6800'"),
     (NODES + '[[scheduler.nodes]]\nurl = "http://10.0.0.5:6800/"\n',
-     "newscrawl.toml: scheduler: node http://10.0.0.5:6800: key 'url': duplicate node"),
+     "newscrawl.toml: node 'http://10.0.0.5:6800': key 'url': duplicate node"),
     (NODES + '[[scheduler.nodes]]\nurl = "http://10.0.0.6:6800"\nmax_run = 2\n',
-     "newscrawl.toml: scheduler: node #2: key 'max_run': unknown key (did you mean 'max_runs'?)"),
+     "newscrawl.toml: node #2: key 'max_run': unknown key (did you mean 'max_runs'?)"),
     (NODES + '[[scheduler.nodes]]\nurl = "http://10.0.0.6:6800"\nusername_env = "U"\n',
-     "newscrawl.toml: scheduler: node http://10.0.0.6:6800: key 'username_env': give both "
+     "newscrawl.toml: node 'http://10.0.0.6:6800': key 'username_env': give both "
      "'username_env' and 'password_env', or neither"),
     (NODES + '[[jobs]]\nname = "a"\nspider = "almaghribtoday"\ninterval = 60\n'
      'nodes = ["http://10.0.0.9:6800"]\n',
@@ -192,8 +198,8 @@ def test_scrapyd_nodes_and_their_database() -> None:
         first.auth()
     # a loopback database serves loopback nodes only
     for uri in (None, "mongodb://127.0.0.1:27017/n", "mongodb://localhost,127.0.0.2/n"):
-        with pytest.raises(ConfigError, match="node http://10.0.0.5:6800 cannot reach the "
-                                              "database"):
+        with pytest.raises(ConfigError, match="node 'http://10.0.0.5:6800': cannot reach "
+                                              "the database"):
             check_database(config, uri)
     check_database(config, "mongodb://db1:27017,db2:27017/newscrawl?replicaSet=rs0")
     loopback_only = parse('[scheduler]\nexecutor = "scrapyd"\n[[scheduler.nodes]]\n'
@@ -202,11 +208,20 @@ def test_scrapyd_nodes_and_their_database() -> None:
     check_database(parse(""), None)  # the local executor
 
 
-def test_other_tables_of_the_shared_file_are_left_alone() -> None:
+def test_jobs_know_the_outlets_of_the_same_file() -> None:
     config = parse('[outlets.almaghribtoday.sections.extra]\nlistings = ["/x"]\n'
+                   '[outlets.akhbar]\nbase_url = "https://www.akhbar.example"\n'
+                   '[outlets.akhbar.sections.latest]\nfeeds = ["/feed/"]\n'
                    '[[jobs]]\nname = "a"\nspider = "almaghribtoday"\ninterval = 60\n'
-                   'sections = ["extra"]\n')
+                   'sections = ["extra"]\n'
+                   '[[jobs]]\nname = "b"\nspider = "akhbar"\ninterval = 60\n'
+                   'sections = ["latest"]\n')
     assert config.job("a").sections == ("extra",)  # a section added by [outlets…] is known
+    assert config.job("b").spider == "akhbar"  # an outlet declared in the file is a spider
+    assert "unknown section 'nope' for akhbar" in error(
+        '[outlets.akhbar]\nbase_url = "https://www.akhbar.example"\n'
+        '[outlets.akhbar.sections.latest]\nfeeds = ["/feed/"]\n'
+        '[[jobs]]\nname = "b"\nspider = "akhbar"\ninterval = 60\nsections = ["nope"]\n')
 
 
 def test_example_file_is_valid() -> None:

@@ -47,7 +47,7 @@ def test_error_rate() -> None:
 
 def test_figures_from_the_crawl_stats() -> None:
     stats = {"response_received_count": 12, "newscrawl/stored": 4, "duplicates/url": 1,
-             "log_count/ERROR": 1, "finish_reason": "finished", "item_scraped_count": 5,
+             "newscrawl/errors": 1, "finish_reason": "finished", "item_scraped_count": 5,
              "dropped/no_body": 1, "dropped/too.old": 1, "newscrawl/missing_published_at": 2}
     out = run_figures(stats)
     assert out["pages"] == 12 and out["errors"] == 1 and out["finish_reason"] == "finished"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pymongo
 
 from scheduler.history import RunHistory
-from scheduler.lease import NEVER, Lease, LeaseKeeper, holders
+from scheduler.lease import NEVER, Lease, LeaseKeeper, holders, utcnow
+from tests.conftest import wait_until
 
 
 class Clock:
@@ -83,16 +83,14 @@ def test_keeper_renews_and_notices_loss(mongo_db: pymongo.database.Database) -> 
     first = a.expires
     keeper = LeaseKeeper(a, 0.9)  # renews every 0.3 s
     keeper.start()
-    time.sleep(1.5)  # longer than the TTL: only renewal keeps it
+    # past the first expiry: only renewal keeps the lease
+    wait_until(lambda: utcnow() > first + timedelta(seconds=0.3), 5, "the first expiry to pass")
     assert not Lease(leases, "job", "B", 0.9).acquire()
     assert a.expires > first and not keeper.lost.is_set()
     assert "job" in holders(leases)
     # another owner takes it over (as after a long freeze of A): the keeper notices
     leases.update_one({"_id": "job"}, {"$set": {"holder": {"owner": "C", "expires": NEVER}}})
-    deadline = time.monotonic() + 3
-    while not keeper.lost.is_set() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert keeper.lost.is_set()
+    wait_until(keeper.lost.is_set, 3, "the keeper to notice the takeover", interval=0.05)
     keeper.stop()
 
 

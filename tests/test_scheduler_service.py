@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.store import Store
 from scheduler.config import parse_schedule
 from scheduler.service import SchedulerService

@@ -39,7 +39,8 @@ from tests.test_scheduler import (
 )
 
 SCRAPYD = str(Path(sys.executable).parent / "scrapyd")
-COLLECTIONS = ("articles", "story_bands", "runs", "leases", "scheduler_jobs")
+COLLECTIONS = ("articles", "story_signatures", "crawl_frontier", "runs", "leases",
+               "scheduler_jobs")
 FAST = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "NEWSCRAWL_STORE_BATCH": 1,
         "NEWSCRAWL_STORE_FLUSH_S": 0.2}
 
@@ -437,7 +438,7 @@ def test_nodes_that_cannot_reach_the_database_are_refused(nc_env: dict[str, str]
     result = run_cli("schedule", "run", "--config", str(config), env=nc_env)
     assert result.code == 2, result
     assert result.err.splitlines() == [
-        f"newscrawl: {config}: scheduler: node http://10.0.0.5:6800 cannot reach the "
+        f"newscrawl: {config}: node 'http://10.0.0.5:6800': cannot reach the "
         f"database: {nc_env['NEWSCRAWL_MONGO_URI']} is on this machine's loopback "
         "address; set NEWSCRAWL_MONGO_URI to a MongoDB the nodes can reach, here and in "
         "each node's environment"]

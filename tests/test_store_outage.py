@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pymongo
@@ -17,7 +17,7 @@ import pytest
 from crawler.embedded import EmbeddedServer, _free_port
 from crawler.replica.corpus import default_corpus_path, load_corpus
 from crawler.replica.faults import Faults
-from tests.conftest import NEWSCRAWL, REPO, run_cli
+from tests.conftest import NEWSCRAWL, REPO, run_cli, wait_until
 
 CORPUS = default_corpus_path()
 TOTAL = sum(a.outlet == "almaghribtoday" for a in load_corpus(CORPUS))  # the crawled outlet
@@ -32,33 +32,34 @@ def start_nx(data: Path, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     client = pymongo.MongoClient(f"mongodb://127.0.0.1:{port}", serverSelectionTimeoutMS=200)
-    for _ in range(200):
+
+    def answers() -> bool:
         try:
-            client.admin.command("ping")
-            return proc
+            return bool(client.admin.command("ping"))
         except pymongo.errors.PyMongoError:
-            time.sleep(0.1)
-    raise RuntimeError("nx-27017 did not start")
+            return False
+
+    wait_until(answers, 20, "nx-27017 to answer")
+    return proc
+
+
+def stored_count(uri: str) -> int | None:
+    try:
+        with pymongo.MongoClient(uri, serverSelectionTimeoutMS=1000) as client:
+            return client.get_default_database().articles.count_documents({})
+    except pymongo.errors.PyMongoError:
+        return None
 
 
 def wait_for_count(uri: str, at_least: int, timeout: float = 120) -> int:
-    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=1000)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            count = client.get_default_database().articles.count_documents({})
-            if count >= at_least:
-                return count
-        except pymongo.errors.PyMongoError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"fewer than {at_least} articles stored in {timeout}s")
+    return wait_until(lambda: (n := stored_count(uri)) is not None and n >= at_least and n,
+                      timeout, f"{at_least} stored articles")
 
 
 def slow_crawl(env: dict[str, str], replica_url: str, stats: Path, *settings: str):
     return subprocess.Popen(
         [NEWSCRAWL, "crawl", "almaghribtoday", "--replica", replica_url, "--stats-file",
-         str(stats), *FAST_STORE, *settings],
+         str(stats), "--log-file", str(stats.with_suffix(".log")), *FAST_STORE, *settings],
         env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -82,7 +83,10 @@ def test_database_restarted_mid_crawl_every_article_stored_after_retries(
         wait_for_count(uri, 5)
         server.send_signal(signal.SIGKILL)
         server.wait()
-        time.sleep(4)
+        log = tmp_path / "stats.log"
+        wait_until(lambda: log.exists() and re.search(r"(write|lookup) failed", log.read_text(
+            encoding="utf-8")), 60,
+                   "the crawl to meet the outage (a failed write or lookup in its log)")
         server = start_nx(tmp_path / "db", port)
         out, err = crawl.communicate(timeout=300)
         assert crawl.returncode == 0, err[-2000:]
@@ -97,12 +101,21 @@ def test_database_restarted_mid_crawl_every_article_stored_after_retries(
         server.kill()
 
 
-def test_database_gone_for_good_articles_are_spooled_then_replayed(tmp_path, slow_replica):
+@pytest.fixture
+def embedded(tmp_path):
+    """A home whose embedded server is running: (home, env, uri); stopped afterwards."""
     home = tmp_path / "home"
     env = {**os.environ, "NEWSCRAWL_HOME": str(home), "NEWSCRAWL_MONGO_TIMEOUT_MS": "1000"}
     env.pop("NEWSCRAWL_MONGO_URI", None)
     assert run_cli("db", "start", env=env).code == 0
-    uri = EmbeddedServer(home).state().uri
+    yield home, env, EmbeddedServer(home).state().uri
+    run_cli("db", "stop", env=env)
+
+
+def test_database_gone_for_good_articles_are_spooled_then_replayed(
+    tmp_path, slow_replica, embedded
+):
+    home, env, uri = embedded
     crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
                        "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.2")
     try:
@@ -126,4 +139,27 @@ def test_database_gone_for_good_articles_are_spooled_then_replayed(tmp_path, slo
     client = pymongo.MongoClient(EmbeddedServer(home).state().uri)
     assert client.newscrawl.articles.count_documents({}) == TOTAL
     assert not list((home / "spool").glob("*.jsonl"))
-    run_cli("db", "stop", env=env)
+
+
+def test_embedded_server_restarted_mid_crawl_the_crawl_reconnects(
+    tmp_path, slow_replica, embedded
+):
+    home, env, uri = embedded
+    crawl = slow_crawl(env, slow_replica.url, tmp_path / "stats.json",
+                       "-s", "NEWSCRAWL_STORE_RETRIES=8", "-s", "NEWSCRAWL_STORE_BACKOFF_S=0.5")
+    try:
+        wait_for_count(uri, 5)
+        assert run_cli("db", "stop", env=env).code == 0
+        assert run_cli("db", "start", env=env).code == 0
+        assert EmbeddedServer(home).state().uri == uri  # the same address again
+        out, err = crawl.communicate(timeout=300)
+    finally:
+        crawl.kill()
+    assert crawl.returncode == 0, err[-2000:]
+    stats = json.loads((tmp_path / "stats.json").read_text())[0]
+    assert stats["counts"]["spooled"] == 0
+    assert not list((home / "spool").glob("*.jsonl"))
+    noticed = stats["stats"].get("newscrawl/store_retries", 0) + stats["stats"].get(
+        "newscrawl/lookup_errors", 0)
+    assert noticed >= 1  # the crawl was talking to the store while it was down
+    assert wait_for_count(uri, TOTAL, timeout=5) == TOTAL

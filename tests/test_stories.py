@@ -7,11 +7,10 @@ import asyncio
 import itertools
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.items import Article
 from crawler.similarity import Fingerprint, best_match, jaccard, key_figures
 from crawler.store import Store, apply_writes
@@ -113,6 +112,61 @@ def test_detection_works_across_processes_via_stored_postings(store):
     assert second.duplicate_of == first.canonical_url
 
 
+def test_copies_stored_by_concurrent_crawls_are_joined_when_they_close(store):
+    """Two crawls each process one copy before either is stored: neither sees the other
+    then; the late join at close links them (one story, the later copy points at the
+    other, never both at each other), with one signature query per time bucket."""
+    by_id = {r["id"]: r for r in ROWS}
+    first, second = StoriesPipeline(store=store), StoriesPipeline(store=store)
+    queries = []
+    signatures_in = store.story_signatures_in
+
+    def counted(bucket):
+        queries.append(bucket)
+        return signatures_in(bucket)
+
+    async def run():
+        a = await first.process_item(article_of(by_id["B2"]))
+        b = await second.process_item(article_of(by_id["B2-page-variant"]))
+        assert a.story_id != b.story_id  # neither saw the other
+        apply_writes(store, [as_write(a)])
+        apply_writes(store, [as_write(b)])
+        store.story_signatures_in = counted
+        await first.join_late_copies()
+        await second.join_late_copies()
+        return a, b
+    a, b = asyncio.run(run())
+    assert len(queries) == len(set(queries)) * 2 <= 4  # each crawl: one per bucket
+    doc_a = store.find_article(a.canonical_url)
+    doc_b = store.find_article(b.canonical_url)
+    assert doc_a["story_id"] == doc_b["story_id"]
+    pointers = [doc_a.get("duplicate_of", ""), doc_b.get("duplicate_of", "")]
+    assert sorted(pointers) == ["", a.canonical_url]  # same instant: the first URL is original
+
+
+def test_a_database_written_before_story_signatures_is_migrated(store):
+    """Older databases kept 32 postings per article in `story_bands` and a signature of
+    another scheme in each article: ensure_indexes files signatures computed from the bodies,
+    and stories are found again."""
+    from crawler.similarity import Fingerprint, time_bucket
+
+    b2 = next(r for r in ROWS if r["id"] == "B2")
+    old = article_of(b2)
+    fingerprint = Fingerprint.of(old.canonical_url, old.outlet, old.body, old.published_at)
+    old.story_id = "oldstory"
+    store.articles.insert_one({**old.to_document(), "minhash": list(range(64))})
+    bucket = time_bucket(old.published_at)
+    store.db["story_bands"].insert_many([{"key": f"{band}:0123456789abcdef:{bucket}",
+                                          "canonical_url": old.canonical_url}
+                                         for band in range(32)])
+    store.ensure_indexes()
+    assert "story_bands" not in store.db.list_collection_names()
+    assert store.story_signatures_in(bucket) == [(old.canonical_url, fingerprint.signature)]
+    variant = next(r for r in ROWS if r["id"] == "B2-page-variant")
+    found = asyncio.run(StoriesPipeline(store=store).process_item(article_of(variant)))
+    assert found.story_id == "oldstory" and found.duplicate_of == old.canonical_url
+
+
 def test_different_stories_on_one_theme_are_kept_apart_by_their_figures():
     by_id = {r["id"]: r for r in ROWS}
     c2, c6 = by_id["C2"], by_id["C6"]
@@ -132,5 +186,15 @@ def test_candidates_outside_the_time_window_are_ignored():
     assert best_match(fp, [Fingerprint.of("z", "b", b2["body"], now)]).is_copy
 
 
-def test_fixture_path_is_the_shared_data_copy():
-    assert Path(FIXTURES / "stories" / "moroccan-security-stories.jsonl").exists()
+def test_the_stories_set_holds_what_these_tests_rely_on():
+    """Unique ids, UTC dates, stories told by several outlets, and a copy of one text."""
+    assert len({row["id"] for row in ROWS}) == len(ROWS)
+    outlets_by_story: dict[str, set[str]] = {}
+    for row in ROWS:
+        assert instant(row["published"]).utcoffset().total_seconds() == 0, row["id"]
+        assert len(row["body"]) > 200 and row["title"], row["id"]
+        outlets_by_story.setdefault(row["story"], set()).add(row["source_url"].split("/")[2])
+    assert sum(len(outlets) >= 2 for outlets in outlets_by_story.values()) >= 3
+    ids = {row["id"] for row in ROWS}
+    variants = [row["id"] for row in ROWS if row["id"].endswith("-page-variant")]
+    assert variants and all(v.removesuffix("-page-variant") in ids for v in variants)

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from crawler.cli import crawl, db, demo, extract, nodes, outlets, query, schedule
+from crawler.cli import crawl, db, demo, extract, nodes, outlets, query, schedule, web
 from crawler.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -25,15 +25,18 @@ app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(nodes.app, name="nodes")
+app.command("web")(web.web)
 
 
 def main() -> None:
-    """Console entry point: known errors become one line on stderr and a non-zero exit."""
+    """Console entry point: known errors, usage errors included, become one line on stderr
+    and the README's exit code (Click's own handling would print a usage box)."""
     if os.environ.get("NEWSCRAWL_DEBUG"):
         app()
         return
     with fail_cleanly():
-        app()
+        code = app(standalone_mode=False)  # returns typer.Exit's code; raises usage errors
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

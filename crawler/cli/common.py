@@ -1,4 +1,9 @@
-"""What every command shares: the one-line error convention and the store handle."""
+"""What every command shares: the one-line error convention and the store handle.
+
+Exit codes (the README's): 0 done, 1 a failed crawl or an unreachable database, 2 bad input
+(a bad option value, an unknown spider or section, a bad configuration file or URI), 130
+interrupted. Every failure is one line on stderr, `newscrawl: <what and where>`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from typer import TyperException
 
 from crawler.config import ConfigError
 from crawler.embedded import EmbeddedServerError
@@ -23,7 +29,14 @@ RUNTIME_ERROR = 1  # the crawl or the database failed
 
 
 def say_error(message: str) -> None:
-    err_console.print(f"newscrawl: {message}", markup=False, highlight=False, soft_wrap=True)
+    from crawler.terminal import escape_controls  # a message may quote a page or a file
+
+    err_console.print(f"newscrawl: {escape_controls(message)}", markup=False, highlight=False,
+                      soft_wrap=True)
+
+
+def say_warning(message: str) -> None:
+    say_error(f"warning: {message}")
 
 
 def die(message: str, code: int = USAGE_ERROR) -> NoReturn:
@@ -36,6 +49,13 @@ def fail_cleanly() -> Iterator[None]:
     """Turn expected failures into `newscrawl: <what and where>` and an exit code."""
     try:
         yield
+    except TyperException as exc:  # Click's usage errors: one line, no usage box
+        if type(exc).__name__ != "NoArgsIsHelpError":  # the help is already shown
+            say_error(usage_error(exc))
+        raise SystemExit(USAGE_ERROR) from None
+    except typer.Abort:
+        say_error("aborted")
+        raise SystemExit(RUNTIME_ERROR) from None
     except (ConfigError, SectionError) as exc:
         say_error(str(exc))
         raise SystemExit(USAGE_ERROR) from None
@@ -49,6 +69,17 @@ def fail_cleanly() -> Iterator[None]:
         first = str(exc).splitlines()[0] if str(exc) else ""
         say_error(f"unexpected {type(exc).__name__}: {first} (NEWSCRAWL_DEBUG=1 shows details)")
         raise SystemExit(RUNTIME_ERROR) from None
+
+
+def usage_error(exc: TyperException) -> str:
+    """`crawl: invalid value for '--max-items': ... (see newscrawl crawl --help)`."""
+    message = exc.format_message().strip().rstrip(".").replace("Value error, ", "")
+    message = message[:1].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return message
+    command = ctx.command_path.partition(" ")[2]
+    return f"{command + ': ' if command else ''}{message} (see {ctx.command_path} --help)"
 
 
 def open_store(*, indexes: bool = False) -> Store:

@@ -16,9 +16,11 @@ from crawler.cli.common import (
     die,
     err_console,
     open_store,
+    say_warning,
 )
 from crawler.run import CrawlRequest, CrawlResult, run_crawls, spider_class
 from crawler.sections import resolve_sections
+from crawler.terminal import safe_text
 
 
 def parse_settings(pairs: list[str]) -> dict[str, Any]:
@@ -33,8 +35,9 @@ def parse_settings(pairs: list[str]) -> dict[str, Any]:
 
 
 def check_sections(spider: str, sections: list[str], overrides: dict[str, Any]) -> None:
-    """Unknown sections, and sections that need a browser this machine lacks, fail here in
-    one line, before Scrapy starts."""
+    """Unknown sections, and sections asked for by name that need a browser this machine
+    lacks, fail here in one line, before Scrapy starts. (Without --section, the crawl skips
+    the browser sections and the summary says so.)"""
     from crawler.browser import BrowserUnavailable, check_browser
     from crawler.run import project_settings
 
@@ -43,30 +46,39 @@ def check_sections(spider: str, sections: list[str], overrides: dict[str, Any]) 
     cls = spider_class(spider)
     chosen = resolve_sections(
         cls.outlet, sections, outlet_overrides.get(spider, {}).get("sections", {}))
-    try:
-        check_browser(cls.outlet, chosen.values(), settings)
-    except BrowserUnavailable as exc:
-        if sections:  # the user asked for these very sections
+    if sections:  # the user asked for these very sections
+        try:
+            check_browser(cls.outlet, chosen.values(), settings)
+        except BrowserUnavailable as exc:
             die(f"{spider}: {exc}")
-        err_console.print(f"newscrawl: warning: {spider}: {exc}; its browser sections are "
-                          "skipped", markup=False, highlight=False)
 
 
 def print_summary(results: list[CrawlResult]) -> None:
+    """One row per crawl (its own figures only), then what needs saying, each thing once."""
+    from crawler.progress import SKIPPED_BECAUSE, SKIPPED_SECTION_NAMES, UNATTRIBUTED_ERRORS
+
+    columns = ["pages", "stored", "duplicates", "dropped", "errors"]
+    if any(result.counts["skipped"] for result in results):
+        columns.append("skipped")
     table = Table(title="crawl summary", show_edge=False)
-    for column in ("spider", "status", "pages", "stored", "duplicates", "dropped", "errors"):
+    for column in ("spider", "status", *columns):
         table.add_column(column, justify="left" if column in ("spider", "status") else "right")
     for result in results:
         counts = result.counts
         status = "failed" if result.failed else "ok"
-        table.add_row(result.spider, f"{status} ({result.finish_reason})", *(
-            str(counts[k]) for k in ("pages", "stored", "duplicates", "dropped", "errors")))
+        table.add_row(result.spider, f"{status} ({result.finish_reason})",
+                      *(str(counts[k]) for k in columns))
     console.print(table)
     for result in results:
         drops = {k.split("/", 1)[1]: v for k, v in result.stats.items() if k.startswith("dropped/")}
         if drops:
-            console.print(f"{result.spider}: dropped " + ", ".join(
-                f"{reason} {n}" for reason, n in sorted(drops.items())), highlight=False)
+            console.print(safe_text(f"{result.spider}: dropped " + ", ".join(
+                f"{reason} {n}" for reason, n in sorted(drops.items()))), highlight=False,
+                soft_wrap=True)
+        if result.counts["skipped"]:
+            names = result.stats.get(SKIPPED_SECTION_NAMES, "")
+            say_warning(f"{result.spider}: skipped {result.counts['skipped']} section(s) "
+                        f"({names}): {result.stats.get(SKIPPED_BECAUSE, 'see the log')}")
         if result.counts["spooled"]:
             err_console.print(
                 f"[bold red]{result.spider}: {result.counts['spooled']} articles could not be "
@@ -74,8 +86,11 @@ def print_summary(results: list[CrawlResult]) -> None:
                 "run `newscrawl db replay` once the database is back.[/]")
         if result.counts["pages"] == 0:
             err_console.print(f"[red]{result.spider}: no page could be fetched.[/]")
-        if result.log_file:
-            console.print(f"log: {result.log_file}", highlight=False)
+    unattributed = max((int(r.stats.get(UNATTRIBUTED_ERRORS, 0)) for r in results), default=0)
+    if unattributed:
+        say_warning(f"{unattributed} error(s) logged outside any one outlet's crawl")
+    for log_file in dict.fromkeys(r.log_file for r in results if r.log_file):
+        console.print(f"log: {log_file}", highlight=False, markup=False, soft_wrap=True)
 
 
 def write_stats(path: Path, results: list[CrawlResult]) -> None:

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from crawler.cli.common import RUNTIME_ERROR, console, die, open_store
-from crawler.cli.crawl import print_summary
+from crawler.cli.crawl import parse_settings, print_summary
 from crawler.query import ArticleQuery
+from crawler.terminal import safe_text
 
 
 def demo(
@@ -18,12 +19,16 @@ def demo(
     port: Annotated[int, typer.Option(help="Replica site port (0: any free port).")] = 0,
     full: Annotated[bool, typer.Option("--full", help="Fetch stored articles again.")] = False,
     show: Annotated[int, typer.Option(help="Newest articles to show afterwards.")] = 10,
+    setting: Annotated[list[str] | None, typer.Option(
+        "-s", "--set", help="Scrapy/newscrawl setting KEY=VALUE for every crawl (repeatable).")
+    ] = None,
 ) -> None:
     """Serve the replica site, crawl it with the real spiders into the store, show the result."""
     from crawler.replica.corpus import CorpusError, default_corpus_path, load_corpus
     from crawler.replica.server import ReplicaServer
     from crawler.run import CrawlRequest, run_crawls, spider_names
 
+    overrides = parse_settings(setting or [])
     path = corpus or default_corpus_path()
     try:
         articles = load_corpus(path)
@@ -46,8 +51,8 @@ def demo(
     try:
         results = run_crawls(
             [CrawlRequest(o, full=full) for o in outlets],
-            {"NEWSCRAWL_REPLICA_URL": url, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-             "NEWSCRAWL_PROGRESS": True},
+            {**overrides, "NEWSCRAWL_REPLICA_URL": url,
+             "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "NEWSCRAWL_PROGRESS": True},
         )
     finally:
         server.stop()
@@ -56,8 +61,9 @@ def demo(
     for article in newest:
         when = article.get("published_at")
         stamp = when.strftime("%Y-%m-%d %H:%M") if when else "????-??-?? ??:??"
-        console.print(f"{stamp}  {article['outlet']}/{article['section']}  {article['title']}",
-                      highlight=False)
+        console.print(safe_text(
+            f"{stamp}  {article['outlet']}/{article['section']}  {article['title']}"),
+            highlight=False)
     console.print("next: newscrawl query --outlet almaghribtoday --section security",
                   style="dim")
     if any(r.failed for r in results):

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.cli.common import RUNTIME_ERROR, die, say_error, stdout_is_tty
-from crawler.cli.schedule import ConfigOption, JsonOption, load_schedule_option, print_json
+from crawler.cli.schedule import ConfigOption, JsonOption, _load, print_json
 
 app = typer.Typer(help="Scrapyd nodes that run scheduled crawls (executor = \"scrapyd\").",
                   no_args_is_help=True)
@@ -23,7 +23,7 @@ NodeOption = Annotated[list[str] | None, typer.Option(
 
 
 def _nodes(config: Path | None, only: list[str] | None) -> list[Any]:
-    schedule = load_schedule_option(config)
+    schedule = _load(config, check_spiders=False)
     nodes = list(schedule.scheduler.nodes)
     if not nodes:
         die(f"{schedule.label}: scheduler: no [[scheduler.nodes]] configured")

@@ -1,4 +1,5 @@
-"""`newscrawl outlets`: every spider with its sections and their feed and listing URLs."""
+"""`newscrawl outlets`: every spider with where it is declared (a module of spiders/ or
+newscrawl.toml), its sections and their listing, feed and sitemap URLs."""
 
 from __future__ import annotations
 
@@ -18,17 +19,19 @@ class OutletFormat(StrEnum):
 
 
 def describe_outlets() -> list[dict[str, Any]]:
-    from crawler.run import project_settings, spider_class, spider_names
-    from crawler.sections import apply_overrides
+    from crawler.run import spider_loader
 
-    overrides = project_settings().getdict("NEWSCRAWL_OUTLETS")
+    loader = spider_loader()
+    configuration = loader.configuration
     described = []
-    for name in spider_names():
-        outlet = spider_class(name).outlet
-        sections = apply_overrides(outlet, overrides.get(name, {}).get("sections", {}))
+    for name in sorted(loader.list()):
+        outlet = loader.load(name).outlet
         described.append({
             "spider": name, "title": outlet.title, "base_url": outlet.base_url,
             "language": outlet.language, "timezone": outlet.timezone,
+            "declared_in": loader.declared_in(name),
+            "sections_changed_in": (
+                configuration.label if name in configuration.changed else None),
             "sections": {
                 key: {
                     "label": s.label,
@@ -36,7 +39,7 @@ def describe_outlets() -> list[dict[str, Any]]:
                     "feeds": [outlet.absolute(u) for u in s.feeds],
                     "sitemaps": [outlet.absolute(u) for u in s.sitemaps],
                 }
-                for key, s in sections.items()
+                for key, s in outlet.sections.items()
             },
         })
     return described
@@ -46,19 +49,25 @@ def outlets(
     format: Annotated[OutletFormat, typer.Option("--format", help="Output format.")] = (
         OutletFormat.table),
 ) -> None:
-    """List the outlets newscrawl can crawl, with their sections' URLs."""
+    """List the outlets newscrawl can crawl: where each is declared, its sections' URLs."""
     described = describe_outlets()
     if format is OutletFormat.json:
         typer.echo(json.dumps(described, ensure_ascii=False, indent=2))
         return
     table = Table(show_lines=True)
-    for column in ("spider", "outlet", "tz", "section", "listings / feeds / sitemaps"):
+    for column in ("spider", "outlet", "tz", "declared in", "section",
+                   "listings / feeds / sitemaps"):
         table.add_column(column)
     for outlet in described:
+        declared = outlet["declared_in"]
+        if outlet["sections_changed_in"]:
+            declared += f"\nsections: {outlet['sections_changed_in']}"
         for i, (key, section) in enumerate(outlet["sections"].items()):
             urls = [*section["listings"], *section["feeds"], *section["sitemaps"]]
+            first = i == 0
             table.add_row(
-                outlet["spider"] if i == 0 else "", outlet["title"] if i == 0 else "",
-                outlet["timezone"] if i == 0 else "", key, "\n".join(urls),
+                outlet["spider"] if first else "", outlet["title"] if first else "",
+                outlet["timezone"] if first else "", declared if first else "", key,
+                "\n".join(urls),
             )
     console.print(table)

@@ -1,4 +1,8 @@
-"""`newscrawl query`: stored articles, newest first, as a table, JSON Lines or CSV."""
+"""`newscrawl query`: stored articles, newest first, as a table, JSON Lines or CSV.
+
+Every format escapes control characters (crawler/terminal.py); CSV cells that a spreadsheet
+would run as a formula are prefixed with `'`.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ import typer
 from rich.table import Table
 
 from crawler.cli.common import console, die, open_store
-from crawler.items import STORED_FIELDS
-from crawler.jsonio import to_jsonable
+from crawler.items import STORED_FIELDS, public_json
+from crawler.jsonio import dumps, to_jsonable
 from crawler.query import ArticleQuery, QueryError, parse_instant
+from crawler.terminal import csv_cell, safe_text
 
 TABLE_FIELDS = ["published_at", "outlet", "section", "title"]
 
@@ -67,25 +72,24 @@ def query(
             outlets=outlet or [], sections=section or [], topics=topic or [],
             since=parse_instant(since, "--since") if since else None,
             until=parse_instant(until, "--until") if until else None,
-            search=search or "", limit=limit, unique_stories=unique_stories,
+            search=search or "", limit=limit, unique_stories=unique_stories, fields=names,
         )
     except QueryError as exc:
         die(str(exc))
     articles = spec.run(open_store())
     if format is QueryFormat.jsonl:
         for article in articles:
-            record = {name: article.get(name) for name in names}
-            sys.stdout.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps(public_json(article, names)) + "\n")
     elif format is QueryFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(names)
         for article in articles:
-            writer.writerow([cell(article.get(name)) for name in names])
+            writer.writerow([csv_cell(cell(article.get(name))) for name in names])
     else:
         table = Table(show_edge=False)
         for name in names:
             table.add_column(name, overflow="fold")
         for article in articles:
-            table.add_row(*(cell(article.get(name)) for name in names))
+            table.add_row(*(safe_text(cell(article.get(name))) for name in names))
         console.print(table)
         console.print(f"{len(articles)} article(s)", style="dim")

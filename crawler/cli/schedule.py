@@ -14,6 +14,7 @@ from rich.table import Table
 
 from crawler.cli.common import RUNTIME_ERROR, die, open_store, stdout_is_tty
 from crawler.config import config_path
+from crawler.terminal import safe_text
 
 app = typer.Typer(help="Scheduled crawls: the scheduler service, its jobs, history and health.",
                   no_args_is_help=True)
@@ -27,19 +28,18 @@ ConfigOption = Annotated[Path | None, typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 
 
-def load_schedule_option(config: Path | None, *, required: bool = True,
-                         crawls: bool = False) -> Any:
+def _load(config: Path | None, *, required: bool = True, check_spiders: bool = True,
+          crawls: bool = False) -> Any:
     """The validated schedule; `--config` also becomes NEWSCRAWL_CONFIG for the crawls.
-
-    `crawls`: the command will start crawls, so their nodes must reach the database.
-    """
+    Commands that only read pass check_spiders=False: knowing the spiders takes Scrapy.
+    `crawls`: the command will start crawls, so their nodes must reach the database."""
     from scheduler.config import check_database, load_schedule
 
     if config is not None:
         os.environ["NEWSCRAWL_CONFIG"] = str(config.resolve())
     if not required and config_path(config) is None:
         return None
-    schedule = load_schedule(config)
+    schedule = load_schedule(config, check_spiders=check_spiders)
     if crawls:
         check_database(schedule, os.environ.get("NEWSCRAWL_MONGO_URI"))
     return schedule
@@ -100,27 +100,26 @@ def run(config: ConfigOption = None) -> None:
     """Run the scheduler in the foreground until SIGTERM/SIGINT (for systemd, supervisors)."""
     from scheduler.service import SchedulerService, setup_logging
 
-    schedule = load_schedule_option(config, crawls=True)
+    schedule = _load(config, crawls=True)
     setup_logging()
     store = open_store(indexes=True)
     raise typer.Exit(SchedulerService(schedule, store).run_forever())
 
 
-@app.command("list")
-def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Jobs: cadence, next run, last run and its status."""
+def job_rows(schedule: Any, store: Any) -> list[dict[str, Any]]:
+    """Each configured job: cadence, next run, last run and its status, who runs it now.
+
+    What `schedule list` shows and the web dashboard's overview reuses.
+    """
     from scheduler.history import RAN, RunHistory
     from scheduler.jobstore import COLLECTION as JOBS
     from scheduler.lease import COLLECTION as LEASES
     from scheduler.lease import holders
 
-    schedule = load_schedule_option(config)
-    store = open_store()
     history = RunHistory(store.db)
     next_runs = {doc["_id"]: doc.get("next_run_time")
                  for doc in store.db[JOBS].find({}, {"next_run_time": 1})}
     running = holders(store.db[LEASES])
-    now = datetime.now(UTC)
     rows = []
     for job in schedule.jobs:
         last = history.last(job.name, RAN)
@@ -134,6 +133,15 @@ def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             "last_status": (last or {}).get("status"),
             "running": running.get(job.name),
         })
+    return rows
+
+
+@app.command("list")
+def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Jobs: cadence, next run, last run and its status."""
+    schedule = _load(config, check_spiders=False)
+    rows = job_rows(schedule, open_store())
+    now = datetime.now(UTC)
     if as_json:
         print_json(rows)
         return
@@ -188,7 +196,7 @@ def history(
             str(run_doc.get("exit_code") if run_doc.get("exit_code") is not None else "-"),
             str(run_doc.get("pages", "-")), str(items.get("stored", "-")),
             str(items.get("duplicates", "-")), str(items.get("dropped", "-")),
-            str(run_doc.get("errors", "-")), run_doc.get("reason") or "")
+            str(run_doc.get("errors", "-")), safe_text(run_doc.get("reason") or ""))
     console.print(table)
 
 
@@ -204,7 +212,7 @@ def health(
     from scheduler.health import report
     from scheduler.history import RunHistory
 
-    schedule = load_schedule_option(config, required=False)
+    schedule = _load(config, required=False, check_spiders=False)
     store = open_store()
     now = datetime.now(UTC)
     jobs = report(RunHistory(store.db), list(schedule.jobs) if schedule else None, days, now)
@@ -229,7 +237,7 @@ def health(
                 node_label(last) if last else "-",
                 _when((item.last_success or {}).get("started_at"), now), runs,
                 str(item.consecutive_failures),
-                "; ".join(s.get("message", "") for s in item.signals) or "-")
+                safe_text("; ".join(s.get("message", "") for s in item.signals) or "-"))
         console.print(table)
     if check and any(j.state in ("failing", "degraded") for j in jobs):
         raise typer.Exit(RUNTIME_ERROR)
@@ -251,7 +259,7 @@ def trigger(
     from scheduler.runner import JobRunner
     from scheduler.service import new_scheduler_id, setup_logging
 
-    schedule = load_schedule_option(config, crawls=True)
+    schedule = _load(config, crawls=True)
     job_config = schedule.job(job)
     if no_retry:
         job_config = dataclasses.replace(job_config, retries=0)
@@ -273,7 +281,7 @@ def trigger(
     finally:
         runner.executor.close()
     for doc in result.runs:
-        console.print(_run_line(job, doc), highlight=False, markup=False)
+        console.print(safe_text(_run_line(job, doc)), highlight=False)
     if result.status == "skipped-overlap":
         raise typer.Exit(EXIT_SKIPPED)
     raise typer.Exit(result.exit_code)

@@ -1,36 +1,37 @@
 """The page object: one article page in, one Article out, testable without a crawl.
 
 Each field is taken from the first source that has it: the outlet's own selectors, then the
-page's JSON-LD NewsArticle, then OpenGraph / `article:*` meta, then trafilatura (last, it is
-the slowest). Dates are only collected here as (source, raw text) candidates; the timestamps
-pipeline parses them in the outlet's timezone and picks the most trustworthy precise one.
+generic chain, which holds on markup nobody tuned for (`title`, `body`, `page_dates`), then
+trafilatura, only when the page gave no body of its own (it is the slowest by far). Dates are
+collected here as (source, raw text) candidates; the timestamps stage parses them in the
+outlet's timezone and keeps the most trustworthy precise one.
+
+A page whose text came out garbled (wrong charset) is decoded again with the charsets it allows
+(`decoding`) before anything is read from it.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
+from lxml.html import HtmlElement
 from parsel import Selector
 
-from crawler.extraction import jsonld
+from crawler.extraction import body, decoding, jsonld, page_dates, title
+from crawler.extraction.html import in_furniture, squash, visible_text
 from crawler.items import Article
 from crawler.outlet import Outlet, Selectors
 from crawler.text import normalize_arabic
 from crawler.urls import is_same_site
 
-VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style)]"
-
-PUBLISHED_META = (
-    "article:published_time", "og:published_time", "og:article:published_time",
-    "datePublished", "pubdate", "publishdate", "publish-date", "date", "dc.date",
-    "DC.date.issued", "sailthru.date",
-)
-UPDATED_META = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
+DATELINE_MARKS = "//body//*[@itemprop='dateline' or contains(@class, 'dateline')]"
 
 
-def element_text(node: Selector) -> str:
-    return " ".join(t.strip() for t in node.xpath(VISIBLE_TEXT).getall() if t.strip())
+@cache
+def _keys(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """normalize_arabic of an outlet's markers, once per outlet."""
+    return tuple(normalize_arabic(t) for t in texts)
 
 
 class ArticlePage:
@@ -40,12 +41,27 @@ class ArticlePage:
         self.html = html
         self.url = url
         self.outlet = outlet
-        self.sel = Selector(text=html)
+        self.sel = Selector(text=html, type="html")
+        self.root: HtmlElement = self.sel.root
         self.selectors: Selectors = outlet.selectors
 
     @classmethod
     def from_response(cls, response: Any, outlet: Outlet) -> ArticlePage:
-        return cls(response.text, response.url, outlet)
+        """The page as the response decodes it, or as another charset the page allows
+        decodes it when that text comes out garbled."""
+        page = cls(response.text, response.url, outlet)
+        if not page.garbled:
+            return page
+        tried = getattr(response, "encoding", "")
+        for encoding in decoding.alternatives(response.body, response.headers, tried):
+            candidate = cls(decoding.decode(response.body, encoding), response.url, outlet)
+            if not candidate.garbled:
+                return candidate
+        return page  # still garbled: the normalize stage drops it with its reason
+
+    @property
+    def garbled(self) -> bool:
+        return decoding.is_garbled(self.title, "\n".join(self.paragraphs))
 
     # --- sources ---
 
@@ -53,13 +69,12 @@ class ArticlePage:
     def jsonld(self) -> dict[str, Any]:
         return jsonld.find_article(self.sel)
 
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        return page_dates.meta_table(self.root)
+
     def meta(self, *names: str) -> str:
-        for name in names:
-            for attr in ("property", "name", "itemprop"):
-                value = self.sel.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
-                if value and value.strip():
-                    return value.strip()
-        return ""
+        return next((self.metas[n.lower()] for n in names if self.metas.get(n.lower())), "")
 
     def meta_all(self, name: str) -> list[str]:
         values = self.sel.xpath("//meta[@property=$n or @name=$n]/@content", n=name).getall()
@@ -69,12 +84,12 @@ class ArticlePage:
         for query in queries:
             for value in self.sel.css(query).getall():
                 if value.strip():
-                    return " ".join(value.split())
+                    return squash(value)
         return ""
 
     def all_css(self, queries: tuple[str, ...]) -> list[str]:
         for query in queries:
-            values = [" ".join(v.split()) for v in self.sel.css(query).getall() if v.strip()]
+            values = [squash(v) for v in self.sel.css(query).getall() if v.strip()]
             if values:
                 return values
         return []
@@ -92,59 +107,126 @@ class ArticlePage:
             return {}
         return result.as_dict() if hasattr(result, "as_dict") else dict(result)
 
-    # --- fields ---
+    # --- title ---
+
+    @cached_property
+    def page_title(self) -> str:
+        return squash(self.sel.css("title::text").get(""))
+
+    @cached_property
+    def headline_element(self) -> HtmlElement | None:
+        """The `<h1>` that carries a headline the page states elsewhere (og:title, JSON-LD,
+        twitter:title, `<title>`), wherever it sits; else the first one outside furniture."""
+        h1s = list(self.root.iter("h1"))
+        stated = [
+            normalize_arabic(title.decode_entities(text)) for text in (
+                self.meta("og:title"), jsonld.text(self.jsonld.get("headline")),
+                self.meta("twitter:title"), self.page_title,
+            ) if text
+        ]
+        for wanted in stated:
+            for h1 in h1s:
+                text = normalize_arabic(visible_text(h1))
+                if text and (text in wanted or wanted in text):
+                    return h1
+        return next((h for h in h1s if not in_furniture(h, bylines=False)), None)
 
     @cached_property
     def title(self) -> str:
-        return (
-            self.first_css(self.selectors.title)
-            or jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
-            or self.meta("og:title", "twitter:title")
-            or " ".join(self.sel.css("title::text").get("").split())
-            or (self.trafilatura.get("title") or "")
-        )
+        headline = self.headline_element
+        shared = self.meta("og:title") or self.meta("twitter:title")
+        structured = jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
+        visible = visible_text(headline) if headline is not None else ""
+        candidates = [
+            self.first_css(self.selectors.title),
+            *title.order_headlines(shared, structured, visible, self.site_names),
+            self.page_title,
+        ]
+        found = title.choose_title(candidates, self.site_names)
+        if found or "trafilatura" not in self.__dict__:  # it runs only for a page without body
+            return found
+        return title.decode_entities(self.trafilatura.get("title") or "")
+
+    @cached_property
+    def site_names(self) -> list[str]:
+        headline = self.headline_element
+        names = [
+            *self.outlet.title_affixes,
+            self.meta("og:site_name", "application-name", "apple-mobile-web-app-title"),
+            *jsonld.names(self.jsonld.get("publisher")),
+        ]
+        if headline is not None:
+            names += title.title_site_names(self.page_title, visible_text(headline))
+        return [title.decode_entities(n) for n in names if n]
+
+    # --- body ---
 
     @cached_property
     def paragraphs(self) -> list[str]:
         return (
             self._selector_paragraphs()
+            or self._generic_paragraphs()
             or self._jsonld_paragraphs()
             or self._trafilatura_paragraphs()
         )
 
-    def _selector_paragraphs(self) -> list[str]:
+    @cached_property
+    def selector_container(self) -> HtmlElement | None:
         for query in self.selectors.body:
             containers = self.sel.css(query)
             if containers:  # ids repeat on some templates: only the first container is the body
-                return self._clean_paragraphs(containers[0])
-        return []
+                return containers[0].root
+        return None
 
-    def _clean_paragraphs(self, container: Selector) -> list[str]:
-        stops = [normalize_arabic(m) for m in self.selectors.body_stop_markers]
-        stop_texts = {normalize_arabic(t) for t in self.outlet.stop_texts}
-        paragraphs: list[str] = []
-        for node in container.css("p"):
-            text = element_text(node)
-            key = normalize_arabic(text)
+    @cached_property
+    def generic_container(self) -> HtmlElement | None:
+        return body.find_container(self.root)
+
+    @property
+    def body_container(self) -> HtmlElement | None:
+        return self.selector_container if self.selector_container is not None else (
+            self.generic_container
+        )
+
+    def _selector_paragraphs(self) -> list[str]:
+        if self.selector_container is None:
+            return []
+        return self._clean_paragraphs(self.selector_container)
+
+    def _clean_paragraphs(self, container: HtmlElement) -> list[str]:
+        stops = _keys(self.selectors.body_stop_markers)
+        stop_texts = set(_keys(self.outlet.stop_texts))
+        kept = []
+        for text in body.paragraphs_in(container):
+            key = normalize_arabic(text[:200])
             if any(key.startswith(stop) for stop in stops):
                 break  # related-articles block: everything after it is furniture
-            link_text = " ".join(element_text(a) for a in node.css("a"))
-            if not key or key in stop_texts or (link_text and normalize_arabic(link_text) == key):
-                continue  # empty, boilerplate, or a paragraph that is only a link
-            paragraphs.append(text)
+            if len(text) >= 200 or key not in stop_texts:
+                kept.append(text)
+        return kept
+
+    def _generic_paragraphs(self) -> list[str]:
+        container = self.generic_container
+        if container is None:
+            return []
+        paragraphs = self._clean_paragraphs(container)
+        if paragraphs and (lead := body.lead_before(container, paragraphs[0])):
+            paragraphs.insert(0, lead)
         return paragraphs
 
     def _jsonld_paragraphs(self) -> list[str]:
-        body = jsonld.text(self.jsonld.get("articleBody"))
-        return [p.strip() for p in body.splitlines() if p.strip()]
+        text = title.decode_entities_lines(jsonld.text(self.jsonld.get("articleBody")))
+        return [p.strip() for p in text.splitlines() if p.strip()]
 
     def _trafilatura_paragraphs(self) -> list[str]:
         text = self.trafilatura.get("text") or ""
         return [p.strip() for p in text.splitlines() if p.strip()]
 
+    # --- the rest ---
+
     @cached_property
     def summary(self) -> str:
-        return (
+        return title.decode_entities(
             self.first_css(self.selectors.summary)
             or jsonld.text(self.jsonld.get("description"))
             or self.meta("og:description", "description", "twitter:description")
@@ -158,35 +240,44 @@ class ArticlePage:
             or [a for a in self.meta_all("article:author") + self.meta_all("author")
                 if not a.startswith("http")]
         )
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys(title.decode_entities(a) for a in found))
 
     @cached_property
     def dateline(self) -> str:
-        return self.first_css(self.selectors.dateline)
+        """The selectors' dateline, else an element marked as one, else a "Place - Agency" line
+        just before the body."""
+        if found := self.first_css(self.selectors.dateline):
+            return found
+        if "dateline" in self.html:
+            for el in self.root.xpath(DATELINE_MARKS):
+                text = visible_text(el)
+                if 0 < len(text) <= body.MAX_DATELINE and not in_furniture(el, bylines=False):
+                    return text
+        container = self.body_container
+        return body.dateline_before(container) if container is not None else ""
+
+    @cached_property
+    def dates(self) -> page_dates.PageDates:
+        return page_dates.PageDates(
+            self.root, url=self.url, metas=self.metas, article=self.jsonld,
+            headline=self.headline_element, body=self.body_container, tz=self.outlet.timezone,
+        )
 
     @cached_property
     def published_candidates(self) -> list[tuple[str, str]]:
         """(date_source, raw text) pairs, most trusted source first."""
-        candidates = []
-        if raw := self.first_css(self.selectors.published):
-            candidates.append(("selector", raw))
-        if raw := jsonld.text(self.jsonld.get("datePublished")):
-            candidates.append(("jsonld", raw))
-        raw = self.meta(*PUBLISHED_META) or self.sel.css("time[datetime]::attr(datetime)").get("")
-        if raw:
-            candidates.append(("meta", raw.strip()))
-        return candidates
+        selector = [("selector", raw)] if (raw := self.first_css(self.selectors.published)) else []
+        return self.dates.published(selector)
 
     @cached_property
     def updated_candidates(self) -> list[tuple[str, str]]:
-        candidates = []
-        if raw := self.first_css(self.selectors.updated):
-            candidates.append(("selector", raw))
-        if raw := jsonld.text(self.jsonld.get("dateModified")):
-            candidates.append(("jsonld", raw))
-        if raw := self.meta(*UPDATED_META):
-            candidates.append(("meta", raw))
-        return candidates
+        selector = [("selector", raw)] if (raw := self.first_css(self.selectors.updated)) else []
+        return self.dates.updated(selector)
+
+    def declared_zone(self) -> str | None:
+        """The zone of the UTC offset the page's own timestamps carry (see page_dates)."""
+        raws = [raw for source, raw in self.published_candidates if source in ("jsonld", "meta")]
+        return page_dates.declared_zone(raws)
 
     @cached_property
     def tags(self) -> list[str]:
@@ -228,8 +319,19 @@ class ArticlePage:
 
     @cached_property
     def language(self) -> str:
-        lang = self.sel.xpath("/html/@lang").get("") or self.outlet.language
-        return lang.split("-")[0].lower()
+        """What the page declares (`<html lang>`, `og:locale`, Content-Language, JSON-LD),
+        else the outlet's language, else "ar" when most of the body's letters are Arabic."""
+        lang = (
+            self.sel.xpath("/html/@lang").get("")
+            or self.meta("og:locale", "content-language", "language")
+            or jsonld.text(self.jsonld.get("inLanguage"))
+            or self.outlet.language
+        )
+        if not lang:
+            letters = [ch for p in self.paragraphs[:5] for ch in p if ch.isalpha()]
+            arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters)
+            lang = "ar" if letters and arabic * 2 > len(letters) else ""
+        return lang.replace("_", "-").split("-")[0].lower()
 
     def to_article(self) -> Article:
         """The raw Article; the pipelines validate, clean, date and dedupe it."""

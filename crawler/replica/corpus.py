@@ -1,4 +1,4 @@
-"""The replica corpus: JSON Lines of articles (DESIGN.md section 2), checked line by line.
+"""The replica corpus: JSON Lines of articles (the format in the README), checked line by line.
 
 A corpus is hand-written or generated, so every problem is reported as one line
 `<file>:<line>: <what is wrong>` that a user can fix without reading a traceback.

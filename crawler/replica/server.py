@@ -15,13 +15,15 @@ in the URL because the X-Newscrawl-Host header only travels on the navigation re
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
 import traceback
+import zlib
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -30,9 +32,9 @@ from crawler.outlet import Outlet
 from crawler.replica import sites
 from crawler.replica.corpus import CorpusArticle
 from crawler.replica.faults import Faults
-from crawler.replica.sites.base import HTML, META_CHARSET, TEXT, Site, listing_links
+from crawler.replica.sites.base import HTML, META_CHARSET, TEXT, XML, Site, listing_links
+from crawler.replica_routing import HOST_HEADER  # the header a routed request carries
 
-HOST_HEADER = "X-Newscrawl-Host"
 JSON = "application/json; charset=utf-8"
 
 
@@ -41,6 +43,7 @@ class Response:
     status: int
     body: bytes
     content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class RequestLog(Counter[str]):
@@ -163,13 +166,15 @@ class ReplicaServer:
             return self._control(method, path, body, query)
         self.request_log.record(f"{path}?{unquote(parts.query)}" if parts.query else path)
         faults = self._faults
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000)
+        if delay := faults.delays(path):
+            time.sleep(delay)
         site = self._site_for(headers, query)
         if site is None:
             return _text(404, "no replica site for this host\n")
         if faults.errors(path):
             return Response(503, _error_page(503, "Service Unavailable"), HTML)
+        if faults.bombs(path):
+            return _gzip_bomb(path, faults.bomb_mb)
         page = sites.template_for(site.outlet).render(site, path, query)
         if page.kind in ("article", "amp") and faults.error_rate:
             if faults.fails_article(path, self._attempt(path)):
@@ -181,6 +186,11 @@ class ReplicaServer:
             text = text.replace(META_CHARSET, '<meta charset="windows-1256">')
             encoded = text.encode("cp1256", errors="xmlcharrefreplace")
             return Response(page.status, encoded, "text/html; charset=windows-1256")
+        if faults.mislabels(path) and content_type == HTML:  # windows-1256 bytes, "utf-8" label
+            return Response(page.status, text.encode("cp1256", errors="xmlcharrefreplace"), HTML)
+        if faults.mislabels_utf8(path) and content_type == HTML:  # the reverse lie
+            text = text.replace(META_CHARSET, '<meta charset="windows-1256">')
+            return Response(page.status, text.encode("utf-8"), "text/html; charset=windows-1256")
         return Response(page.status, text.encode("utf-8"), content_type)
 
     def _attempt(self, path: str) -> int:
@@ -219,8 +229,8 @@ class ReplicaServer:
             self.request_log.record(
                 f"/_replica/links?host={site.outlet.key}&section={query['section']}&page={page}"
             )
-            if self._faults.latency_ms:
-                time.sleep(self._faults.latency_ms / 1000)
+            if delay := self._faults.delays(path):
+                time.sleep(delay)
             number = int(page) if page.isdigit() else 1
             return _json(200, listing_links(site, query["section"], number))
         if path == "/_replica/stats" and method in ("GET", "HEAD"):
@@ -257,6 +267,30 @@ def _truncate(html: str, main: str) -> str:
     return html[:cut]
 
 
+def _gzip_bomb(path: str, megabytes: int) -> Response:
+    """A small gzip body that inflates to `megabytes` MB of sitemap (or HTML for pages)."""
+    xml = path.endswith((".gz", ".xml")) or "sitemap" in path or "feed" in path
+    body = _inflating_to(megabytes, xml)
+    if path.endswith(".gz"):
+        return Response(200, body, "application/gzip")
+    return Response(200, body, XML if xml else HTML, {"Content-Encoding": "gzip"})
+
+
+@functools.lru_cache(maxsize=4)
+def _inflating_to(megabytes: int, xml: bool) -> bytes:
+    if xml:
+        head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+        unit = "<url><loc>https://bomb.invalid/article</loc></url>\n"
+    else:
+        head, unit = "<!DOCTYPE html><html><body>\n", "<p>bomb bomb bomb bomb</p>\n"
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip container
+    megabyte = (unit * (2**20 // len(unit) + 1))[: 2**20].encode()
+    parts = [packer.compress(head.encode())]
+    parts += [packer.compress(megabyte) for _ in range(megabytes)]
+    return b"".join([*parts, packer.flush()])
+
+
 def _error_page(status: int, reason: str) -> bytes:
     page = f"<html><head><title>{status} {reason}</title></head><body><h1>{reason}</h1></body>"
     return (page + "</html>\n").encode()
@@ -280,6 +314,9 @@ def _raw_target(target: str) -> str:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Fourteen crawls of one process open up to 224 connections at once; with the default
+    # backlog of 5 the kernel dropped some, and their requests timed out.
+    request_queue_size = 256
     replica: ReplicaServer
 
 
@@ -311,6 +348,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if with_body:
             self.wfile.write(response.body)

@@ -2,7 +2,9 @@
 
 To serve a new outlet, add its spider module to OUTLET_MODULES. To serve a new template family
 (say "wordpress"), write `sites/wordpress.py` with the two functions of `Template` below and add
-it to TEMPLATES; the outlet's `template` field picks it.
+it to TEMPLATES; the outlet's `template` field picks it. An outlet declared in newscrawl.toml has
+template "generic" and no module: pass it to ReplicaServer/load_corpus (`outlets=`), and it is
+served as a WordPress site (feeds, news sitemap, JSON-LD and meta on its posts).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ TEMPLATES: dict[str, Template] = {
     "wordpress": wordpress,
     "arc": arc,
     "akhbarona": akhbarona,
+    "generic": wordpress,  # declared in newscrawl.toml: no template of its own
 }
 
 

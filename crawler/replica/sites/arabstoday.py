@@ -1,9 +1,9 @@
 """The Arabs Today Group template (almaghribtoday.net and sister sites), as the replica serves it.
 
-Mirrors the real markup (DESIGN.md section 3, ../shared/data): class names, the furniture that
-a crawler must NOT read as the article (the "آخر تحديث GMT" band, related and most-read lists
-with their own GMT dates, a second `id="balmon"`, the comment form, the footer), mixed ' and "
-quoting and repeated ids.
+Mirrors the real markup (a 2018 snapshot of almaghribtoday's home page and a 2025 article
+page's text): class names, the furniture that a crawler must NOT read as the article (the
+"آخر تحديث GMT" band, related and most-read lists with their own GMT dates, a second
+`id="balmon"`, the comment form, the footer), mixed ' and " quoting and repeated ids.
 
 URL scheme (all links root-relative; canonical, og:url and feed links use the real base_url):
     /                                   home: menu, newest 20 articles

@@ -228,8 +228,9 @@ def section_slug(outlet: Outlet, section: str) -> str:
 
 
 def permalink_path(outlet: Outlet, section: str, published: datetime, title: str) -> str:
-    """A new article's path from the outlet's `permalink` format."""
-    return outlet.permalink.format(
+    """A new article's path from the outlet's `permalink` format (WordPress's "day and name"
+    for an outlet that has none, e.g. one declared in newscrawl.toml)."""
+    return (outlet.permalink or "/{yyyy}/{mm}/{dd}/{slug}/").format(
         slug=slugify(title).lower(),
         id=numeric_id(outlet, published, title),
         uid=arc_id(outlet, published, title),

@@ -1,0 +1,325 @@
+"""The article body of a page nobody wrote selectors for.
+
+1. The container: every paragraph of text (a `<p>`, or text split by `<br><br>` inside a block)
+   scores its parent, and half of it its grandparent; the best-scoring element outside page
+   furniture is the body (readability's idea, without its tree surgery).
+2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
+   `<br>` (or one after a full stop); furniture inside the container (injected related links,
+   ads, share and follow bars, captions) is skipped.
+3. A lead paragraph just before the container (a standfirst outside it) is kept.
+4. Furniture that only its text gives away is dropped: "read also" lines and link-only
+   paragraphs, promos ("follow us on Google News"), comment rules and disclaimers, credits,
+   tags lines, bylines and wire sign-offs ("(END)"); a "related articles" heading or a
+   copyright line ends the body.
+
+`paragraphs_in(container)` serves outlets whose selectors name the container too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from lxml.html import HtmlElement
+
+from crawler.dates import parse_date
+from crawler.extraction.html import (
+    INVISIBLE_TAGS,
+    is_furniture,
+    link_text_length,
+    squash,
+    tag_of,
+    visible_text,
+)
+from crawler.text import normalize_arabic
+
+MIN_PARAGRAPH = 25  # characters; shorter text does not vote for a container
+MIN_LEAD = 60  # a lead paragraph outside the container is at least a sentence
+MAX_LINK_SHARE = 0.5  # a paragraph mostly made of links is a link list
+MAX_FURNITURE = 300  # characters; furniture recognised by its words is shorter than this
+MAX_DATE_LINE = 50  # characters; a paragraph this short that reads as a date is a date line
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
+    "li", "blockquote", "table", "tbody", "thead", "tr", "td", "th", "pre", "dl", "dt", "dd",
+    "hr", "center", "address", "header", "figure", "figcaption", "aside", "nav", "footer",
+    "form", "details", "summary",
+})
+PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li", "dd"})
+SENTENCE_END = (".", "!", "?", "؟", "…", ":", "»", '"', "”")
+
+BREAK = object()  # a block boundary
+LINE = object()  # one <br>
+
+
+def _marker_re(markers: Iterable[str]) -> re.Pattern[str]:
+    keys = sorted({normalize_arabic(m) for m in markers}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys))
+
+
+# Furniture that only its words give away (matched on normalize_arabic keys).
+READ_ALSO = _marker_re([
+    "اقرأ أيضا", "اقرأ ايضا", "إقرأ أيضا", "اقرأ أيضًا", "اقرأ المزيد", "طالع أيضا", "شاهد أيضا",
+    "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
+    "read also", "read more", "see also", "related:", "also read", "you may also like",
+])
+PROMO = re.compile(
+    "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
+        "تابعوا", "تابعونا", "تابعنا", "اشترك", "اشتركوا", "للاشتراك", "حمل تطبيق",
+        "انضم", "انضموا", "follow us", "follow", "subscribe", "join us",
+        "download the app", "sign up",
+    ]) + ").{0,80}(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
+        "غوغل نيوز", "جوجل نيوز", "google news", "تويتر", "فيسبوك", "فيس بوك", "تلغرام",
+        "تليجرام", "تيليغرام", "واتساب", "واتس اب", "يوتيوب", "انستغرام", "إنستغرام", "انستجرام",
+        "تيك توك", "النشرة", "نشرتنا", "قناتنا", "twitter", "facebook", "telegram", "whatsapp",
+        "youtube", "instagram", "tiktok", "newsletter", "our channel",
+    ]) + ")"
+)
+COMMENT_RULES = _marker_re([
+    "بروتوكول نشر التعليقات", "اضف تعليق", "أضف تعليق", "أضف تعليقك", "شروط النشر",
+    "شروط التعليق", "التعليقات المنشورة", "تعليقات القراء", "اترك تعليقا", "اكتب تعليقك",
+    "الآراء الواردة أدناه", "تعبر عن وجهات نظر أصحابها", "تعبر عن رأي أصحابها",
+    "مراجعة التعليقات", "إرشادات الاستخدام", "leave a comment", "comments are closed",
+    "post a comment", "community guidelines",
+])
+# A tags line, a byline or sign-off ("-- By X", "kokobj@yna.co.kr (END)", "Write to X at ...").
+TAGS_LINE = _marker_re(["tags:", "tags :", "الوسوم", "وسوم:", "كلمات مفتاحية", "كلمات دالة"])
+SIGN_OFF = re.compile(
+    r"^(?:--|—|by\s|بقلم\b|write to\b|contact\b)|\S+@\S+\.\w+|\((?:end|انتهى)\)|/انتهى/"
+    r"|contributed to this report|contributed reporting|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
+    re.I,
+)
+# Headings after which nothing is article text.
+END_MARKERS = _marker_re([
+    "مواضيع ذات صلة", "مواضيع ذات علاقة", "مقالات ذات صلة", "أخبار ذات صلة", "اخبار ذات صلة",
+    "الموضوعات المتعلقة", "الأكثر قراءة", "الأكثر مشاهدة", "اخترنا لكم", "المزيد من المقالات",
+    "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
+    "more stories", "all rights reserved", "most read",
+])
+CREDIT = re.compile(r"^(?:©|\(c\)|copyright\b|photo\b|صورة\s*:|تصوير\s*:|المصدر\s*:)", re.I)
+
+
+# --- 1. the container ---------------------------------------------------------------------
+
+
+PARAGRAPH_VOTERS = ("p", "h2", "h3", "h4", "blockquote")
+LOOSE_TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
+MIN_LOOSE_TEXT = 80  # a block's own text this long is a paragraph without <p>
+
+
+def find_container(root: HtmlElement) -> HtmlElement | None:
+    """The element that holds the article's paragraphs, or None when the page has none."""
+    scores: dict[HtmlElement, float] = defaultdict(float)
+    furniture: dict[HtmlElement, bool] = {}
+    for el in root.iter(*PARAGRAPH_VOTERS):
+        text_length = len(squash(el.xpath("string()")))
+        if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
+            continue
+        if el.find(".//a") is not None and link_text_length(el) > MAX_LINK_SHARE * text_length:
+            continue
+        _vote(scores, el.getparent(), text_length)
+    holders = {br.getparent() for br in root.iter("br")}
+    holders.update(
+        el for el in root.iter(*LOOSE_TEXT_HOLDERS) if len((el.text or "").strip()) > MIN_LOOSE_TEXT
+    )
+    for el in holders:
+        if el is None or tag_of(el) in PARAGRAPH_TAGS or tag_of(el) == "a":
+            continue
+        loose = _loose_text_length(el)
+        if loose >= MIN_PARAGRAPH and not _furnished(el, furniture):
+            _vote(scores, el, loose)
+    if not scores:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= MIN_LEAD else None
+
+
+def _furnished(el: HtmlElement, memo: dict[HtmlElement, bool]) -> bool:
+    """in_furniture, remembering each ancestor's answer (pages nest deep)."""
+    path = []
+    node: HtmlElement | None = el
+    verdict = False
+    while node is not None:
+        if node in memo:
+            verdict = memo[node]
+            break
+        path.append(node)
+        tag = tag_of(node)
+        if not tag or tag in INVISIBLE_TAGS or is_furniture(node):
+            verdict = True
+            break
+        node = node.getparent()
+    for seen in path:
+        memo[seen] = verdict
+    return verdict
+
+
+def _vote(scores: dict[HtmlElement, float], container: HtmlElement | None, length: int) -> None:
+    if container is None:
+        return
+    scores[container] += length
+    parent = container.getparent()
+    if parent is not None and tag_of(parent) not in ("body", "html"):
+        scores[parent] += length / 2
+
+
+def _loose_text_length(el: HtmlElement) -> int:
+    """Text directly in a block (not in child blocks): `<br>`-separated paragraphs."""
+    parts = [el.text or ""]
+    for child in el:
+        tag = tag_of(child)
+        if tag and tag not in BLOCK_TAGS and tag not in INVISIBLE_TAGS and tag not in ("a", "br"):
+            parts.append(visible_text(child))
+        parts.append(child.tail or "")
+    return len(squash(" ".join(parts)))
+
+
+# --- 2. paragraphs --------------------------------------------------------------------------
+
+
+def paragraphs_in(container: HtmlElement) -> list[str]:
+    """The container's paragraphs, furniture left out (see the module docstring)."""
+    kept: list[str] = []
+    for text, links in _split(_pieces(container)):
+        verdict = judge(text, links)
+        if verdict == "end":
+            break
+        if verdict == "keep" and (not kept or kept[-1] != text):
+            kept.append(text)
+    while kept and _label(kept[-1]):  # a body ends with a sentence ("SHARE THIS" does not)
+        kept.pop()
+    while kept and _label(kept[0]):
+        kept.pop(0)
+    return kept
+
+
+def _label(text: str) -> bool:
+    """A short line that is no sentence: a button, a section label, a caption."""
+    return len(text) < MIN_PARAGRAPH and not text.endswith(SENTENCE_END)
+
+
+def judge(text: str, link_chars: int = 0) -> str:
+    """"keep", "drop" (furniture) or "end" (furniture from here on) for one paragraph."""
+    if len(text) > MAX_FURNITURE:  # long text is article text unless it opens with a marker
+        return "drop" if READ_ALSO.match(normalize_arabic(text[:80])) else "keep"
+    key = normalize_arabic(text)
+    if not key or not any(ch.isalnum() for ch in key):
+        return "drop"
+    if len(key) <= 60 and END_MARKERS.match(key):
+        return "end"
+    if link_chars and link_chars >= 0.8 * len(text):
+        return "drop"  # only a link: a related article
+    if READ_ALSO.match(key) or COMMENT_RULES.search(key):
+        return "drop"
+    if len(key) < 160 and PROMO.search(key):
+        return "drop"
+    if len(key) < 120 and CREDIT.match(key):
+        return "drop"
+    if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
+        return "drop"
+    if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and parse_date(text):
+        return "drop"  # a date line
+    return "keep"
+
+
+def _pieces(container: HtmlElement) -> Iterator[object]:
+    """Text strings, (link text) tuples, LINE and BREAK markers, in document order."""
+    stack: list[tuple[HtmlElement, bool]] = [(container, False)]
+    while stack:
+        node, after = stack.pop()
+        tag = tag_of(node)
+        if after:
+            if tag in BLOCK_TAGS:
+                yield BREAK
+            if node.tail:
+                yield node.tail
+            continue
+        if node is not container:
+            stack.append((node, True))
+            if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node):
+                continue
+        if tag == "br":
+            yield LINE
+            continue
+        if tag in BLOCK_TAGS:
+            yield BREAK
+        if tag == "a":
+            text = visible_text(node)
+            yield (text,)
+            continue
+        if node.text:
+            yield node.text
+        stack.extend((child, False) for child in reversed(node))
+
+
+def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int]]:
+    """Paragraphs (text, link characters): a block boundary or two <br> end one; a single
+    <br> ends one only after a full stop."""
+    words: list[str] = []
+    link_chars = 0
+    lines = 0
+    for piece in pieces:
+        if piece is BREAK or piece is LINE:
+            lines = lines + 1 if piece is LINE else 2
+            text = squash(" ".join(words))
+            if text and (lines >= 2 or text.endswith(SENTENCE_END)):
+                yield text, link_chars
+                words, link_chars = [], 0
+            continue
+        if isinstance(piece, tuple):
+            text = piece[0]
+            link_chars += len(squash(text))
+        else:
+            text = piece
+        if text.strip():
+            lines = 0
+            words.append(text)
+    text = squash(" ".join(words))
+    if text:
+        yield text, link_chars
+
+
+# --- 3. the lead before the container -------------------------------------------------------
+
+
+def lead_before(container: HtmlElement, first: str) -> str:
+    """A standfirst paragraph just before the container, when it is not the first paragraph
+    again (many templates repeat the teaser as the body's opening)."""
+    node = container.getprevious()
+    for _ in range(4):  # look past a dateline, an image, an ad slot
+        if node is None:
+            return ""
+        tag = tag_of(node)
+        if tag and tag not in INVISIBLE_TAGS and tag not in ("h1", "h2", "h3", "img", "picture"):
+            if is_furniture(node):
+                return ""
+            text = visible_text(node)
+            if len(text) >= MIN_LEAD:
+                if link_text_length(node) > MAX_LINK_SHARE * len(text) or judge(text) != "keep":
+                    return ""
+                same = normalize_arabic(text[:120])[:80] == normalize_arabic(first[:120])[:80]
+                return "" if same else text
+        node = node.getprevious()
+    return ""
+
+
+# "City - Author" or "City (Agency)": a dateline is short and has no digits.
+DATELINE = re.compile(r"^[^\d|:]{2,40}(?:\s[-–—]\s[^\d|:]{2,40}|\s?\([^\d|:]{2,40}\))$")
+MAX_DATELINE = 80
+
+
+def dateline_before(container: HtmlElement) -> str:
+    """A "Place - Author" line among the few blocks just before the body container."""
+    node = container.getprevious()
+    for _ in range(4):
+        if node is None:
+            return ""
+        text = visible_text(node) if tag_of(node) not in INVISIBLE_TAGS else ""
+        if len(text) > MAX_DATELINE:
+            return ""
+        lines = [visible_text(el) for el in node.iter()] if text else []
+        if found := [line for line in lines if DATELINE.match(line)]:
+            return min(found, key=len)  # the smallest element that is one
+        node = node.getprevious()
+    return ""

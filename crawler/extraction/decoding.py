@@ -1,0 +1,96 @@
+"""Pages whose bytes were decoded with the wrong charset, and the charsets to try instead.
+
+Two faults are common on Arabic sites: windows-1256 bytes labelled UTF-8 (the text fills with
+U+FFFD) and UTF-8 labelled windows-1256 (every Arabic letter becomes two characters, an "ط" or
+"ظ" followed by a Latin-1-looking one: `طھط³ظ„ظٹظ…`; the same with windows-1252 gives `Ø§Ù„`).
+A text is garbled when a third or more of its letters are either; the page is then decoded
+again with each charset the page allows (the HTTP header, the `<meta>` declaration, what
+charset_normalizer detects, windows-1256, UTF-8) until one reads cleanly. When none does, the
+article is dropped (`dropped/garbled_text`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import Any
+
+GARBLED_SHARE = 1 / 3
+FALLBACKS = ("windows-1256", "utf-8")
+MAX_DETECT_BYTES = 200_000  # charset detection reads at most this much of the page
+
+
+
+def _mojibake_pattern(codecs_: tuple[str, ...]) -> re.Pattern[str]:
+    """UTF-8 sequences as a single-byte codec shows them: a lead byte's character followed by
+    the characters of its continuation bytes (0x80-0xBF)."""
+    forms = []
+    for codec in codecs_:
+        def chars(first: int, last: int, codec: str = codec) -> str:
+            return re.escape(bytes(range(first, last + 1)).decode(codec, errors="ignore"))
+
+        cont = f"[{chars(0x80, 0xBF)}]"
+        forms += [f"[{chars(0xC2, 0xDF)}]{cont}", f"[{chars(0xE0, 0xEF)}]{cont}{{2}}",
+                  f"[{chars(0xF0, 0xF4)}]{cont}{{3}}"]
+    return re.compile("|".join(forms))
+
+
+_MOJIBAKE = _mojibake_pattern(("cp1256", "cp1252", "latin-1"))
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def garbled_share(text: str) -> float:
+    """The share of the text's letters that are U+FFFD or halves of mojibake pairs."""
+    if not text:
+        return 0.0
+    bad = text.count("\ufffd") + sum(len(m) for m in _MOJIBAKE.findall(text))
+    letters = sum(1 for ch in text if ch.isalpha()) + text.count("\ufffd")
+    return bad / letters if letters else 0.0
+
+
+def is_garbled(*texts: str) -> bool:
+    """A third or more of any of the texts is garbled."""
+    return any(garbled_share(t) >= GARBLED_SHARE for t in texts if t)
+
+
+def _known(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def alternatives(body: bytes, headers: Any = None, tried: str = "") -> Iterator[str]:
+    """Charsets the page allows, most credible first, each once, `tried` left out."""
+    seen = {_known(tried) or tried}
+    names: list[str] = []
+    if headers is not None:
+        content_type = headers.get(b"Content-Type") or headers.get("Content-Type") or b""
+        if isinstance(content_type, bytes):
+            content_type = content_type.decode("latin-1")
+        if match := _HEADER_CHARSET.search(content_type):
+            names.append(match[1])
+    if match := _META_CHARSET.search(body[:4096]):
+        names.append(match[1].decode("ascii", "ignore"))
+    names.append(_detected(body))
+    names.extend(FALLBACKS)
+    for name in names:
+        known = _known(name) if name else None
+        if known and known not in seen:
+            seen.add(known)
+            yield known
+
+
+def _detected(body: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # an optional helper: the other charsets are still tried
+        return ""
+    best = from_bytes(body[:MAX_DETECT_BYTES]).best()
+    return best.encoding if best is not None else ""
+
+
+def decode(body: bytes, encoding: str) -> str:
+    return body.decode(encoding, errors="replace")

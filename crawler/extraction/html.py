@@ -1,0 +1,112 @@
+"""What the extraction modules share about an lxml tree: visible text, furniture by class and id.
+
+Pages come from strangers: everything here only reads the tree (never edits it, so the title,
+body and date finders can look at the same parse), and walks it iteratively with bounded work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml.html import HtmlElement
+
+# Never visible text, never part of an article.
+INVISIBLE_TAGS = frozenset({
+    "script", "style", "noscript", "template", "iframe", "svg", "object", "embed", "head",
+    "select", "option", "textarea", "input", "button", "link", "meta",
+})
+# Page furniture by its element alone. (Not <form>: ASP.NET pages wrap everything in one.)
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "figure", "figcaption"})
+
+# Class or id words of page furniture: comments, related/most-read lists, share and follow bars,
+# ads and promos, tickers, tags, captions and credits, the site-wide clock.
+_FURNITURE_WORDS = (
+    r"comments?|comment-?\w+|disqus|related|relateds?|also|read-?more|more-?news|most-?read|"
+    r"most-?viewed|popular|trending|recommend\w*|outbrain|taboola|share|sharing|social|"
+    r"follow|google-?news|newsletter|subscribe|sidebar|widget|breadcrumbs?|tags?|keywords|"
+    r"ads?|advert\w*|gpt-ad|dfp|banner|promo\w*|sponsor\w*|inject|ticker|breaking|"
+    r"copyright|print|toolbar|menu|navbar|nav|header|footer|"
+    r"gmt|timeband|clock|weather|login|signup|cookie\w*|modal|popup|video-?list|latest|"
+    r"next|prev|previous|pagination|pager|slideshow|gallery|carousel|slider"
+)
+# ... and the article's own bylines, dates and captions: furniture in a body, not for dates.
+_BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date|time|info|" \
+    r"caption|credits?"
+_FURNITURE_RE = re.compile(rf"(?:^|[\s_-])(?:{_FURNITURE_WORDS})(?:$|[\s_-])")
+_BYLINE_RE = re.compile(rf"(?:^|[\s_-])(?:{_BYLINE_WORDS})(?:$|[\s_-])")
+# ... unless the same attribute also names the article's text itself ("article-body").
+_ARTICLE_WORDS_RE = re.compile(
+    r"(?:article|entry|post|story|news)[-_]*(?:body|content|text|details?)|main-?content|"
+    r"body-?text|^content$"
+)
+
+
+def tag_of(el: HtmlElement) -> str:
+    """The lower-case tag name; "" for comments and processing instructions."""
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def marks(el: HtmlElement) -> str:
+    """The element's class and id, lower-cased, for the furniture patterns."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower().strip()
+
+
+def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
+    """Furniture by tag, or by class/id words that do not also name the article's text;
+    `bylines=False` keeps the article's own date and byline elements."""
+    tag = tag_of(el)
+    if not tag or tag in INVISIBLE_TAGS or tag in FURNITURE_TAGS:
+        return True
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    words = marks(el)
+    if not words or _ARTICLE_WORDS_RE.search(words):
+        return False
+    return bool(_FURNITURE_RE.search(words) or bylines and _BYLINE_RE.search(words))
+
+
+def squash(text: str) -> str:
+    """Whitespace runs (NBSP included) to one space, trimmed."""
+    return " ".join(text.split())
+
+
+def visible_text(el: HtmlElement, *, skip_furniture: bool = False) -> str:
+    """The element's text without scripts and styles (and without furniture when asked)."""
+    return squash(" ".join(_texts(el, skip_furniture)))
+
+
+def _texts(el: HtmlElement, skip_furniture: bool) -> Iterator[str]:
+    stack: list[tuple[HtmlElement, bool]] = [(el, False)]
+    while stack:
+        node, tail_only = stack.pop()
+        if tail_only:
+            if node.tail:
+                yield node.tail
+            continue
+        tag = tag_of(node)
+        hidden = not tag or tag in INVISIBLE_TAGS or (
+            skip_furniture and node is not el and is_furniture(node)
+        )
+        if node is not el:
+            stack.append((node, True))  # its tail comes after its content
+        if hidden:
+            continue
+        if node.text:
+            yield node.text
+        stack.extend((child, False) for child in reversed(node))
+
+
+def link_text_length(el: HtmlElement) -> int:
+    return sum(len(visible_text(a)) for a in el.iter("a"))
+
+
+def in_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
+    """Whether the element or one of its ancestors is furniture (see is_furniture)."""
+    node: HtmlElement | None = el
+    while node is not None:
+        if is_furniture(node, bylines=bylines):
+            return True
+        node = node.getparent()
+    return False

@@ -1,0 +1,226 @@
+"""Where a page says when it was published: candidates for the timestamps stage.
+
+Each candidate is (date_source, raw text); the timestamps stage parses them in the outlet's zone
+and keeps the most trusted readable one. In order of trust:
+
+- `jsonld`: the NewsArticle's `datePublished` (or `dateCreated`);
+- `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
+  (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
+  `<time datetime>` outside furniture;
+- `text`: a date printed near the headline (short text parsed by `crawler.dates`), never inside
+  related or most-read lists, comments, tickers or the site-wide clock; only looked for when no
+  machine-readable source gave a time of day;
+- `url`: the day in the URL path (`/2020/8/24/`, `2020-06-03`), the least trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler.dates import parse_date_detail
+from crawler.extraction import jsonld
+from crawler.extraction.html import in_furniture, tag_of, visible_text
+
+PUBLISHED_META = (
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "article:published", "datepublished", "datecreated", "pubdate", "publishdate",
+    "publish-date", "publish_date", "publication_date", "parsely-pub-date", "sailthru.date",
+    "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date.created", "dc.date",
+    "dcterms.date", "dc:date", "dcterms:created", "dcterms:issued", "dcterms:date",
+    "citation_publication_date", "date",
+)
+UPDATED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "last-modified",
+    "dcterms.modified", "dcterms:modified",
+)
+PUBLISHED_PROPS = ("datePublished", "dateCreated")
+UPDATED_PROPS = ("dateModified",)
+RDFA_PUBLISHED = ("dc:date", "dc:created", "dcterms:created", "dcterms:issued", "dcterms:date",
+                  "schema:datePublished")
+RDFA_UPDATED = ("dcterms:modified", "dc:modified", "schema:dateModified")
+
+MAX_DATE_TEXT = 100  # characters; a date line is short
+TEXT_WINDOW = (15, 80)  # elements before / after the headline looked at for a printed date
+
+_URL_DATES = (
+    re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?=/|$|\D)"),
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)"),
+    re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>\d\d)(?P<d>\d\d)/"),
+)
+_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)\s*$")
+
+
+def meta_table(root: HtmlElement) -> dict[str, str]:
+    """Every `<meta>` content by lower-cased name, property or itemprop (first one wins)."""
+    table: dict[str, str] = {}
+    for el in root.iter("meta"):
+        content = (el.get("content") or "").strip()
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = (el.get(attr) or "").strip().lower()
+            if key:
+                table.setdefault(key, content)
+    return table
+
+
+def _first(table: dict[str, str], names: tuple[str, ...]) -> str:
+    return next((table[n.lower()] for n in names if table.get(n.lower())), "")
+
+
+def _marked(root: HtmlElement, attr: str, values: tuple[str, ...]) -> Iterator[str]:
+    """Values of elements marked `attr` (itemprop, property) with one of `values`, outside
+    furniture: their `content`, `datetime` or text."""
+    wanted = set(values)
+    if root.find(f".//*[@{attr}]") is None:  # most pages have no microdata or RDFa at all
+        return
+    for el in root.iter():
+        marks = el.get(attr)
+        if not marks or wanted.isdisjoint(marks.split()) or tag_of(el) == "meta":
+            continue
+        if in_furniture(el, bylines=False):
+            continue
+        raw = el.get("content") or el.get("datetime") or visible_text(el)
+        if raw and raw.strip():
+            yield raw.strip()
+
+
+def url_date(url: str) -> str:
+    """The day a URL path names ("2020-08-24"), or ""."""
+    path = unquote(urlsplit(url).path)
+    for pattern in _URL_DATES:
+        for match in pattern.finditer(path):
+            try:
+                day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                continue
+            return day.isoformat()
+    return ""
+
+
+def declared_zone(raws: list[str]) -> str | None:
+    """An IANA zone for the UTC offset the page's own timestamps carry ("+04:00" ->
+    "Etc/GMT-4"), when it is a whole, non-zero number of hours; else None.
+
+    A zero offset says little (many CMSs print UTC whatever the newsroom's zone)."""
+    for raw in raws:
+        match = _OFFSET.search(raw)
+        if not match:
+            continue
+        sign, hours, minutes = match.groups()
+        if minutes != "00" or hours == "00":
+            continue
+        offset = int(hours) * (1 if sign == "+" else -1)
+        return f"Etc/GMT{-offset:+d}"
+    return None
+
+
+class PageDates:
+    """The date candidates of one page (see the module docstring)."""
+
+    def __init__(
+        self,
+        root: HtmlElement,
+        *,
+        url: str,
+        metas: dict[str, str],
+        article: dict[str, Any],
+        headline: HtmlElement | None,
+        body: HtmlElement | None,
+        tz: str,
+    ):
+        self.root = root
+        self.url = url
+        self.metas = metas
+        self.article = article
+        self.headline = headline
+        self.body = body
+        self.tz = tz
+
+    def structured_published(self) -> Iterator[tuple[str, str]]:
+        """Machine-readable candidates, most trusted first, computed one at a time."""
+        raw = jsonld.text(self.article.get("datePublished") or self.article.get("dateCreated"))
+        if raw:
+            yield "jsonld", raw
+        if raw := _first(self.metas, PUBLISHED_META):
+            yield "meta", raw
+        for raw in _marked(self.root, "itemprop", PUBLISHED_PROPS):
+            yield "meta", raw
+            break
+        for raw in _marked(self.root, "property", RDFA_PUBLISHED):
+            yield "meta", raw
+            break
+        if raw := self.time_element():
+            yield "meta", raw
+
+    def published(self, selector: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Candidates, most trusted first, up to the first that gives a time of day (the
+        timestamps stage would take no later one); then the printed date when none did; then
+        the day in the URL."""
+        found = list(selector)
+        if not any(self.timed(raw) for _, raw in found):
+            for source, raw in self.structured_published():
+                found.append((source, raw))
+                if self.timed(raw):
+                    break
+            else:
+                if raw := self.printed_date():
+                    found.append(("text", raw))
+        if raw := url_date(self.url):
+            found.append(("url", raw))
+        return found
+
+    def updated(self, selector: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The first source that names a modification time (the stage needs no more)."""
+        if selector:
+            return list(selector)
+        if raw := jsonld.text(self.article.get("dateModified")):
+            return [("jsonld", raw)]
+        if raw := _first(self.metas, UPDATED_META):
+            return [("meta", raw)]
+        for attr, values in (("itemprop", UPDATED_PROPS), ("property", RDFA_UPDATED)):
+            for raw in _marked(self.root, attr, values):
+                return [("meta", raw)]
+        return []
+
+    def timed(self, raw: str) -> bool:
+        parsed = parse_date_detail(raw, tz=self.tz)
+        return parsed is not None and parsed.has_time
+
+    def time_element(self) -> str:
+        """The `datetime` of the first `<time>` outside furniture (related lists print their
+        own)."""
+        for el in self.root.iter("time"):
+            raw = (el.get("datetime") or "").strip()
+            if raw and not in_furniture(el, bylines=False):
+                return raw
+        return ""
+
+    def printed_date(self) -> str:
+        """The first short text near the headline that reads as a date, or ""."""
+        if self.headline is None:
+            return ""
+        elements = [el for el in self.root.iter() if isinstance(el.tag, str)]
+        try:
+            at = elements.index(self.headline)
+        except ValueError:
+            return ""
+        before, after = TEXT_WINDOW
+        inside_body = set(self.body.iter()) if self.body is not None else set()
+        for el in elements[max(0, at - before): at + after]:
+            if el in inside_body or el is self.headline or tag_of(el) in ("script", "style"):
+                continue
+            text = visible_text(el)
+            if not 6 <= len(text) <= MAX_DATE_TEXT or not any(c.isdigit() for c in text):
+                continue
+            if parse_date_detail(text, tz=self.tz) is not None and not in_furniture(
+                el, bylines=False
+            ):
+                return text
+        return ""

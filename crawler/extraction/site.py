@@ -1,0 +1,98 @@
+"""The outlet a saved page belongs to when no spider is named: a spider whose domains match the
+URL, else a generic outlet for that site, with the best timezone we can know for it.
+
+The timezone of a generic outlet: the UTC offset the page's own timestamps carry, else the
+one the user gives, else the zone of the country of the domain when that country has only one
+(read from the tz database's zone.tab, which ships with the `tzdata` package), else UTC.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.outlet import Outlet
+
+# Country-code domains sold as generic names (.tv, .io, .me...): they say nothing of a country.
+GENERIC_CCTLDS = frozenset({
+    "ac", "ai", "am", "cc", "co", "fm", "gg", "im", "io", "la", "me", "ms", "nu", "sh", "tk",
+    "to", "tv", "vc", "ws",
+})
+SYSTEM_ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
+
+
+class NotAUrl(ValueError):
+    """The --url of a saved page is not an http(s) URL with a host."""
+
+
+def site_host(url: str) -> str:
+    """The host of an http(s) URL, lower-case and without `www.`; NotAUrl otherwise."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in ("http", "https") or "." not in host:
+        raise NotAUrl(f"not an http(s) URL with a host: {url!r}")
+    return host.removeprefix("www.")
+
+
+@cache
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        text = SYSTEM_ZONE_TAB.read_text("utf-8") if SYSTEM_ZONE_TAB.exists() else ""
+    zones: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            zones.setdefault(fields[0].upper(), []).append(fields[2])
+    return {country: tuple(names) for country, names in zones.items()}
+
+
+def country_zone(host: str) -> str | None:
+    """The zone of the host's country-code domain when that country has one zone
+    (`.ma` -> Africa/Casablanca, `.eg` -> Africa/Cairo); None for .com, .tv, Russia..."""
+    tld = host.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or tld in GENERIC_CCTLDS:
+        return None
+    country = "GB" if tld == "uk" else tld.upper()
+    zones = _zones_by_country().get(country, ())
+    return zones[0] if len(zones) == 1 else None
+
+
+@cache
+def spider_outlets() -> tuple[tuple[str, Outlet], ...]:
+    """(spider name, outlet) of every spider, loaded once per process."""
+    from crawler.run import spider_class, spider_names
+
+    found = ((name, getattr(spider_class(name), "outlet", None)) for name in spider_names())
+    return tuple((name, outlet) for name, outlet in found if outlet is not None)
+
+
+def spider_outlet(host: str) -> tuple[str, Outlet] | None:
+    """(spider name, outlet) of the spider whose domains hold `host`, if any."""
+    from crawler.urls import is_same_site
+
+    return next(
+        ((name, outlet) for name, outlet in spider_outlets() if is_same_site(host, outlet.domains)),
+        None,
+    )
+
+
+def generic_outlet(url: str, timezone: str = "UTC") -> Outlet:
+    """An outlet for a site nobody declared: its host is its name and its only domain."""
+    host = site_host(url)
+    scheme = urlsplit(url.strip()).scheme
+    return Outlet(
+        key=host,
+        title=host,
+        base_url=f"{scheme}://{host}",
+        domains=(host,),
+        language="",
+        timezone=timezone,
+        sections={},
+        article_path=".",
+    )

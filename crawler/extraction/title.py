@@ -1,0 +1,77 @@
+"""The headline: the first source that has one, HTML entities decoded, site names stripped.
+
+Sources in order: the outlet's selectors, OpenGraph `og:title` (else `twitter:title`: the
+title the outlet shares, rarely decorated beyond a site name), the JSON-LD headline and the
+page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
+on other words than `og:title` (a social-media wording), the page's own headline comes first.
+Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
+parts of `<title>` around the headline ("headline - Section - Site").
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from crawler.text import normalize_arabic, strip_prefixes, tokens
+
+_SEPARATORS = re.compile(r"\s+[-–—|:ـ]+\s+|\s*[|｜]\s*")
+
+
+def decode_entities(text: str) -> str:
+    """`&quot;` and friends as characters, twice at most (`&amp;quot;` is common in JSON-LD)."""
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
+def decode_entities_lines(text: str) -> str:
+    """decode_entities, keeping line breaks (JSON-LD `articleBody` separates paragraphs so)."""
+    return "\n".join(decode_entities(line) for line in text.splitlines())
+
+
+def title_site_names(page_title: str, headline: str) -> list[str]:
+    """The segments of `<title>` that are not the headline: "X - Section - Site" gives
+    ["Section", "Site", "Section - Site"]."""
+    if not page_title or not headline:
+        return []
+    key, whole = normalize_arabic(headline), normalize_arabic(page_title)
+    if key not in whole:
+        return []
+    at = whole.index(key)
+    rest = [whole[:at], whole[at + len(key):]]
+    names = []
+    for part in rest:
+        part = part.strip(" -–—|:ـ")
+        if part:
+            names.append(part)
+            names.extend(p.strip() for p in _SEPARATORS.split(part) if p.strip())
+    return names
+
+
+def order_headlines(shared: str, structured: str, visible: str,
+                    site_names: Iterable[str]) -> list[str]:
+    """og:title, JSON-LD headline, `<h1>`; the last two first when they agree with each other
+    and differ from og:title in words (not just in quotes or a site name)."""
+    names = list(site_names)
+
+    def words(text: str) -> list[str]:
+        return tokens(strip_prefixes(decode_entities(text), names))
+
+    if structured and visible and words(structured) == words(visible) != words(shared or ""):
+        return [structured, visible, shared]
+    return [shared, structured, visible]
+
+
+def choose_title(candidates: Iterable[str], site_names: Iterable[str]) -> str:
+    """The first non-empty candidate, decoded and without the site names."""
+    names = [n for n in site_names if n]
+    for candidate in candidates:
+        text = decode_entities(candidate or "")
+        if text:
+            stripped = strip_prefixes(text, names)
+            return stripped or text
+    return ""

@@ -1,0 +1,339 @@
+"""The generic extraction chain on its own: dates, titles, bodies, AMP pages, the outlet of a
+saved page, charsets. Small hand-made pages show one rule each; the replica renders the AMP and
+canonical pages of one article; real pages are in test_real_pages.py."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from crawler.extraction import ArticlePage
+from crawler.extraction.decoding import garbled_share, is_garbled
+from crawler.extraction.page_dates import declared_zone, url_date
+from crawler.extraction.site import (
+    NotAUrl,
+    country_zone,
+    generic_outlet,
+    site_host,
+    spider_outlet,
+)
+from crawler.offline import extract_article, looks_like_html
+from pipelines.base import ArticleDropped
+from tests.conftest import FIXTURES
+
+URL = "https://news.example.ma/politics/2024/08/21/article-123"
+PARAGRAPHS = [
+    "أعلنت وزارة الداخلية، اليوم الأربعاء، عن حصيلة جديدة للعملية الأمنية التي انطلقت قبل أسبوع.",
+    "وأوضح بلاغ للوزارة أن العملية أسفرت عن توقيف عشرات المشتبه فيهم في عدة مدن.",
+    "وأكد المصدر ذاته أن الأبحاث ما تزال جارية تحت إشراف النيابة العامة المختصة.",
+]
+
+
+def page(body: str, *, head: str = "", url: str = URL, tz: str = "Africa/Casablanca"
+         ) -> ArticlePage:
+    html = f"<html lang='ar'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return ArticlePage(html, url, generic_outlet(url, tz))
+
+
+def paragraphs_html(paragraphs: list[str] = PARAGRAPHS) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def stored(p: ArticlePage):
+    """The article the cleaning stages make of a page object."""
+    from pipelines.normalize import NormalizePipeline
+    from pipelines.timestamps import TimestampsPipeline
+
+    article = p.to_article()
+    for stage in (NormalizePipeline, TimestampsPipeline):
+        article = stage(outlet=p.outlet).process_item(article)
+    return article
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+ARTICLE = f"<h1>عنوان الخبر</h1><div class='article-body'>{paragraphs_html()}</div>"
+
+
+@pytest.mark.parametrize("head, body, source, instant", [
+    ('<script type="application/ld+json">{"@type": "NewsArticle", '
+     '"datePublished": "2024-08-21T10:15:00+01:00"}</script>', ARTICLE, "jsonld",
+     "2024-08-21T09:15:00"),
+    ('<meta property="article:published_time" content="2024-08-21T10:15:00Z">', ARTICLE, "meta",
+     "2024-08-21T10:15:00"),
+    ("", f"<time datetime='2024-08-21T10:15:00+00:00'>21 غشت</time>{ARTICLE}", "meta",
+     "2024-08-21T10:15:00"),
+    ("", f"<span itemprop='datePublished' content='2024-08-21T10:15:00Z'>أمس</span>{ARTICLE}",
+     "meta", "2024-08-21T10:15:00"),
+    ("", f"<span property='dc:date' content='2024-08-21T10:15:00Z'></span>{ARTICLE}", "meta",
+     "2024-08-21T10:15:00"),
+    ('<meta name="dcterms.created" content="2024-08-21T10:15:00Z">', ARTICLE, "meta",
+     "2024-08-21T10:15:00"),
+    # a human-readable Arabic date in article:published_time (local time, Casablanca UTC+1)
+    ('<meta property="article:published_time" content="الأربعاء 21 غشت 2024 - 11:15">', ARTICLE,
+     "meta", "2024-08-21T10:15:00"),
+])
+def test_machine_readable_dates(head, body, source, instant):
+    article = stored(page(body, head=head))
+    assert article.date_source == source
+    assert article.published_at == datetime.fromisoformat(instant).replace(tzinfo=UTC)
+
+
+def test_visible_date_near_the_headline_skips_the_clock_and_related_lists():
+    body = (
+        "<div class='header'><div class='readmoregmttimeband'>آخر تحديث GMT 14:10:54</div></div>"
+        "<div class='breaking-ticker'>الثلاثاء 20 غشت 2024 - 09:00 خبر عاجل</div>"
+        "<h1>عنوان الخبر</h1><div class='info'><span>الأربعاء 21 غشت 2024 - 11:15</span></div>"
+        f"<div class='article-body'>{paragraphs_html()}</div>"
+        "<div class='related'><p><a href='/x'>خبر آخر</a> <span>GMT 17:30 2018 الثلاثاء ,16 "
+        "كانون الثاني / يناير</span></p></div>"
+    )
+    article = stored(page(body))
+    assert article.date_source == "text"
+    assert article.published_at == datetime(2024, 8, 21, 10, 15, tzinfo=UTC)
+
+
+def test_dates_in_related_lists_and_comments_are_never_the_article_date():
+    body = (
+        f"<h1>عنوان الخبر</h1><div class='article-body'>{paragraphs_html()}</div>"
+        "<div class='most-read'><span>GMT 17:30 2018 الثلاثاء ,16 كانون الثاني / يناير</span></div>"
+        "<div id='comments'><span>الخميس 22 غشت 2024 - 08:00</span></div>"
+    )
+    article = stored(page(body, url="https://news.example.ma/politics/article-123"))
+    assert article.published_at is None and article.date_source == ""
+
+
+def test_the_url_date_is_the_least_trusted_and_gives_the_day():
+    article = stored(page(ARTICLE))  # nothing but the URL's /2024/08/21/
+    assert article.date_source == "url"
+    assert article.published_at == datetime(2024, 8, 20, 23, 0, tzinfo=UTC)  # local midnight
+    printed = (
+        "<h1>عنوان الخبر</h1><p class='date'>21 غشت 2024 - 11:15</p>"
+        f"<div class='article-body'>{paragraphs_html()}</div>"
+    )
+    article = stored(page(printed))
+    assert article.date_source == "text"  # the printed time beats the URL's bare day
+    assert article.published_at == datetime(2024, 8, 21, 10, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("url, day", [
+    ("https://www.youm7.com/story/2020/8/24/وزير-الرى/4943459", "2020-08-24"),
+    ("https://www.albayan.ae/across-the-uae/news/2020-06-03-1.3874341", "2020-06-03"),
+    ("https://example.com/news/20200317/slug", "2020-03-17"),
+    ("https://arabic.sputniknews.com/arab_world/202003171044893040-slug/", ""),
+    ("https://example.com/2020/13/45/slug", ""),
+])
+def test_url_dates(url, day):
+    assert url_date(url) == day
+
+
+def test_page_offsets_give_the_generic_outlet_its_zone():
+    assert declared_zone(["2020-06-03T03:01+0400"]) == "Etc/GMT-4"
+    assert declared_zone(["2020-12-01T02:00:00-05:00"]) == "Etc/GMT+5"
+    assert declared_zone(["2026-01-08T11:42:50+00:00", "2026-01-08T11:42:50Z"]) is None
+    assert declared_zone(["2024-08-21T10:15:00+05:30"]) is None  # no whole-hour zone name
+
+
+# --- titles ----------------------------------------------------------------------------------
+
+
+def test_title_entities_decoded_and_site_names_stripped():
+    head = (
+        '<title>"خبر" عاجل &amp; مهم - أخبار العالم - جريدة المثال</title>'
+        '<meta property="og:site_name" content="جريدة المثال">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "&quot;خبر&quot; عاجل &amp;amp; مهم"}</script>'
+    )
+    p = page(f"<h1>\"خبر\" عاجل &amp; مهم</h1>{paragraphs_html()}", head=head)
+    assert p.title == '"خبر" عاجل & مهم'
+    og = page(paragraphs_html(), head='<meta property="og:title" content="خبر مهم - جريدة المثال">'
+              '<meta property="og:site_name" content="جريدة المثال">')
+    assert og.title == "خبر مهم"
+    only_title = page(f"<h1>خبر مهم</h1>{paragraphs_html()}",
+                      head="<title>خبر مهم | أخبار | جريدة المثال</title>")
+    assert only_title.title == "خبر مهم"
+
+
+# --- bodies ----------------------------------------------------------------------------------
+
+
+def test_lead_paragraph_before_the_container_is_kept():
+    lead = ("أعلنت الحكومة، اليوم الإثنين، عن خطة جديدة لدعم المقاولات الصغرى والمتوسطة "
+            "بقيمة مليار درهم.")
+    body = (f"<h1>عنوان</h1><div class='lead'><p>{lead}</p></div>"
+            f"<div class='article-text'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [lead, *PARAGRAPHS]
+    teaser = (f"<h1>عنوان</h1><div class='intro'>{PARAGRAPHS[0]}</div>"
+              f"<div class='article-text'>{paragraphs_html()}</div>")
+    assert page(teaser).paragraphs == PARAGRAPHS  # a teaser that repeats the opening: once
+
+
+def test_paragraphs_split_by_double_br():
+    text = "<br><br>".join(PARAGRAPHS)
+    story = page(f"<h1>عنوان</h1><div class='story'>{text}<br/> <br/></div>")
+    assert story.paragraphs == PARAGRAPHS
+    spaced = f"<p>{PARAGRAPHS[0]}</p><p><br> <br> {PARAGRAPHS[1]}<br /><br />{PARAGRAPHS[2]}</p>"
+    assert page(f"<div id='articleBody'>{spaced}</div>").paragraphs == PARAGRAPHS
+
+
+def test_furniture_inside_the_container_is_removed():
+    body = (
+        "<h1>عنوان</h1><div class='article-content'>"
+        f"<p>{PARAGRAPHS[0]}</p>"
+        "<p><strong>اقرأ أيضا:</strong> <a href='/a'>الحكومة تصادق على مشروع قانون المالية</a></p>"
+        "<div class='b-inject'><a href='/b'>خبر ذو صلة مدرج وسط النص بصورة وعنوان طويل</a>"
+        "<span>© REUTERS / PHOTOGRAPHER</span></div>"
+        f"<p>{PARAGRAPHS[1]}</p>"
+        "<ul><li><a href='/c'>رابط أول إلى خبر آخر</a></li><li><a href='/d'>رابط ثان</a></li></ul>"
+        "<p><a href='/e'>خبر آخر في الموضوع نفسه على الموقع</a></p>"
+        "<div class='ad-slot'><script>googletag.cmd.push(function(){});</script></div>"
+        f"<p>{PARAGRAPHS[2]}</p>"
+        "<p class='follow-google'>تابعوا أخبار المغرب من جريدة المثال عبر غوغل نيوز</p>"
+        "<p>تابعونا على تويتر وفيسبوك لمعرفة آخر الأخبار</p>"
+        "<p>© جميع الصور: وكالة المغرب العربي للأنباء</p>"
+        "<p>بروتوكول نشر التعليقات من جريدة المثال</p>"
+        "<h3>مواضيع ذات صلة</h3><p>الحكومة تطلق برنامجا جديدا لدعم التشغيل في العالم القروي</p>"
+        "</div>"
+    )
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_trafilatura_only_runs_when_the_page_has_no_body_of_its_own():
+    own = page(f"<h1>عنوان</h1><div class='article-body'>{paragraphs_html()}</div>")
+    assert own.paragraphs == PARAGRAPHS and "trafilatura" not in own.__dict__
+    bare = page("<h1>عنوان</h1><p>نص قصير</p>")
+    assert bare.paragraphs == [] or "trafilatura" in bare.__dict__
+    assert "trafilatura" in bare.__dict__
+
+
+# --- AMP pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def replica():
+    from crawler.replica import ReplicaServer, default_corpus_path, load_corpus
+
+    return ReplicaServer(load_corpus(default_corpus_path()))  # rendered in-process, no socket
+
+
+def rendered(replica, path: str) -> bytes:
+    response = replica.handle("GET", path, {"host": "www.almaghribtoday.net"}, b"")
+    assert response.status == 200
+    return response.body
+
+
+FIELDS = ("title", "body", "published_at", "dateline")
+
+
+@pytest.mark.parametrize("spider", ["almaghribtoday", None])
+def test_amp_page_gives_the_fields_of_its_canonical_page(replica, spider):
+    """With the spider's selectors, and through the generic chain alone (a generic outlet)."""
+    site = replica.sites["almaghribtoday"]
+    for article in site.in_section("security")[:5]:
+        fields = []
+        for path in (article.path, article.amp_path):
+            url = site.url(path)
+            html = rendered(replica, path)
+            if spider is None:
+                url = url.replace("almaghribtoday.net", "almaghribtoday.example")
+            got = extract_article(html, url=url, spider=spider)
+            fields.append({f: getattr(got, f) for f in FIELDS})
+        canonical, amp = fields
+        assert amp == canonical
+        assert canonical["dateline"] and canonical["published_at"] == article.published
+
+
+# --- the outlet of a saved page --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host, zone", [
+    ("hespress.ma", "Africa/Casablanca"), ("youm7.eg", "Africa/Cairo"),
+    ("albayan.ae", "Asia/Dubai"), ("alyaum.sa", "Asia/Riyadh"), ("annahar.lb", "Asia/Beirut"),
+    ("alrai.jo", "Asia/Amman"), ("example.com", None), ("lbcgroup.tv", None),
+    ("rt.ru", None), ("news.example.co.uk", "Europe/London"),
+])
+def test_country_zone_only_for_countries_with_one_zone(host, zone):
+    assert country_zone(host) == zone
+
+
+def test_a_url_of_a_known_outlet_uses_its_spider():
+    assert spider_outlet("www.almaghribtoday.net")[0] == "almaghribtoday"
+    assert spider_outlet("ar.le360.ma")[0] == "le360"
+    assert spider_outlet("albayan.ae") is None
+    generic = generic_outlet("https://www.albayan.ae/a/b", "Asia/Dubai")
+    assert (generic.key, generic.domains, generic.timezone) == ("albayan.ae", ("albayan.ae",),
+                                                                 "Asia/Dubai")
+    with pytest.raises(NotAUrl):
+        site_host("notaurl")
+    with pytest.raises(NotAUrl):
+        site_host("ftp://example.com/file")
+
+
+def test_generic_zone_order_page_then_option_then_country():
+    html = (f"<html><body><h1>عنوان</h1><p class='date'>21 غشت 2024 - 11:15</p>"
+            f"<div class='article-body'>{paragraphs_html()}</div></body></html>").encode()
+    url = "https://news.example.eg/politics/article-1"
+    assert extract_article(html, url=url).published_at == datetime(2024, 8, 21, 8, 15, tzinfo=UTC)
+    moved = extract_article(html, url=url, timezone="Asia/Dubai")  # an option beats the country
+    assert moved.published_at == datetime(2024, 8, 21, 7, 15, tzinfo=UTC)
+    dotcom = extract_article(html, url="https://news.example.com/politics/article-1")
+    assert dotcom.published_at == datetime(2024, 8, 21, 11, 15, tzinfo=UTC)  # UTC
+    offset = html.replace(b"</h1>", b"</h1><meta property='article:published_time' "
+                          b"content='2024-08-21'><time datetime='2024-08-21T09:00+04:00'></time>")
+    assert extract_article(offset, url=url).published_at == datetime(2024, 8, 21, 5, 0, tzinfo=UTC)
+
+
+def test_non_html_files_are_recognised():
+    assert not looks_like_html(b'{"title": "<p>x</p>"}')
+    assert not looks_like_html(b"\xef\xbb\xbf  [1, 2]")
+    assert not looks_like_html(b"just some text")
+    assert looks_like_html(b"\n<!DOCTYPE html><html>")
+    assert looks_like_html((FIXTURES / "real" / "youm7_4943459.html").read_bytes())
+
+
+# --- charsets (issue 8, point 8) -------------------------------------------------------------
+
+
+def test_garbled_share_counts_replacement_and_mojibake():
+    text = "أعلنت وزارة الداخلية عن حصيلة جديدة"
+    assert garbled_share(text) == 0
+    mojibake = text.encode("utf-8").decode("cp1256")
+    assert mojibake.startswith("ط£ط¹ظ„ظ†طھ") and garbled_share(mojibake) > 0.9
+    assert garbled_share(text.encode("utf-8").decode("cp1252", errors="replace")) > 0.9
+    replaced = text.encode("cp1256").decode("utf-8", errors="replace")
+    assert garbled_share(replaced) > 0.9
+    assert not is_garbled(text + " \ufffd")
+
+
+REAL = FIXTURES / "real" / "youm7_4943459.html"
+REAL_URL = json.loads(REAL.with_suffix(".json").read_text("utf-8"))["url"]
+
+
+@pytest.mark.parametrize("encoding, declared", [
+    ("cp1256", "utf-8"),  # windows-1256 bytes labelled UTF-8: U+FFFD everywhere
+    ("utf-8", "windows-1256"),  # UTF-8 labelled windows-1256: طھط³ظ„ظٹظ…
+])
+def test_mislabelled_real_page_is_decoded_with_the_charset_it_allows(encoding, declared):
+    text = REAL.read_text("utf-8").replace("charset=utf-8", f"charset={declared}")
+    body = text.encode(encoding, errors="xmlcharrefreplace")
+    response = HtmlResponse(REAL_URL, body=body,
+                            headers={"Content-Type": f"text/html; charset={declared}"})
+    assert ArticlePage(response.text, REAL_URL, generic_outlet(REAL_URL)).garbled  # the label's
+    good = ArticlePage.from_response(
+        HtmlResponse(REAL_URL, body=REAL.read_bytes()), generic_outlet(REAL_URL))
+    fixed = ArticlePage.from_response(response, generic_outlet(REAL_URL))
+    assert not fixed.garbled
+    assert (fixed.title, fixed.paragraphs) == (good.title, good.paragraphs)
+
+
+def test_a_page_garbled_at_its_source_is_dropped_with_a_reason():
+    """Replacement characters in the bytes themselves (a CMS that mangled its text): no
+    charset reads them, so the article is dropped, counted as garbled_text."""
+    text = REAL.read_text("utf-8")
+    broken = "".join("\ufffd" if "\u0600" <= ch <= "\u06ff" else ch for ch in text)
+    with pytest.raises(ArticleDropped) as dropped:
+        extract_article(broken.encode("utf-8"), url=REAL_URL)
+    assert dropped.value.reason == "garbled_text"
