@@ -6,7 +6,12 @@ a re-crawl that finds nothing new (what most scheduled runs are). Each crawl is 
 local executor starts, `newscrawl crawl ... --replica URL` (a Scrapyd node runs the same crawl
 through `scrapy crawl`), against the bundled replica site, with the embedded server.
 
-    python bench/bench_crawl_run.py [--rounds 3]
+A crawl that stores new articles also loads, once, the near-duplicate signatures of their time
+buckets (pipelines/stories.py), however many outlets filed them: `--window N` files N random
+signatures in one bucket and measures that load as the stories stage does it (the query, then
+the in-memory index), in this process: what each signature of a run's window costs.
+
+    python bench/bench_crawl_run.py [--rounds 3] [--window 40000]
 """
 
 from __future__ import annotations
@@ -14,21 +19,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pymongo import MongoClient  # noqa: E402
 
+from crawler.database import MongoTarget  # noqa: E402
 from crawler.embedded import EmbeddedServer  # noqa: E402
 from crawler.replica.corpus import default_corpus_path, load_corpus  # noqa: E402
 from crawler.replica.server import ReplicaServer  # noqa: E402
+from crawler.similarity import NUM_PERM, BandIndex  # noqa: E402
+from crawler.store import Store, signature_document  # noqa: E402
 
 NEWSCRAWL = str(Path(sys.executable).parent / "newscrawl")
 
@@ -59,9 +69,46 @@ def crawl(replica: str, env: dict[str, str], stats: Path, server_pid: int) -> di
             "pages": result["counts"]["pages"], "stored": result["counts"]["stored"]}
 
 
+def window_load(uri: str, size: int, server_pid: int, rounds: int) -> dict[str, float]:
+    """Load a bucket of `size` stored signatures as the stories stage does; medians."""
+    rng = random.Random(7)
+    store = Store(MongoTarget(uri, uri.rsplit("/", 1)[1], embedded=False))
+    store.ensure_indexes()
+    bucket = 2500
+    for start in range(0, size, 1000):
+        store.story_signatures.insert_many([
+            signature_document(f"https://bench.example/{n}", bucket,
+                               [rng.getrandbits(32) for _ in range(NUM_PERM)])
+            for n in range(start, min(start + 1000, size))])
+    loads = []
+    for _ in range(rounds):
+        wall, cpu, db_cpu = time.monotonic(), time.process_time(), cpu_of(server_pid)
+        entries = store.story_signatures_in(bucket)
+        query_wall, query_cpu = time.monotonic() - wall, time.process_time() - cpu
+        db_cpu = cpu_of(server_pid) - db_cpu
+        cpu = time.process_time()
+        index = BandIndex()
+        index.add_bucket(bucket, entries)
+        index_cpu = time.process_time() - cpu
+        assert len(index.signatures) == size
+        loads.append({"query_wall_s": query_wall, "query_cpu_s": query_cpu,
+                      "db_cpu_s": db_cpu, "index_cpu_s": index_cpu})
+        del index
+    tracemalloc.start()  # memory apart: tracing slows the CPU figures above
+    index = BandIndex()
+    index.add_bucket(bucket, entries)
+    index_mb = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    store.close()
+    return {"index_mb": index_mb,
+            **{key: statistics.median(load[key] for load in loads) for key in loads[0]}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--window", type=int, default=0,
+                        help="also load a bucket of this many stored signatures")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="nc-bench-run-"))
     server = EmbeddedServer(home)
@@ -72,6 +119,7 @@ def main() -> None:
     client = MongoClient(uri)
     runs: dict[str, list[dict[str, float]]] = {"first crawl": [], "re-crawl": []}
     writes = []
+    window = None
     try:
         for n in range(args.rounds):
             database = f"bench_run_{n}"
@@ -86,6 +134,10 @@ def main() -> None:
             writes.append(docs / max(stored, 1))
             runs["re-crawl"].append(crawl(replica.url, env, home / "s.json", server_pid))
             client.drop_database(database)
+        if args.window:
+            window = window_load(uri.rsplit("/", 1)[0] + "/bench_window", args.window,
+                                 server_pid, args.rounds)
+            client.drop_database("bench_window")
     finally:
         client.close()
         replica.stop()
@@ -100,6 +152,16 @@ def main() -> None:
               f"{med['stored']:7.0f}")
     print(f"documents written per stored article (article + near-duplicate signature): "
           f"{statistics.median(writes):.1f}")
+    if window:
+        per = 1e6 / args.window
+        print(f"a bucket of {args.window} signatures, loaded as the stories stage does "
+              f"(medians of {args.rounds}): query {window['query_wall_s']:.1f} s wall, "
+              f"{window['query_cpu_s']:.1f} CPU s here and {window['db_cpu_s']:.1f} in the "
+              f"server; in-memory index {window['index_cpu_s']:.1f} CPU s, "
+              f"{window['index_mb']:.0f} MB")
+        print(f"per signature: {window['query_cpu_s'] * per + window['index_cpu_s'] * per:.0f} "
+              f"µs CPU in the crawl, {window['db_cpu_s'] * per:.0f} µs in the server, "
+              f"{window['index_mb'] * 2**20 / args.window / 1024:.1f} KB of memory")
 
 
 if __name__ == "__main__":

@@ -66,11 +66,13 @@ class Node:
             f"dbs_dir = {root / 'dbs'}\n")
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> None:
+    def launch(self) -> None:
         with open(self.root / "scrapyd.out", "ab") as out:
             self.proc = subprocess.Popen([SCRAPYD], cwd=self.root, env=self.env,
                                          stdin=subprocess.DEVNULL, stdout=out,
                                          stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self) -> None:
         client = ScrapydNode(self.url)
 
         def answers() -> bool:
@@ -82,6 +84,10 @@ class Node:
 
         wait_until(answers, 60, f"scrapyd on {self.url}")
         client.close()
+
+    def start(self) -> None:
+        self.launch()
+        self.wait_ready()
 
     def kill(self) -> None:
         """SIGKILL to the node and its crawls, as when its machine dies."""
@@ -142,8 +148,10 @@ def cluster(embedded_server: str, tmp_path_factory: pytest.TempPathFactory
     nodes = [Node(root / f"node{i}", env) for i in range(3)]
     client = pymongo.MongoClient(uri, tz_aware=True)
     try:
+        for node in nodes:  # all three start at once
+            node.launch()
         for node in nodes:
-            node.start()
+            node.wait_ready()
         cluster = Cluster(nodes, env, client[database], root, None)
         cluster.deploy = run_cli("nodes", "deploy", "--config", str(cluster.config("")),
                                  env=env, timeout=600)
@@ -293,9 +301,9 @@ def test_node_killed_mid_crawl_is_lost_and_the_job_runs_on_another(
         nodes: Cluster, replica_server, tmp_path: Path) -> None:
     replica = replica_server(corpus_file(tmp_path / "c.jsonl",
                                          {("almaghribtoday", "security"): 6}),
-                             faults=Faults(latency_ms=3000))
+                             faults=Faults(latency_ms=3000, latency_paths={"/36/"}))
     config = nodes.config(job("slow", "almaghribtoday", replica.url, retries=2,
-                              retry_backoff="1s",  # one page every 3 s: a wide window
+                              retry_backoff="1s",  # one article every 3 s: a wide window
                               settings={"CONCURRENT_REQUESTS": 1}))
     with open(tmp_path / "trigger.out", "wb") as out:
         trigger = subprocess.Popen(
@@ -311,7 +319,7 @@ def test_node_killed_mid_crawl_is_lost_and_the_job_runs_on_another(
         node = nodes.node(first["node"])
         (crawl,) = node.jobs()["running"]
         node.kill()
-        assert pid_gone(crawl["pid"])  # the crawl died with its node
+        wait_until(lambda: pid_gone(crawl["pid"]), 30, "the crawl to die with its node")
         assert trigger.wait(timeout=400) == 0, (tmp_path / "trigger.out").read_text()
     finally:
         if trigger.poll() is None:
@@ -427,7 +435,17 @@ def test_nodes_deploy_errors_name_the_node(nodes: Cluster, replica_server,
     unknown = run_cli("nodes", "deploy", "--config", str(config), "--node",
                       "http://10.9.9.9:6800", env=nodes.env)
     assert unknown.code == 2 and "not a node of" in unknown.err
-    assert "Traceback" not in result.err + unknown.err
+    # an outlet the scheduler's file declares, unknown to a node that lacks the file
+    declared = nodes.config('[outlets.akhbar]\nbase_url = "https://www.akhbar.example"\n'
+                            '[outlets.akhbar.sections.latest]\nfeeds = ["/feed/"]\n')
+    live = nodes.nodes[0].url
+    lacking = run_cli("nodes", "deploy", "--config", str(declared), "--node", live,
+                      env=nodes.env, timeout=600)
+    assert lacking.code == 1
+    assert lacking.err.splitlines() == [
+        f"newscrawl: node {live}: deployed, but its spiders differ from this checkout's: it "
+        "lacks akhbar (give the node the same newscrawl.toml in NEWSCRAWL_CONFIG)"]
+    assert "Traceback" not in result.err + unknown.err + lacking.err
 
 
 def test_nodes_that_cannot_reach_the_database_are_refused(nc_env: dict[str, str],

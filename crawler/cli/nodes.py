@@ -140,16 +140,16 @@ def deploy(config: ConfigOption = None, node: NodeOption = None) -> None:
         egg = build_egg(root)
     except DeployError as exc:
         die(str(exc), RUNTIME_ERROR)
-    expected = len(spider_names())
+    expected = set(spider_names())  # the modules and the outlets this file declares
     console.print(f"egg newscrawl {version} ({len(egg) / 1024:.0f} KiB)", highlight=False)
 
-    def upload(node_config: Any) -> int | str:
+    def upload(node_config: Any) -> list[str] | str:
         """The spiders the node lists for the version it will run (the newest), or why not;
         listing them now also spares the first crawl that wait."""
         client = ScrapydNode.from_config(node_config)
         try:
             client.addversion(version, egg)
-            return len(client.spiders())
+            return client.spiders()
         except NodeError as exc:
             return f"deploy failed: {exc}"
         finally:
@@ -162,12 +162,16 @@ def deploy(config: ConfigOption = None, node: NodeOption = None) -> None:
         if isinstance(answer, str):
             failed = True
             say_error(f"node {node_config.url}: {answer}")
-        elif answer != expected:
+        elif set(answer) != expected:
             failed = True
-            say_error(f"node {node_config.url}: deployed, but it lists {answer} spiders, not "
-                      f"{expected} (is newscrawl installed in its environment?)")
+            missing, extra = sorted(expected - set(answer)), sorted(set(answer) - expected)
+            differences = ([f"lacks {', '.join(missing)}"] if missing else []) + (
+                [f"also has {', '.join(extra)}"] if extra else [])
+            say_error(f"node {node_config.url}: deployed, but its spiders differ from this "
+                      f"checkout's: it {' and '.join(differences)} (give the node the same "
+                      "newscrawl.toml in NEWSCRAWL_CONFIG)")
         else:
-            console.print(f"{node_config.url}: deployed newscrawl {version} ({answer} spiders)",
-                          highlight=False)
+            console.print(f"{node_config.url}: deployed newscrawl {version} ({len(answer)} "
+                          "spiders)", highlight=False)
     if failed:
         raise typer.Exit(RUNTIME_ERROR)
