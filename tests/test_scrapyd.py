@@ -17,6 +17,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from tests.test_scheduler import (
 )
 
 SCRAPYD = str(Path(sys.executable).parent / "scrapyd")
+SCRAPYD_VERSION = metadata.version("scrapyd")  # what the nodes run (this environment's)
 COLLECTIONS = ("articles", "story_signatures", "crawl_frontier", "runs", "leases",
                "scheduler_jobs")
 FAST = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "NEWSCRAWL_STORE_BATCH": 1,
@@ -269,7 +271,7 @@ def test_runs_spread_across_nodes_and_every_article_is_stored_once(
     for run in done:  # the figures the crawl recorded, as with the local executor
         assert run["pages"] > 0 and run["finish_reason"] == "finished" and run["log_tail"]
         assert run["log_url"].startswith(run["node"] + "/logs/newscrawl/")
-        assert run["node_software"]["scrapyd"] == "1.6.0"
+        assert run["node_software"]["scrapyd"] == SCRAPYD_VERSION
     stored = {job_name: sum(r["items"]["stored"] for r in done if r["job"] == job_name)
               for job_name in first}
     assert stored == {"almaghribtoday": 4, "casablancatoday": 3, "akhbarona": 2}
@@ -295,6 +297,11 @@ def test_runs_spread_across_nodes_and_every_article_is_stored_once(
     assert all(j["last_success"] for j in report.values())
     text = run_cli("schedule", "health", "--config", str(config), env=nodes.env)
     assert text.code == 0 and "node" in text.out
+    # Scrapyd's API does not tell its version: `nodes status` shows what the crawls recorded
+    status = run_cli("nodes", "status", "--config", str(config), "--json", env=nodes.env)
+    assert status.code == 0, status.err
+    assert {row["node"]: row["scrapyd_version"] for row in json.loads(status.out)} == {
+        node.url: SCRAPYD_VERSION for node in nodes.nodes}
 
 
 def test_node_killed_mid_crawl_is_lost_and_the_job_runs_on_another(
