@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 # The checks every table of newscrawl.toml shares, under the names this module uses; a new key
-# of [scheduler] or [[jobs]] is one entry in SETTINGS_KEYS or JOB_KEYS below.
+# of [scheduler], [[scheduler.nodes]] or [[jobs]] is one entry in SETTINGS_KEYS, NODE_KEYS or
+# JOB_KEYS below.
 from crawler.checks import NAME as JOB_NAME
 from crawler.checks import Invalid as _Invalid
 from crawler.checks import TableReader

@@ -202,6 +202,8 @@ def test_scrapyd_nodes_and_their_database() -> None:
                                               "the database"):
             check_database(config, uri)
     check_database(config, "mongodb://db1:27017,db2:27017/newscrawl?replicaSet=rs0")
+    with pytest.raises(ConfigError, match="^NEWSCRAWL_MONGO_URI: invalid MongoDB URI"):
+        check_database(config, "mongodb://")
     loopback_only = parse('[scheduler]\nexecutor = "scrapyd"\n[[scheduler.nodes]]\n'
                           'url = "http://localhost:6800"\n')
     check_database(loopback_only, None)  # the embedded server, nodes on this machine
