@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +242,3 @@ class RunHistory:
                     doc, "abandoned", "its scheduler stopped without recording the end "
                     "(killed?); the crawl was killed with it", host)]
 
-
-def window_start(days: float) -> datetime:
-    return utcnow() - timedelta(days=days)

@@ -18,6 +18,7 @@ from crawler.cli.common import (
     open_store,
     say_warning,
 )
+from crawler.progress import SKIPPED_BECAUSE, SKIPPED_SECTION_NAMES, UNATTRIBUTED_ERRORS
 from crawler.run import CrawlRequest, CrawlResult, run_crawls, spider_class
 from crawler.sections import resolve_sections
 from crawler.terminal import safe_text
@@ -55,8 +56,6 @@ def check_sections(spider: str, sections: list[str], overrides: dict[str, Any]) 
 
 def print_summary(results: list[CrawlResult]) -> None:
     """One row per crawl (its own figures only), then what needs saying, each thing once."""
-    from crawler.progress import SKIPPED_BECAUSE, SKIPPED_SECTION_NAMES, UNATTRIBUTED_ERRORS
-
     columns = ["pages", "stored", "duplicates", "dropped", "errors"]
     if any(result.counts["skipped"] for result in results):
         columns.append("skipped")
