@@ -8,8 +8,9 @@ through `scrapy crawl`), against the bundled replica site, with the embedded ser
 
 A crawl that stores new articles also loads, once, the near-duplicate signatures of their time
 buckets (pipelines/stories.py), however many outlets filed them: `--window N` files N random
-signatures in one bucket and measures that load as the stories stage does it (the query, then
-the in-memory index), in this process: what each signature of a run's window costs.
+signatures (with anchors) in one bucket and measures that load as the stories stage does it
+(the query, then the in-memory index), in this process: what each signature of a run's window
+costs.
 
     python bench/bench_crawl_run.py [--rounds 3] [--window 40000]
 """
@@ -70,15 +71,19 @@ def crawl(replica: str, env: dict[str, str], stats: Path, server_pid: int) -> di
 
 
 def window_load(uri: str, size: int, server_pid: int, rounds: int) -> dict[str, float]:
-    """Load a bucket of `size` stored signatures as the stories stage does; medians."""
+    """Load a bucket of `size` stored signatures as the stories stage does; medians. Each is
+    filed, like an article, under anchors: two figures and two places (of 500)."""
     rng = random.Random(7)
+    places = [f"مكان{n}" for n in range(500)]
     store = Store(MongoTarget(uri, uri.rsplit("/", 1)[1], embedded=False))
     store.ensure_indexes()
     bucket = 2500
     for start in range(0, size, 1000):
         store.story_signatures.insert_many([
             signature_document(f"https://bench.example/{n}", bucket,
-                               [rng.getrandbits(32) for _ in range(NUM_PERM)])
+                               [rng.getrandbits(32) for _ in range(NUM_PERM)],
+                               [float(rng.randrange(100, 100000)) for _ in range(2)]
+                               + rng.sample(places, 2))
             for n in range(start, min(start + 1000, size))])
     loads = []
     for _ in range(rounds):

@@ -41,8 +41,8 @@ from tests.test_scheduler import (
 
 SCRAPYD = str(Path(sys.executable).parent / "scrapyd")
 SCRAPYD_VERSION = metadata.version("scrapyd")  # what the nodes run (this environment's)
-COLLECTIONS = ("articles", "story_signatures", "crawl_frontier", "runs", "leases",
-               "scheduler_jobs")
+COLLECTIONS = ("articles", "story_signatures", "story_merges", "crawl_frontier", "runs",
+               "leases", "scheduler_jobs")
 FAST = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "NEWSCRAWL_STORE_BATCH": 1,
         "NEWSCRAWL_STORE_FLUSH_S": 0.2}
 
