@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from crawler.text import content_words, normalize_arabic
+from crawler.text import Words, content_words, normalize_arabic
 
 SHINGLE = 5
 BANDS, ROWS = 32, 2  # 64 permutations; P(candidate) 0.52 at J=0.15, 0.87 at 0.25, 1.0 at 0.8
@@ -46,7 +46,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def content_text(body: str) -> str:
+def content_text(body: str | Words) -> str:
     """The content words of a text, stemmed, joined by spaces: what shingles are cut from."""
     return " ".join(content_words(body))
 
@@ -118,10 +118,11 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return common / (len(a) + len(b) - common)
 
 
-def key_figures(body: str) -> set[str]:
+def key_figures(body: str | Words) -> set[str]:
     """Numbers that identify an event (counts, amounts): not days, not years."""
     figures = set()
-    for raw in _NUMBER.findall(normalize_arabic(body)):
+    key = body.key if isinstance(body, Words) else normalize_arabic(body)
+    for raw in _NUMBER.findall(key):
         digits = re.sub(r"[.,]", "", raw)
         value = int(digits) if digits.isdigit() else 0
         if value <= 31 or 1900 <= value <= 2100:
@@ -231,19 +232,23 @@ class Fingerprint:
         return replace(self)
 
     @classmethod
-    def of(cls, canonical_url: str, outlet: str, body: str, published: datetime,
+    def of(cls, canonical_url: str, outlet: str, body: str | Words, published: datetime,
            sig: Sequence[int] | None = None) -> Fingerprint:
-        """`sig`: the signature when it is known already (it is the costly part)."""
-        fingerprint = cls(canonical_url, outlet, published, content_text(body), key_figures(body))
+        """`body`: its text or its words; `sig`: the signature when it is known already (it
+        is the costly part)."""
+        words = body if isinstance(body, Words) else Words.of(body)
+        fingerprint = cls(canonical_url, outlet, published, content_text(words),
+                          key_figures(words))
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint
 
     @classmethod
-    def from_document(cls, doc: Mapping[str, Any],
-                      sig: Sequence[int] | None = None) -> Fingerprint:
-        """The fingerprint of an article given as its FIELDS (a stored document or an item)."""
-        return cls.of(doc["canonical_url"], doc.get("outlet") or "", doc.get("body") or "",
-                      published_of(doc), sig)
+    def from_document(cls, doc: Mapping[str, Any], sig: Sequence[int] | None = None,
+                      words: Words | None = None) -> Fingerprint:
+        """The fingerprint of an article given as its FIELDS (a stored document or an item);
+        `words`: its body's, when they are known already."""
+        return cls.of(doc["canonical_url"], doc.get("outlet") or "",
+                      words or doc.get("body") or "", published_of(doc), sig)
 
 
 def published_of(doc: Mapping[str, Any]) -> datetime:

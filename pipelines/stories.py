@@ -130,7 +130,7 @@ class StoriesPipeline(Stage):
         if item.action != "insert":
             return item  # alternates and revisions keep their story
         fingerprint = Fingerprint.from_document(
-            {name: getattr(item, name) for name in Fingerprint.FIELDS})
+            {name: getattr(item, name) for name in Fingerprint.FIELDS}, words=item.words("body"))
         async with self.lock:
             await self.load_buckets(lookup_buckets(fingerprint.published))
             self.decide(item, fingerprint, await self.candidates(fingerprint))
