@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 __all__ = [
     "Words",
@@ -293,9 +294,8 @@ def search_terms(*parts: str) -> str:
 def search_terms_of(parts: Iterable[Words]) -> str:
     """search_terms() of texts already analysed (the words of texts joined by spaces are the
     words of each text in turn)."""
-    return " ".join(dict.fromkeys(word for words in parts
-                                  for pair in zip(words.tokens, words.stems, strict=True)
-                                  for word in pair))
+    pairs = chain.from_iterable(zip(words.tokens, words.stems, strict=True) for words in parts)
+    return " ".join(dict.fromkeys(chain.from_iterable(pairs)))
 
 
 def content_words(text: str | Words) -> list[str]:
