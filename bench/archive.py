@@ -41,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.config import MongoTarget  # noqa: E402
+from crawler.database import MongoTarget  # noqa: E402
 from crawler.embedded import DATABASE, EmbeddedServer  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from crawler.outlet import Outlet  # noqa: E402

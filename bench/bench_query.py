@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.archive import default_home, embedded_store, open_archive  # noqa: E402
-from crawler.config import MongoTarget  # noqa: E402
+from crawler.database import MongoTarget  # noqa: E402
 from crawler.items import INTERNAL_FIELDS  # noqa: E402
 from crawler.query import ArticleQuery  # noqa: E402
 from crawler.store import Store, newest_first  # noqa: E402

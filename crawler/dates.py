@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 from hijridate import Hijri
 
+from crawler.text import FOLD_TABLE
+
 __all__ = ["ParsedDate", "parse_date", "parse_date_detail"]
 
 # A page may be a little ahead of the crawler's clock (or of the zone we assume); a date
@@ -43,27 +45,15 @@ class ParsedDate:
 
 # --- 1. Normalization -----------------------------------------------------------------------
 
-_INVISIBLE = (
-    "\u0640"  # tatweel
-    "\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"  # ALM, zero-width, LRM/RLM, BOM
-    + "".join(map(chr, range(0x202A, 0x202F)))  # LRE..RLO embeddings and overrides
-    + "".join(map(chr, range(0x2066, 0x206A)))  # LRI..PDI isolates
-    + "".join(map(chr, range(0x064B, 0x0660)))  # harakat: مساءً -> مساء
-    + "\u0670"  # superscript alef
-)
-_CHAR_MAP = str.maketrans(
-    {
-        **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
-        **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
-        **dict.fromkeys("أإآٱ", "ا"),
-        "ى": "ي",
-        "ی": "ي",  # Persian yeh
-        "ة": "ه",
+# The matching fold of crawler.text (letter variants, digits, marks, tatweel, invisibles), plus
+# what only separates the parts of a date.
+_CHAR_MAP = {
+    **FOLD_TABLE,
+    **str.maketrans({
         **dict.fromkeys("–—−", "-"),
         **dict.fromkeys(",،", " "),  # commas only separate: "August 21, 2024", "2018 ,16"
-        **dict.fromkeys(_INVISIBLE, None),
-    }
-)
+    }),
+}
 
 
 def _fold(text: str) -> str:

@@ -20,8 +20,6 @@ import logging
 import sys
 from typing import Any, ClassVar
 
-from scrapy import signals
-
 ERRORS = "newscrawl/errors"
 UNATTRIBUTED_ERRORS = "newscrawl/errors_unattributed"
 SKIPPED_SECTIONS = "newscrawl/skipped_sections"  # how many sections a crawl could not crawl
@@ -90,6 +88,8 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlProgress:
+        from scrapy import signals  # here: the summary's names are read by commands without Scrapy
+
         ext = cls(crawler)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)

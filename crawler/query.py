@@ -13,7 +13,13 @@ The shapes were chosen by measuring them at 100,000 articles (bench/bench_query.
   answers any date comparison by scanning the whole collection (and compares whole seconds);
   here dates are compared exactly, in Python;
 - only the fields asked for travel (`fields`); `has_more` comes from reading one article more;
-  page N is `skip` (the server passes over index entries, not documents).
+  page N is `skip` (the server passes over index entries, not documents);
+- a word search takes one of two roads, chosen by a probe: `$text` finds the articles holding
+  the words fast but unordered, and sorting all of them costs ~0.5 ms each on the embedded
+  server, so when the probe finds at most RARE_MATCHES they are all read and sorted here;
+  otherwise the words are common enough for the newest-first walk to meet them soon, and the
+  walk tests each article's `search_text` for every word (a regex on word boundaries: the
+  same tokens and stems `$text` matches).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 FIRST_PAGE = 32  # articles the walk reads first at least; each next read doubles, up to
 MAX_PAGE = 512
+RARE_MATCHES = 150  # a search matching at most this many articles is sorted here (see above)
 STORY_SPREAD = 1.5  # articles read per story wanted, at first (stories have 1.3 on average)
 GALLOP = 64  # first skip probed when looking for where `until` starts
 
@@ -139,10 +146,22 @@ def _in_index_order(name: str, condition: dict[str, Any]) -> bool:
     return name in ("outlet", "section") and "$eq" in condition
 
 
+def _newest_first_key(article: dict[str, Any]) -> tuple[Any, ...]:
+    """NEWEST_FIRST's order in Python: undated articles last."""
+    published, crawled = article.get("published_at"), article.get("crawled_at")
+    return (published is not None, published.timestamp() if published else 0.0,
+            crawled.timestamp() if crawled else 0.0)
+
+
 def _satisfies(article: dict[str, Any], conditions: dict[str, Any]) -> bool:
-    """MongoDB's `$eq`/`$in` on fields holding a value or an array of values."""
+    """MongoDB's `$eq`/`$in` on fields holding a value or an array of values; `$words`: every
+    word is one of the text's space-separated tokens (a search on `search_text`)."""
     for name, condition in conditions.items():
         value = article.get(name)
+        if "$words" in condition:
+            if not set(condition["$words"]) <= set((value or "").split()):
+                return False
+            continue
         values = value if isinstance(value, list) else [value]
         wanted = condition["$in"] if "$in" in condition else [condition["$eq"]]
         if not any(v in wanted for v in values):
@@ -158,18 +177,39 @@ class _Walk:
         self.q, self.store = query, store
         self.query = query.filter(dates=False)
         self.check: dict[str, Any] = {}  # conditions tested here instead of by the server
+        self.matches: list[dict[str, Any]] | None = None  # a rare search's articles, sorted
+        if "$text" in self.query:
+            self._choose_search_road()
         if query.until and "$text" not in self.query:
             # `until` is found in the order an index gives (outlet/section equalities); the
             # rest (topics, several values) is tested on the way, not scanned for by probes
-            self.check = {k: v for k, v in self.query.items() if not _in_index_order(k, v)}
+            self.check.update({k: v for k, v in self.query.items() if not _in_index_order(k, v)})
             self.query = {k: v for k, v in self.query.items() if _in_index_order(k, v)}
-        self.server_skips = not query.unique_stories and not self.check
+        self.server_skips = not query.unique_stories and not self.check and self.matches is None
         self.projection = self._projection()
 
-    def _projection(self) -> dict[str, int]:
+    def _choose_search_road(self) -> None:
+        """All the matches sorted here when they are few, else a walk that tests the words."""
+        found = list(self.store.articles.find(self.query, self._projection(sorting=True))
+                     .limit(RARE_MATCHES + 1))
+        if len(found) <= RARE_MATCHES:
+            found.sort(key=_newest_first_key, reverse=True)
+            self.matches = found
+            return
+        words = self.query.pop("$text")["$search"].replace('"', "").split()
+        if self.q.until:  # the walk's start is probed on the index: the words are tested here
+            self.check["search_text"] = {"$words": words}
+        else:
+            # one pattern, a lookahead per word (the embedded server takes no `$all` of them)
+            self.query["search_text"] = {"$regex": "^" + "".join(
+                f"(?=.*(?:^| ){re.escape(w)}(?: |$))" for w in words)}
+
+    def _projection(self, *, sorting: bool = False) -> dict[str, int]:
         if self.q.fields is None:
-            return {"_id": 0, **{name: 0 for name in INTERNAL_FIELDS}}
+            return {"_id": 0, **{name: 0 for name in INTERNAL_FIELDS if name not in self.check}}
         needed = [*self.check]
+        if sorting:
+            needed += ["published_at", "crawled_at"]
         if self.q.since or self.q.until:
             needed.append("published_at")
         if self.q.unique_stories:
@@ -181,6 +221,9 @@ class _Walk:
         return newest_first(found).skip(skip).limit(limit)
 
     def articles(self) -> Iterator[dict[str, Any]]:
+        if self.matches is not None:
+            yield from self._sorted_matches()
+            return
         q = self.q
         position, newer = self._until_start() if q.until else (0, 0)
         wanted = q.skip + q.limit + 1 if q.limit else FIRST_PAGE
@@ -204,12 +247,24 @@ class _Walk:
                         return
                     continue  # one of the `newer` ones the start may leave
                 if not self.check or _satisfies(article, self.check):
+                    if "search_text" in self.check and "search_text" not in (q.fields or ()):
+                        del article["search_text"]  # read for the test, never shown
                     yield article
             if len(batch) < page:
                 return
             newest = newest or batch[0].get("published_at")
             position, read = position + len(batch), read + len(batch)
             size = self._next_size(size, read, newest, batch[-1].get("published_at"))
+
+    def _sorted_matches(self) -> Iterator[dict[str, Any]]:
+        q = self.q
+        for article in self.matches or []:
+            published = article.get("published_at")
+            if q.until and (published is None or published > q.until):
+                continue
+            if q.since and (published is None or published < q.since):
+                return
+            yield article
 
     def _next_size(self, size: int, read: int, newest: datetime | None,
                    oldest: datetime | None) -> int:

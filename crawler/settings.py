@@ -12,6 +12,7 @@ NEWSPIDER_MODULE = "spiders"
 # The spider modules plus the outlets declared in newscrawl.toml ([outlets.NAME]); the add-on
 # sets NEWSCRAWL_TOPICS from its [topics.NAME] tables (so it is not set here).
 SPIDER_LOADER_CLASS = "crawler.spiderloader.OutletSpiderLoader"
+COMMANDS_MODULE = "crawler.scrapy_commands"  # `scrapy crawl` checks newscrawl.toml first
 ADDONS = {"crawler.spiderloader.ConfigurationAddon": 0}
 
 USER_AGENT = "newscrawl/0.1 (news archive crawler; polite; respects robots.txt)"

@@ -1,4 +1,6 @@
-"""The one module that talks to MongoDB (pymongo only, any deployment).
+"""The one module that reads and writes the crawled data: articles, their story signatures and
+the crawl frontier (pymongo only, any deployment). The scheduler's own collections (runs,
+leases, jobs) are written by scheduler/history.py, lease.py and jobstore.py.
 
 Designed around the embedded server's measured limits: lookups are equalities (or ranges) on
 indexed fields, never `$in`/`$or` (which it answers by scanning the collection: 20 URLs took

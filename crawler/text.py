@@ -24,7 +24,6 @@ __all__ = [
     "clean_display_text",
     "normalize_arabic",
     "normalize_paragraphs",
-    "search_key",
     "strip_prefixes",
     "tokens",
 ]
@@ -85,8 +84,9 @@ _FOLD_MAP: dict[str, str] = {
     **{chr(0x06F0 + i): str(i) for i in range(10)},
 }
 
-# One table, built once, holds all the per-character work of normalize_arabic.
-_FOLD_TABLE = str.maketrans(
+# One table, built once, holds all the per-character work of normalize_arabic (crawler.dates
+# folds with it too).
+FOLD_TABLE = str.maketrans(
     {
         **dict.fromkeys(_INVISIBLE + _JOINERS + _ARABIC_MARKS),
         **_FOLD_MAP,
@@ -95,7 +95,7 @@ _FOLD_TABLE = str.maketrans(
 # str.translate() pays a mapping lookup for every character: fine for short strings such as
 # titles, but ~7x slower on article bodies than one C-speed str.replace per table entry that
 # actually occurs. Same table, same result (no replacement is itself a key).
-_FOLD_PAIRS = tuple((chr(cp), new or "") for cp, new in _FOLD_TABLE.items())
+_FOLD_PAIRS = tuple((chr(cp), new or "") for cp, new in FOLD_TABLE.items())
 _TRANSLATE_MAX_LEN = 80
 
 
@@ -110,7 +110,7 @@ def _fold_chars(text: str, table: dict[int, str | None], pairs: tuple[tuple[str,
 
 def _fold_once(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = _fold_chars(text, _FOLD_TABLE, _FOLD_PAIRS).lower()
+    text = _fold_chars(text, FOLD_TABLE, _FOLD_PAIRS).lower()
     return " ".join(text.split())  # split() knows all Unicode whitespace and strips the ends
 
 
@@ -224,11 +224,6 @@ def strip_prefixes(title: str, prefixes: Iterable[str]) -> str:
             if changed:
                 break
     return text
-
-
-def search_key(*parts: str) -> str:
-    """Normalised text of all ``parts`` joined by spaces, for the stored search field."""
-    return normalize_arabic(" ".join(p for p in parts if p))
 
 
 _TOKEN = re.compile(r"[^\W_]+")

@@ -415,7 +415,22 @@ def load_schedule(explicit: str | os.PathLike[str] | None = None, *,
         from crawler.spiderloader import read_configuration
 
         spiders = read_configuration(path).outlets
+    else:
+        _check_declared_outlets(raw, path)
     return parse_schedule(raw, path, spiders=spiders)
+
+
+def _check_declared_outlets(raw: Mapping[str, Any], path: Path) -> None:
+    """The outlets the file declares (those with a `base_url`), checked as data: what the
+    commands that only read can check without loading the spider modules (Scrapy)."""
+    from crawler.outlet_config import outlet_from_table
+
+    outlets = raw.get("outlets")
+    if not isinstance(outlets, Mapping):
+        return  # not a table: the full check (any crawl) names it
+    for key, table in outlets.items():
+        if isinstance(table, Mapping) and "base_url" in table:
+            outlet_from_table(key, table, label=str(path))
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +162,3 @@ class RunHistory:
                 closed.append(doc)
         return closed
 
-
-def window_start(days: float) -> datetime:
-    return utcnow() - timedelta(days=days)

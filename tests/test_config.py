@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from crawler.config import ConfigError
 from crawler.outlet_config import outlet_from_table
 from crawler.replica.corpus import default_corpus_path
 from crawler.spiderloader import check_configuration, module_spiders
+from tests.conftest import NEWSCRAWL, REPO
 
 MODULES = module_spiders()
 AKHBAR = '[outlets.akhbar]\nbase_url = "https://www.akhbar.example"\n'
@@ -176,6 +179,17 @@ def test_bad_override_stops_the_crawl_in_one_line(cli, nc_env, tmp_path):
         assert one_line(result) == (
             f"newscrawl: {config}: outlet 'almaghribtoday': key 'sections.security.feeds': "
             f"expected a list of paths or URLs like ['/feed/'], got {shown}")
+
+
+def test_scrapy_crawl_stops_on_a_bad_file_in_the_same_one_line(nc_env, tmp_path):
+    config = write(tmp_path, '[outlets.almaghribtoday.sections.security]\nfeeds = "notalist"\n')
+    proc = subprocess.run([str(Path(NEWSCRAWL).parent / "scrapy"), "crawl", "almaghribtoday"],
+                          env={**nc_env, "NEWSCRAWL_CONFIG": str(config)}, cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"newscrawl: {config}: outlet 'almaghribtoday': key 'sections.security.feeds': "
+        "expected a list of paths or URLs like ['/feed/'], got 'notalist'"]
 
 
 @pytest.mark.parametrize(("text", "command", "key"), [

@@ -16,8 +16,9 @@ import pymongo
 import pytest
 from conftest import with_database
 
+import crawler.query as query_module
 from bench.archive import ArchiveGenerator, builtin_outlets
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.query import ArticleQuery
 from crawler.store import Store
 from crawler.text import light_stem, tokens
@@ -123,8 +124,27 @@ SHAPES = [
 ]
 
 
+SEARCHES = [
+    {"search": "الشرطة", "skip": 4},
+    {"search": "الشرطة", "unique_stories": True, "skip": 2},
+    {"search": "الشرطة", "until": END - 45 * DAY},
+    {"search": "الأمن الوطني", "topics": ["security"], "until": END - 20 * DAY, "limit": 0},
+    {"search": "absentword"},
+]
+
+
 @pytest.mark.parametrize("spec", SHAPES, ids=[str(i) for i in range(len(SHAPES))])
 def test_every_filter_shape_matches_brute_force(store, documents, spec):
+    articles = check(store, documents, **spec)
+    assert all("search_text" not in a and "minhash" not in a and "_id" not in a
+               for a in articles)
+
+
+@pytest.mark.parametrize("rare", [0, 10_000], ids=["walk-testing-words", "all-matches-sorted"])
+@pytest.mark.parametrize("spec", SEARCHES, ids=[str(i) for i in range(len(SEARCHES))])
+def test_both_search_roads_give_the_same_pages(store, documents, spec, rare, monkeypatch):
+    """Whether the words are common (the walk tests them) or rare (all matches sorted here)."""
+    monkeypatch.setattr(query_module, "RARE_MATCHES", rare)
     articles = check(store, documents, **spec)
     assert all("search_text" not in a and "minhash" not in a and "_id" not in a
                for a in articles)

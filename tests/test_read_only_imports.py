@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bench.archive import ArchiveGenerator, builtin_outlets
-from crawler.config import MongoTarget
+from crawler.database import MongoTarget
 from crawler.store import Store
 
 HEAVY = {"scrapy", "twisted", "trafilatura", "numpy"}

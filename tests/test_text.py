@@ -8,7 +8,6 @@ from crawler.text import (
     clean_display_text,
     normalize_arabic,
     normalize_paragraphs,
-    search_key,
     strip_prefixes,
     tokens,
 )
@@ -315,12 +314,7 @@ def test_strip_prefixes_no_prefixes():
     assert strip_prefixes("خبر - هسبريس", [""]) == "خبر - هسبريس"
 
 
-# --- search_key and tokens ---------------------------------------------------------------
-
-
-def test_search_key_joins_and_normalizes():
-    assert search_key("إلى الـمـغـرب", "", "مؤسسة ٢٠٢٤") == "الي المغرب موسسه 2024"
-    assert search_key() == ""
+# --- tokens ---------------------------------------------------------------------------------
 
 
 def test_tokens():
@@ -337,7 +331,7 @@ def test_long_text_takes_the_same_path_as_short():
         long_text = " ".join([text] * 80)
         assert len(long_text) >= text_module._TRANSLATE_MAX_LEN
         for table, pairs in [
-            (text_module._FOLD_TABLE, text_module._FOLD_PAIRS),
+            (text_module.FOLD_TABLE, text_module._FOLD_PAIRS),
             (text_module._DISPLAY_INVISIBLE_TABLE, text_module._DISPLAY_INVISIBLE_PAIRS),
         ]:
             assert text_module._fold_chars(long_text, table, pairs) == long_text.translate(table)

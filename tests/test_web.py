@@ -14,7 +14,6 @@ import re
 import signal
 import socket
 import subprocess
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,7 +29,7 @@ import pytest
 from crawler.browser import CHROMIUM_ARGS, BrowserUnavailable, find_browser
 from crawler.replica.corpus import default_corpus_path, load_corpus
 from crawler.replica.server import ReplicaServer
-from tests.conftest import NEWSCRAWL, REPO, run_cli, with_database
+from tests.conftest import NEWSCRAWL, REPO, run_cli, wait_until, with_database
 
 HOSTILE_TITLE = ('تحذير <script>window.__pwned = 1</script> <img src=x '
                  'onerror="window.__pwned = 2"> من روابط مزيفة')
@@ -184,20 +183,13 @@ class WebServer:
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str,
              server: WebServer | None = None) -> Any:
-    """Poll until predicate() is true (a condition, not a fixed delay)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        if server is not None and server.proc.poll() is not None:
-            raise AssertionError(f"newscrawl web exited ({server.proc.returncode}) while "
-                                 f"waiting for {what}:\n{server.log()}")
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}"
-                         + (f"\n{server.log()}" if server else ""))
+    """conftest.wait_until, failing at once (with its log) if the web server exits."""
+    def exited() -> str | None:
+        if server is None or server.proc.poll() is None:
+            return None
+        return f"newscrawl web exited ({server.proc.returncode}):\n{server.log()}"
 
-
+    return wait_until(predicate, timeout, what, abort=exited)
 @dataclass
 class Reply:
     status: int

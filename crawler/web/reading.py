@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import Any
@@ -61,10 +61,8 @@ def hide_uris(line: str) -> str:
 
 def article_page(spec: ArticleQuery, store: Store, page: int) -> Page:
     """Page `page` (from 1) of the query's articles, `spec.limit` a page."""
-    size = spec.limit
-    window = ArticleQuery(**{**vars(spec), "limit": page * size + 1}).run(store)
-    items = window[(page - 1) * size: page * size]
-    return Page(items, page, size, len(window) > page * size)
+    found = replace(spec, skip=(page - 1) * spec.limit).page(store)
+    return Page(found.articles, page, spec.limit, found.has_more)
 
 
 def find_article(store: Store, canonical_url: str) -> dict[str, Any] | None:

@@ -1,0 +1,1 @@
+"""Scrapy's own commands, as newscrawl's scrapy.cfg project sees them (COMMANDS_MODULE)."""
