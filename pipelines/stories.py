@@ -167,7 +167,11 @@ class StoriesPipeline(Stage):
         self.count("stories/joined")
         if found[0].is_copy:
             self.count("duplicates/near")
-            if best.duplicate_of or best.fingerprint.published <= fingerprint.published:
+            # the earlier report is the original; at the same instant the first URL, as in
+            # the late join: whichever crawl stores first, both agree on it
+            first = min(best.fingerprint, fingerprint, key=lambda fp: (fp.published,
+                                                                       fp.canonical_url))
+            if best.duplicate_of or first is best.fingerprint:
                 item.duplicate_of = best.duplicate_of or best.fingerprint.canonical_url
             else:  # this one was published first: the stored copy points at it
                 item.originals_of = [best.fingerprint.canonical_url]
