@@ -22,6 +22,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -147,6 +148,7 @@ def main() -> None:
         client.close()
         replica.stop()
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
     print(f"{args.rounds} rounds, medians (load average now {os.getloadavg()[0]:.1f})")
     print(f"{'run':<12} {'wall s':>7} {'crawl s':>8} {'CPU s':>6} {'DB CPU s':>9} "
           f"{'RSS MB':>7} {'pages':>6} {'stored':>7}")
