@@ -49,7 +49,7 @@ from crawler.replica.corpus import CorpusArticle, default_corpus_path, load_corp
 from crawler.similarity import new_story_id, shingles, signature  # noqa: E402
 from crawler.store import ArticleWrite, Store, apply_writes  # noqa: E402
 from crawler.text import light_stem, tokens  # noqa: E402
-from crawler.topics import Keyword, load_rules, topics_of  # noqa: E402
+from crawler.topics import Keyword, Stems, load_rules, topics_of  # noqa: E402
 from pipelines.normalize import content_hash  # noqa: E402
 
 VERSION = 1  # bump when the generated documents change: an older archive is then rebuilt
@@ -167,10 +167,10 @@ class ArchiveGenerator:
             if reach and left.stems and right.stems:
                 window = (*left.stems[-reach:], *right.stems[:reach])
                 if window not in self._spanning:
-                    stems = list(window)
+                    stems = Stems(window)
                     self._spanning[window] = frozenset(
                         name for name, phrases in self._phrases.items()
-                        if any(k.matches(stems, set(stems)) for k in phrases))
+                        if any(k.matches(stems) for k in phrases))
                 found |= self._spanning[window]
         return [name for name in self.rules if name in found]
 

@@ -33,7 +33,6 @@ from urllib.parse import quote, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.archive import builtin_outlets, embedded_store, open_archive  # noqa: E402
-
 from crawler.store import Store  # noqa: E402
 from scheduler.history import RunHistory  # noqa: E402
 

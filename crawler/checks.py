@@ -113,6 +113,21 @@ def texts(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def one_of(*options: str) -> Check:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise Invalid(f"expected one of {', '.join(map(repr, options))}, got {value!r}")
+        return value
+    return check
+
+
+def env_name(value: Any) -> str:
+    """The name of an environment variable (its value is read when needed, never stored)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise Invalid(f"expected the name of an environment variable, got {value!r}")
+    return value
+
+
 def name(value: Any) -> str:
     if not isinstance(value, str) or not NAME.match(value):
         raise Invalid(f"expected letters, digits, '-', '_' or '.', got {value!r}")

@@ -7,6 +7,7 @@ story join, are done). Stages built directly in tests are given a Store instead.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -23,6 +24,10 @@ def crawl_store(crawler: Any) -> Store:
         raise RuntimeError("a stage built without a crawler must be given a store")
     store = _stores.get(crawler)
     if store is None:
+        # Scrapy lets every logger through and filters at its handler: pymongo would build a
+        # debug record nobody sees for each command and connection event (a quarter of the
+        # client's time for a lookup).
+        logging.getLogger("pymongo").setLevel(crawler.settings.get("LOG_LEVEL", "INFO"))
         store = _stores[crawler] = Store()
         crawler.signals.connect(store.close, signal=signals.engine_stopped, weak=False)
     return store

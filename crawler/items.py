@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from crawler.jsonio import to_jsonable
+from crawler.text import Words
 
 TRANSIENT = {"stored": False}
+TEXT_FIELDS = ("title", "summary", "body")  # what search and topics read of an article
 DATE_SOURCES = ("jsonld", "meta", "selector", "feed", "sitemap", "url", "text")
 
 
@@ -57,16 +59,31 @@ class Article:
     story_anchors: list[float | str] = field(default_factory=list, metadata=TRANSIENT)
     merged_stories: list[str] = field(default_factory=list, metadata=TRANSIENT)  # -> story_id
     originals_of: list[str] = field(default_factory=list, metadata=TRANSIENT)  # later copies
+    # title, summary and body as read by `words`, with the text each was read from
+    word_cache: dict[str, tuple[str, Words]] = field(default_factory=dict, repr=False,
+                                                     compare=False, metadata=TRANSIENT)
+
+    def words(self, name: str) -> Words:
+        """The words of the field `name` (title, summary or body), analysed once for every
+        stage that reads them, and again only when a stage changed that text."""
+        text = getattr(self, name)
+        cached = self.word_cache.get(name)
+        if cached is None or cached[0] is not text:
+            cached = self.word_cache[name] = (text, Words.of(text))
+        return cached[1]
 
     def to_document(self) -> dict[str, Any]:
-        """The MongoDB document (datetimes stay datetimes; pymongo stores them as BSON dates)."""
-        doc = asdict(self)
-        for name in TRANSIENT_FIELDS:
-            doc.pop(name, None)
-        return doc
+        """The MongoDB document (datetimes stay datetimes; pymongo stores them as BSON dates).
+        Its lists are copies; their elements (the dicts of `revisions`) are shared."""
+        document = {}
+        for name in DOCUMENT_FIELDS:
+            value = getattr(self, name)
+            document[name] = list(value) if isinstance(value, list) else value
+        return document
 
 
 TRANSIENT_FIELDS = frozenset(f.name for f in fields(Article) if f.metadata.get("stored") is False)
+DOCUMENT_FIELDS = tuple(f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS)
 # Stored for an index, never shown (articles stored before `story_signatures` also carry
 # their `minhash`).
 INTERNAL_FIELDS = frozenset({"search_text", "minhash"})

@@ -50,12 +50,19 @@ class CrawlResult:
 
     @property
     def failed(self) -> bool:
-        """Failed: did not finish, reached nothing, or could not store everything."""
-        return (
-            self.finish_reason not in FINISHED_OK
-            or self.counts["pages"] == 0
-            or self.counts["spooled"] > 0
-        )
+        return crawl_failed(self.stats)
+
+
+def crawl_failed(stats: dict[str, Any]) -> bool:
+    """Failed: did not finish, reached nothing, or could not store everything."""
+    from crawler.progress import summary_counts  # Scrapy: only once a crawl ran
+
+    counts = summary_counts(dict(stats))
+    return (
+        str(stats.get("finish_reason", "not started")) not in FINISHED_OK
+        or counts["pages"] == 0
+        or counts["spooled"] > 0
+    )
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Any:

@@ -89,7 +89,7 @@ ITEM_PIPELINES = {
     "pipelines.stories.StoriesPipeline": 500,
     "pipelines.store.StorePipeline": 900,
 }
-EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500, "crawler.run_record.RunRecord": 510}
 
 NEWSCRAWL_MAX_PAGES = 20  # listing pages per section and crawl
 NEWSCRAWL_MAX_AGE_DAYS = None  # skip feed entries and stop listings older than this

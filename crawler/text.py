@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 __all__ = [
+    "Words",
     "clean_display_text",
     "normalize_arabic",
     "normalize_paragraphs",
@@ -247,7 +250,7 @@ STOPWORDS = frozenset(normalize_arabic(w) for w in """
 """.split())
 
 
-@lru_cache(maxsize=1 << 15)  # every article is stemmed three times (search, topics, stories)
+@lru_cache(maxsize=1 << 15)  # news words repeat from article to article
 def light_stem(token: str) -> str:
     """A normalized token without its proclitics (والشرطه -> شرطه), for search and dedupe.
 
@@ -260,19 +263,46 @@ def light_stem(token: str) -> str:
     return token
 
 
+@dataclass(frozen=True)
+class Words:
+    """A text as matching reads it: its key (normalize_arabic), its tokens and their stems.
+
+    Several stages read the same article's words (content hash, search terms, topics, near
+    duplicates): an article's texts are analysed once (`Article.words`), not once a stage.
+    """
+
+    key: str
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Words:
+        key = normalize_arabic(text)
+        found = tuple(_TOKEN.findall(key))
+        return cls(key, found, tuple(map(light_stem, found)))
+
+
 def search_terms(*parts: str) -> str:
     """The stored search field: every token of the text and its stem, once each.
 
     A `$text` index over it finds an article whatever the hamza, diacritics, tatweel or
     proclitics of the query (query words are stemmed the same way).
     """
-    words = tokens(" ".join(p for p in parts if p))
-    return " ".join(dict.fromkeys(w for t in words for w in (t, light_stem(t))))
+    return search_terms_of(Words.of(p) for p in parts if p)
 
 
-def content_words(text: str) -> list[str]:
+def search_terms_of(parts: Iterable[Words]) -> str:
+    """search_terms() of texts already analysed (the words of texts joined by spaces are the
+    words of each text in turn)."""
+    pairs = chain.from_iterable(zip(words.tokens, words.stems, strict=True) for words in parts)
+    return " ".join(dict.fromkeys(chain.from_iterable(pairs)))
+
+
+def content_words(text: str | Words) -> list[str]:
     """Stems of the words that carry content (no stopwords), for near-duplicate detection."""
-    return content_stems(tokens(text))
+    words = text if isinstance(text, Words) else Words.of(text)
+    return [stem for token, stem in zip(words.tokens, words.stems, strict=True)
+            if token not in STOPWORDS]
 
 
 def content_stems(words: list[str]) -> list[str]:

@@ -8,12 +8,28 @@ checked when it is read (crawler/spiderloader.py); the NEWSCRAWL_TOPICS setting 
 from __future__ import annotations
 
 import tomllib
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from crawler.checks import Check, TableReader, boolean, texts
-from crawler.text import light_stem, tokens
+from crawler.text import Words, light_stem, tokens
+
+
+class Stems:
+    """A text's stems in order, as a set, and sorted (where a prefix is found by bisection:
+    trying every stem took most of the stage's time)."""
+
+    def __init__(self, stems: Sequence[str]):
+        self.order = list(stems)
+        self.set = set(stems)
+        self.sorted = sorted(self.set)
+
+    def with_prefix(self, prefix: str) -> bool:
+        at = bisect_left(self.sorted, prefix)
+        return at < len(self.sorted) and self.sorted[at].startswith(prefix)
 
 
 @dataclass(frozen=True)
@@ -27,18 +43,17 @@ class Keyword:
         words = tuple(light_stem(t) for t in tokens(raw.strip().rstrip("*")))
         return cls(words, prefix)
 
-    def matches(self, stems: list[str], stem_set: set[str]) -> bool:
+    def matches(self, text: Stems) -> bool:
         if not self.words:
             return False
         *head, last = self.words
-        if not head:
-            return (any(stem.startswith(last) for stem in stem_set) if self.prefix
-                    else last in stem_set)
+        found = text.with_prefix(last) if self.prefix else last in text.set
+        if not head or not found:
+            return found
         # Several words: only where all of them occur (most texts are rejected here).
-        if any(word not in stem_set for word in head) or (
-                not self.prefix and last not in stem_set):
+        if any(word not in text.set for word in head):
             return False
-        n = len(self.words)
+        stems, n = text.order, len(self.words)
         for i in range(len(stems) - n + 1):
             if stems[i] == head[0] and stems[i:i + n - 1] == head and (
                 stems[i + n - 1].startswith(last) if self.prefix else stems[i + n - 1] == last
@@ -81,7 +96,9 @@ def load_rules(user: dict[str, Any] | None = None) -> dict[str, list[Keyword]]:
 
 
 def topics_of(text: str, rules: dict[str, list[Keyword]]) -> list[str]:
-    stems = [light_stem(t) for t in tokens(text)]  # tokens() normalizes
-    stem_set = set(stems)
-    return [name for name, keywords in rules.items()
-            if any(k.matches(stems, stem_set) for k in keywords)]
+    return topics_in(Stems(Words.of(text).stems), rules)
+
+
+def topics_in(text: Stems, rules: dict[str, list[Keyword]]) -> list[str]:
+    """topics_of() of a text already analysed."""
+    return [name for name, keywords in rules.items() if any(k.matches(text) for k in keywords)]

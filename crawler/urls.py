@@ -9,6 +9,7 @@ something a human can read.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from urllib.parse import SplitResult, quote_from_bytes, unquote, unquote_to_byte
 
 from w3lib.url import safe_url_string
 
-__all__ = ["canonicalize_url", "display_url", "is_same_site", "url_path_matches"]
+__all__ = ["canonicalize_url", "display_url", "is_loopback", "is_same_site", "url_path_matches"]
 
 UrlRule = Callable[[SplitResult], SplitResult]
 
@@ -247,3 +248,15 @@ def url_path_matches(url: str, pattern: re.Pattern[str]) -> bool:
     """
     path = unquote(urlsplit(url.strip()).path, errors="replace")
     return pattern.search(unicodedata.normalize("NFC", path)) is not None
+
+
+def is_loopback(host: str | None) -> bool:
+    """localhost, 127.0.0.0/8 or ::1, brackets allowed (other names are not resolved)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

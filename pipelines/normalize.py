@@ -7,12 +7,12 @@ from __future__ import annotations
 import hashlib
 
 from crawler.extraction.decoding import is_garbled
-from crawler.items import Article
+from crawler.items import TEXT_FIELDS, Article
 from crawler.text import (
     clean_display_text,
     normalize_arabic,
     normalize_paragraphs,
-    search_terms,
+    search_terms_of,
     strip_prefixes,
     tokens,
 )
@@ -22,7 +22,12 @@ from pipelines.base import ArticleDropped, Stage
 
 def content_hash(body: str) -> str:
     """Hash of the normalized body: the same text with other hamza or spacing matches."""
-    return hashlib.sha1(normalize_arabic(body).encode("utf-8")).hexdigest()
+    return hash_of_key(normalize_arabic(body))
+
+
+def hash_of_key(body_key: str) -> str:
+    """content_hash() of a body whose key (normalize_arabic) is known already."""
+    return hashlib.sha1(body_key.encode("utf-8")).hexdigest()
 
 
 def _clean_list(values: list[str]) -> list[str]:
@@ -50,6 +55,6 @@ class NormalizePipeline(Stage):
         item.tags = _clean_list(item.tags)
         item.canonical_url = canonicalize_url(item.canonical_url or item.url)
         item.alternate_urls = [u for u in dict.fromkeys(item.alternate_urls) if u != item.url]
-        item.content_hash = content_hash(item.body)
-        item.search_text = search_terms(item.title, item.summary, item.body)
+        item.content_hash = hash_of_key(item.words("body").key)
+        item.search_text = search_terms_of(item.words(name) for name in TEXT_FIELDS)
         return item

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.items import Article
-from crawler.topics import load_rules, topics_of
+from crawler.items import TEXT_FIELDS, Article
+from crawler.topics import Stems, load_rules, topics_in
 from pipelines.base import Stage
 
 
@@ -14,7 +14,8 @@ class TopicsPipeline(Stage):
         self.rules = rules if rules is not None else load_rules(user)
 
     def process_item(self, item: Article) -> Article:
-        found = topics_of(" ".join((item.title, item.summary, item.body)), self.rules)
+        found = topics_in(Stems([stem for name in TEXT_FIELDS for stem in item.words(name).stems]),
+                          self.rules)
         item.topics = list(dict.fromkeys([*item.topics, *found]))
         for topic in found:
             self.count(f"topics/{topic}")

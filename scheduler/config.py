@@ -18,19 +18,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 # The checks every table of newscrawl.toml shares, under the names this module uses; a new key
-# of [scheduler] or [[jobs]] is one entry in SETTINGS_KEYS or JOB_KEYS below.
+# of [scheduler], [[scheduler.nodes]] or [[jobs]] is one entry in SETTINGS_KEYS, NODE_KEYS or
+# JOB_KEYS below.
 from crawler.checks import NAME as JOB_NAME
 from crawler.checks import Invalid as _Invalid
 from crawler.checks import TableReader
 from crawler.checks import boolean as _bool
+from crawler.checks import env_name as _env_name
 from crawler.checks import fraction as _fraction
 from crawler.checks import integer as _int
+from crawler.checks import one_of as _one_of
 from crawler.checks import rate as _rate
 from crawler.checks import text as _string
 from crawler.checks import timezone as _timezone
 from crawler.config import TABLES, ConfigError, config_path, load_config
+from crawler.urls import is_loopback
 
 if TYPE_CHECKING:
     from crawler.outlet import Outlet
@@ -39,8 +44,9 @@ DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 # `newscrawl crawl` options the runner sets itself; a job may not pass them in `args`.
 MANAGED_ARGS = ("--run-id", "--stats-file", "--log-file", "--section", "-v", "--verbose")
-MANAGED_SETTINGS = ("NEWSCRAWL_RUN_ID", "LOG_FILE", "LOG_STDOUT")
+MANAGED_SETTINGS = ("NEWSCRAWL_RUN_ID", "NEWSCRAWL_RUN_RECORD", "LOG_FILE", "LOG_STDOUT")
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+EXECUTORS = ("local", "scrapyd")
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,29 @@ class HealthThresholds:
     max_error_rate: float = 0.2  # errors per fetched page
     min_items: int = 5  # fewer scraped items: published_at coverage is not judged
     min_pages: int = 5  # fewer pages: the error rate is not judged
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """One `[[scheduler.nodes]]` entry: a Scrapyd server that runs crawls."""
+
+    url: str
+    max_runs: int = 2  # crawls at once on this node
+    username_env: str | None = None  # HTTP basic auth, read from the environment
+    password_env: str | None = None
+
+    def auth(self) -> tuple[str, str] | None:
+        """(user, password) from the environment, or None; a variable that is not set fails."""
+        if not self.username_env:
+            return None
+        values = []
+        for key in ("username_env", "password_env"):
+            name = getattr(self, key)
+            if name not in os.environ:
+                raise ConfigError(f"node '{self.url}': key '{key}': environment variable "
+                                  f"{name} is not set")
+            values.append(os.environ[name])
+        return values[0], values[1]
 
 
 @dataclass(frozen=True)
@@ -68,6 +97,17 @@ class SchedulerSettings:
     log_tail_lines: int = 40  # lines of the crawl log kept in the run document
     keep_run_files: int = 50  # per job: newest run logs/stats kept in $NEWSCRAWL_HOME/jobs
     health: HealthThresholds = field(default_factory=HealthThresholds)
+    executor: str = "local"  # "local": a subprocess per crawl; "scrapyd": the nodes below
+    nodes: tuple[NodeConfig, ...] = ()
+    poll_interval_s: float = 5.0  # scrapyd: how often a running crawl's node is asked
+    node_lost_after_s: float = 60.0  # scrapyd: a node silent this long loses its runs
+
+    @property
+    def concurrent_runs(self) -> int:
+        """Crawls at once in one scheduler: its own limit, or the nodes' slots together."""
+        if self.executor == "scrapyd":
+            return sum(node.max_runs for node in self.nodes)
+        return self.max_concurrent_runs
 
 
 @dataclass(frozen=True)
@@ -91,6 +131,7 @@ class JobConfig:
     settings: Mapping[str, str] = field(default_factory=dict)
     args: tuple[str, ...] = ()
     health: HealthThresholds = field(default_factory=HealthThresholds)
+    nodes: tuple[str, ...] = ()  # scrapyd: only these nodes (URLs of [[scheduler.nodes]])
 
     @property
     def cadence(self) -> str:
@@ -212,6 +253,26 @@ def _settings(value: Any) -> dict[str, str]:
     return out
 
 
+def _node_url(value: Any) -> str:
+    """http(s)://host:port of a Scrapyd server, without a trailing slash."""
+    parts = urlsplit(value.strip()) if isinstance(value, str) else None
+    try:
+        valid = bool(parts and parts.scheme in ("http", "https") and parts.hostname
+                     and parts.port is not None and not parts.path.strip("/")
+                     and not (parts.username or parts.query or parts.fragment))
+    except ValueError:  # a port that is not a number
+        valid = False
+    if not valid:
+        raise _Invalid(f"expected a Scrapyd URL like 'http://10.0.0.5:6800', got {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _node_urls(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise _Invalid(f"expected a list of node URLs, got {value!r}")
+    return tuple(dict.fromkeys(_node_url(item) for item in value))
+
+
 def crontab_weekdays(expr: str) -> str:
     """A crontab day-of-week field (0/7 = Sunday) as APScheduler 3 day names (0 = Monday)."""
     if expr == "*":
@@ -273,6 +334,15 @@ SETTINGS_KEYS: dict[str, Callable[[Any], Any]] = {
     "max_concurrent_runs": _int(1),
     "log_tail_lines": _int(0),
     "keep_run_files": _int(1),
+    "executor": _one_of(*EXECUTORS),
+    "poll_interval_s": _positive_duration,
+    "node_lost_after_s": _positive_duration,
+}
+NODE_KEYS: dict[str, Callable[[Any], Any]] = {
+    "url": _node_url,
+    "max_runs": _int(1),
+    "username_env": _env_name,
+    "password_env": _env_name,
 }
 HEALTH_KEYS: dict[str, Callable[[Any], Any]] = {
     "no_articles_runs": _int(0),
@@ -299,6 +369,7 @@ JOB_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "full": ("full", _bool),
     "settings": ("settings", _settings),
     "args": ("args", _args),
+    "nodes": ("nodes", _node_urls),
 }
 
 
@@ -344,15 +415,42 @@ def parse_schedule(raw: Mapping[str, Any], path: Path | None, *,
 
 def _parse_settings(reader: _Reader, raw: Any) -> SchedulerSettings:
     table = reader.table(raw, "scheduler", "[scheduler]")
-    allowed = {**SETTINGS_KEYS, "health": None}
+    allowed = {**SETTINGS_KEYS, "health": None, "nodes": None}
     reader.unknown(table, allowed, "scheduler")
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key == "health":
             values["health"] = reader.health(value, "scheduler", HealthThresholds(), "health.")
+        elif key == "nodes":
+            values["nodes"] = _parse_nodes(reader, value)
         else:
             values[key] = reader.value(SETTINGS_KEYS[key], value, "scheduler", key)
-    return SchedulerSettings(**values)
+    settings = SchedulerSettings(**values)
+    if settings.executor == "scrapyd" and not settings.nodes:
+        raise reader.fail("scheduler", "key 'nodes': executor 'scrapyd' needs at least one "
+                          "[[scheduler.nodes]] entry with its url")
+    return settings
+
+
+def _parse_nodes(reader: _Reader, raw: Any) -> tuple[NodeConfig, ...]:
+    if not isinstance(raw, list):
+        raise reader.fail("scheduler", f"key 'nodes': expected [[scheduler.nodes]] entries, "
+                          f"got {raw!r}")
+    nodes: list[NodeConfig] = []
+    for index, entry in enumerate(raw, start=1):
+        where = f"node #{index}"
+        values = reader.values(reader.table(entry, where, "a node"), NODE_KEYS, where)
+        if "url" not in values:
+            raise reader.fail(where, "key 'url': missing")
+        node = NodeConfig(**values)
+        where = f"node '{node.url}'"
+        if bool(node.username_env) != bool(node.password_env):
+            raise reader.fail(where, "key 'username_env': give both 'username_env' and "
+                              "'password_env', or neither")
+        if any(other.url == node.url for other in nodes):
+            raise reader.fail(where, "key 'url': duplicate node")
+        nodes.append(node)
+    return tuple(nodes)
 
 
 def _parse_job(reader: _Reader, entry: Any, index: int, settings: SchedulerSettings,
@@ -380,11 +478,29 @@ def _parse_job(reader: _Reader, entry: Any, index: int, settings: SchedulerSetti
         raise reader.fail(where, "key 'cron': give either 'cron' or 'interval', not "
                           + ("both" if "cron" in values else "neither"))
     job = JobConfig(**values)
+    _check_executor(reader, job, settings)
     if spiders is not None:
         _check_spider(reader, job, spiders)
     if job.jitter_s and job.interval_s and job.jitter_s >= job.interval_s:
         raise reader.fail(where, "key 'jitter': must be shorter than the interval")
     return job
+
+
+def _check_executor(reader: _Reader, job: JobConfig, settings: SchedulerSettings) -> None:
+    where = f"job '{job.name}'"
+    if settings.executor != "scrapyd":
+        if job.nodes:
+            raise reader.fail(where, "key 'nodes': applies to executor 'scrapyd' only")
+        return
+    if job.args:  # Scrapyd runs `scrapy crawl`, not the newscrawl command line
+        raise reader.fail(where, "key 'args': `newscrawl crawl` options apply to the local "
+                          "executor only; with executor 'scrapyd' use 'settings' (e.g. "
+                          "NEWSCRAWL_REPLICA_URL)")
+    known = [node.url for node in settings.nodes]
+    for url in job.nodes:
+        if url not in known:
+            raise reader.fail(where, f"key 'nodes': {url} is not a [[scheduler.nodes]] url "
+                              f"(nodes: {', '.join(known)})")
 
 
 def _check_spider(reader: _Reader, job: JobConfig, spiders: Mapping[str, Outlet]) -> None:
@@ -433,7 +549,38 @@ def _check_declared_outlets(raw: Mapping[str, Any], path: Path) -> None:
             outlet_from_table(key, table, label=str(path))
 
 
+def check_database(config: ScheduleConfig, mongo_uri: str | None) -> None:
+    """Refuse nodes that cannot reach the database: a loopback MongoDB (or the embedded
+    server, when `mongo_uri` is None) serves only nodes on this machine."""
+    settings = config.scheduler
+    if settings.executor != "scrapyd":
+        return
+    if mongo_uri is None:
+        hosts, shown = ["127.0.0.1"], "the embedded server (NEWSCRAWL_MONGO_URI is not set)"
+    elif mongo_uri.startswith("mongodb+srv://"):  # DNS names: never loopback
+        return
+    else:
+        from pymongo.uri_parser import parse_uri
+
+        from crawler.database import database_of
+        from crawler.store import redact
+
+        database_of(mongo_uri)  # a URI that cannot work: its own one-line error
+        hosts = [host for host, _port in parse_uri(mongo_uri).get("nodelist", [])]
+        shown = redact(mongo_uri)
+    if not hosts or not all(is_loopback(host) for host in hosts):
+        return
+    for node in settings.nodes:
+        if not is_loopback(urlsplit(node.url).hostname):
+            raise TableReader(config.label).fail(
+                f"node '{node.url}'",
+                f"cannot reach the database: {shown} is on this machine's loopback address; "
+                "set NEWSCRAWL_MONGO_URI to a MongoDB the nodes can reach, here and in each "
+                "node's environment")
+
+
 __all__ = [
-    "ConfigError", "HealthThresholds", "JobConfig", "ScheduleConfig", "SchedulerSettings",
-    "format_duration", "load_schedule", "parse_duration", "parse_schedule",
+    "ConfigError", "HealthThresholds", "JobConfig", "NodeConfig", "ScheduleConfig",
+    "SchedulerSettings", "check_database", "format_duration", "load_schedule",
+    "parse_duration", "parse_schedule",
 ]

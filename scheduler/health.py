@@ -2,8 +2,9 @@
 
 Spidermon runs inside the Scrapy process and sees one crawl; the signals that matter for an
 unattended schedule span runs (nothing stored three runs in a row), and the crawl already
-writes every figure needed to its stats file. So the scheduler judges each finished run from
-those stats and the job's previous runs. A run with a signal is recorded `degraded`.
+writes every figure needed into its run document (crawler/run_record.py). So the scheduler
+judges each finished run from those figures and the job's previous runs. A run with a signal
+is recorded `degraded`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@
 renewed_at, host, pid, run_id}}`. It is created once with a plain insert (an upsert that
 inserts is slow on the embedded server and two racing upserts can both insert); after that
 every change is a single-document `find_one_and_update`, atomic on any MongoDB server:
-acquire matches `holder.expires < now OR holder.owner == me`. A holder renews while its run
+acquire matches `holder.owner == me`, then `holder.expires < now`. (Two compare-and-sets, not
+one `$or`: nx-27017 0.8.1 applies an update whose filter holds `_id` and `$or` to the first
+document matching the `$or` alone, i.e. to another job's lease.) A holder renews while its run
 lives; a dead holder stops renewing and its lease expires after the TTL.
 
 The whole `holder` sub-document is always written at once: nx-27017 0.8.1 stores a datetime
@@ -69,12 +71,14 @@ class Lease:
         """Take the lease if it is free, expired or already ours; False when someone holds it."""
         self.ensure_document()
         now = self.clock()
-        before = self.collection.find_one_and_update(
-            {"_id": self.job,
-             "$or": [{"holder.expires": {"$lt": now}}, {"holder.owner": self.owner}]},
-            {"$set": {"holder": self._holder(now, now)}},
-            return_document=ReturnDocument.BEFORE,
-        )
+        before = None
+        for held in ({"holder.owner": self.owner}, {"holder.expires": {"$lt": now}}):
+            before = self.collection.find_one_and_update(
+                {"_id": self.job, **held}, {"$set": {"holder": self._holder(now, now)}},
+                return_document=ReturnDocument.BEFORE,
+            )
+            if before is not None:
+                break
         if before is None:
             return False
         holder = before.get("holder") or {}

@@ -1,127 +1,64 @@
-"""One run of a job: take the lease, run `newscrawl crawl` as a subprocess, retry, record.
+"""One run of a job: take the lease, start the crawl on an executor, watch it, retry, record.
 
-The crawl is a child process in its own process group, so a crash, a leak or a hung browser
-ends with it, and a timeout can signal the whole group: SIGTERM (Scrapy's graceful stop),
-then SIGKILL after `kill_grace_s` (a crawl waiting on a slow server ignores the first for
-minutes). Each attempt is one run document; failed attempts (exit 1, a crash) are retried
-after `retry_backoff * 2**n` seconds while the lease is kept, so no other process starts the
-job in between.
+The executor (scheduler.executor: a local subprocess or a Scrapyd node) starts and stops
+crawls; everything else is here, once for every executor: the job's lease (held while the run
+lives), its timeout, retries after `retry_backoff * 2**n` while the lease is kept (so no other
+process starts the job in between), health, and the run documents (one per attempt).
+
+A run whose scheduler died is taken over, never repeated: whoever takes the job's lease next
+first looks for its runs still `running`. A crawl its executor can still watch (on a Scrapyd
+node) is adopted and watched to its end; one it cannot (a local crawl died with its scheduler)
+is closed `abandoned`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pymongo.database import Database
 
-from crawler.config import home, private_dir
 from crawler.store import redact
 from scheduler import health
 from scheduler.config import JobConfig, ScheduleConfig
-from scheduler.history import RUNNING, RunHistory, tail_lines
+from scheduler.executor import (
+    ENDED,
+    LOST,
+    Executor,
+    NoFreeSlot,
+    Outcome,
+    StartFailed,
+)
+from scheduler.history import RUNNING, RunHistory
 from scheduler.lease import COLLECTION as LEASES
 from scheduler.lease import Lease, LeaseKeeper, utcnow
 
 log = logging.getLogger("newscrawl.scheduler.runner")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-OUTPUT_TAIL_LINES = 15
 
 
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def crawl_executable() -> list[str]:
-    """`newscrawl` from this interpreter's environment (the console script beside Python)."""
-    script = Path(sys.executable).parent / "newscrawl"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from crawler.cli import main; "
-            "sys.argv[0] = 'newscrawl'; sys.exit(main())"]
+def make_executor(config: ScheduleConfig, db: Database) -> Executor:
+    """The executor `[scheduler] executor` names: Scrapyd nodes, or subprocesses here."""
+    if config.scheduler.executor == "scrapyd":
+        from scheduler.scrapyd import ScrapydExecutor
 
+        return ScrapydExecutor(config.scheduler, db)
+    from scheduler.local import LocalExecutor
 
-def crawl_command(job: JobConfig, run_id: str, stats_file: Path, log_file: Path) -> list[str]:
-    cmd = [*crawl_executable(), "crawl", job.spider]
-    for section in job.sections:
-        cmd += ["--section", section]
-    cmd += ["--run-id", run_id, "--stats-file", str(stats_file), "--log-file", str(log_file)]
-    if job.max_items:
-        cmd += ["--max-items", str(job.max_items)]
-    if job.max_pages:
-        cmd += ["--max-pages", str(job.max_pages)]
-    if job.full:
-        cmd.append("--full")
-    for key, value in job.settings.items():
-        cmd += ["-s", f"{key}={value}"]
-    return cmd + list(job.args)
-
-
-def job_dir(job: str) -> Path:
-    path = private_dir(home() / "jobs") / job
-    path.mkdir(exist_ok=True)
-    return path
-
-
-def prune_run_files(directory: Path, keep: int) -> None:
-    """Keep the newest `keep` runs' files (<run_id>.log, .out, .stats.json) of a job."""
-    runs: dict[str, float] = {}
-    for path in directory.iterdir():
-        run_id = path.name.split(".", 1)[0]
-        with contextlib.suppress(OSError):
-            runs[run_id] = max(runs.get(run_id, 0.0), path.stat().st_mtime)
-    for run_id in sorted(runs, key=runs.__getitem__, reverse=True)[keep:]:
-        for path in directory.glob(f"{run_id}.*"):
-            with contextlib.suppress(OSError):
-                path.unlink()
-
-
-def read_stats(path: Path) -> dict[str, Any] | None:
-    try:
-        payload = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return payload[0] if isinstance(payload, list) and payload else None
-
-
-def figures(result: dict[str, Any] | None) -> dict[str, Any]:
-    """The run document's figures from the crawl's --stats-file."""
-    if not result:
-        return {"pages": 0, "errors": 0, "items": {}}
-    counts = result.get("counts") or {}
-    stats = result.get("stats") or {}
-    dropped = {key.split("/", 1)[1].replace(".", "_").lstrip("$"): value
-               for key, value in stats.items()
-               if key.startswith("dropped/") and isinstance(value, int)}
-    return {
-        "pages": int(counts.get("pages", 0)),
-        "errors": int(counts.get("errors", 0)),
-        "items": {
-            "scraped": int(stats.get("item_scraped_count", 0)),
-            "stored": int(counts.get("stored", 0)),
-            "duplicates": int(counts.get("duplicates", 0)),
-            "dropped": int(counts.get("dropped", 0)),
-            "dropped_by_reason": dropped,
-            "missing_published_at": int(stats.get("newscrawl/missing_published_at", 0)),
-            "spooled": int(counts.get("spooled", 0)),
-        },
-        "finish_reason": result.get("finish_reason"),
-        "spool_file": result.get("spool_file") or None,
-    }
+    return LocalExecutor(config, db)
 
 
 @dataclass
@@ -142,7 +79,7 @@ class JobRunner:
 
     def __init__(self, db: Database, config: ScheduleConfig, owner: str, *,
                  trigger: str = "schedule", stop: threading.Event | None = None,
-                 force: threading.Event | None = None):
+                 force: threading.Event | None = None, executor: Executor | None = None):
         self.db = db
         self.config = config
         self.settings = config.scheduler
@@ -152,13 +89,21 @@ class JobRunner:
         self.stop = stop or threading.Event()  # shutdown asked: no new attempt, no retry
         self.force = force or threading.Event()  # grace over: terminate running crawls now
         self.host = socket.gethostname()
+        self.executor = executor or make_executor(config, db)
 
-    def run(self, job: JobConfig, scheduled_at: datetime | None = None) -> RunResult:
-        """Run a job now unless another holder has its lease (then `skipped-overlap`)."""
+    def run(self, job: JobConfig, scheduled_at: datetime | None = None, *,
+            adopt_only: bool = False) -> RunResult:
+        """Run a job now unless another holder has its lease (then `skipped-overlap`).
+
+        A crawl of the job left running by a dead scheduler is adopted instead of starting a
+        new one. `adopt_only`: only that (nothing happens when there is none to adopt).
+        """
         first_run_id = new_id()  # named in the lease from the start, for skipped runs' notes
         lease = Lease(self.db[LEASES], job.name, self.owner, self.settings.lease_ttl_s,
                       run_id=first_run_id)
         if not lease.acquire():
+            if adopt_only:  # its holder watches it
+                return RunResult(job.name, "skipped-overlap")
             holder = (self.db[LEASES].find_one({"_id": job.name}) or {}).get("holder") or {}
             reason = (f"a run is in progress: lease held by {holder.get('owner')} "
                       f"(run {holder.get('run_id')})")
@@ -167,14 +112,24 @@ class JobRunner:
         if lease.previous:
             log.warning("job %s: took over an expired lease from %s", job.name,
                         lease.previous.get("owner"))
-            self.history.reconcile(self.host)
         keeper = LeaseKeeper(lease, self.settings.lease_ttl_s)
         keeper.start()
         result = RunResult(job.name, "failed")
         try:
-            for attempt in range(1, job.retries + 2):
-                run_id = first_run_id if attempt == 1 else new_id()
-                doc, retryable = self._attempt(job, run_id, attempt, scheduled_at, lease, keeper)
+            adopted = self._take_over(job)
+            if adopted is None and adopt_only:
+                return RunResult(job.name, "none")
+            attempt = int(adopted[0].get("attempt") or 1) if adopted else 1
+            while True:
+                if adopted:
+                    doc, crawl = adopted
+                    adopted = None
+                    lease.run_id = doc["_id"]
+                    doc, retryable = self._follow(job, doc, crawl, keeper)
+                else:
+                    run_id = first_run_id if not result.runs else new_id()
+                    doc, retryable = self._attempt(job, run_id, attempt, scheduled_at, lease,
+                                                   keeper)
                 result.runs.append(doc)
                 result.status = doc["status"]
                 if not retryable or attempt > job.retries:
@@ -190,6 +145,7 @@ class JobRunner:
                         "by shutdown" if self.stop.is_set() else "(lease lost)")
                     self.history.save(doc)
                     break
+                attempt += 1
         finally:
             keeper.stop()
             try:
@@ -205,8 +161,9 @@ class JobRunner:
             "sections": list(job.sections), "trigger": self.trigger, "attempt": attempt,
             "max_attempts": job.retries + 1, "scheduled_at": scheduled_at,
             "started_at": utcnow(), "ended_at": None, "duration_s": None, "status": RUNNING,
-            "exit_code": None, "host": self.host, "scheduler_pid": os.getpid(),
-            "scheduler_id": self.owner, "lease_owner": self.owner,
+            "exit_code": None, "executor": self.executor.name, "node": None,
+            "host": self.host, "scheduler_pid": os.getpid(), "scheduler_id": self.owner,
+            "lease_owner": self.owner,
         }
 
     def record_event(self, job: JobConfig, status: str, reason: str,
@@ -219,93 +176,124 @@ class JobRunner:
         log.warning("job %s: %s: %s", job.name, status, reason)
         return doc
 
+    # --- runs left by a dead scheduler ---
+
+    def _take_over(self, job: JobConfig) -> tuple[dict[str, Any], Any] | None:
+        """With the lease held: the job's run still alive on its executor, to adopt; other
+        runs left `running` by a dead holder are closed."""
+        for doc in self.history.running(job.name):
+            executor = doc.get("executor", "local")
+            crawl = self.executor.adopt(doc) if executor == self.executor.name else None
+            if crawl is not None:
+                log.warning("job %s: adopting run %s on %s, left by %s", job.name, doc["_id"],
+                            doc.get("node"), doc.get("lease_owner"))
+                self.history.note(doc, lease_owner=self.owner, adopted_by=self.owner)
+                return doc, crawl
+            if executor == "local":
+                self.history.close_orphan(doc, "abandoned", "its scheduler stopped without "
+                                          "recording the end (killed?); the crawl was killed "
+                                          "with it", self.host)
+            else:
+                self.history.close_orphan(doc, "lost", f"its scheduler died and its node "
+                                          f"{doc.get('node')} cannot be watched from here "
+                                          f"(executor {self.executor.name})")
+        return None
+
+    # --- one attempt ---
+
     def _attempt(self, job: JobConfig, run_id: str, attempt: int, scheduled_at: datetime | None,
                  lease: Lease, keeper: LeaseKeeper) -> tuple[dict[str, Any], bool]:
         """One crawl; returns its final document and whether a failure may be retried."""
-        directory = job_dir(job.name)
-        log_file = directory / f"{run_id}.log"
-        stats_file = directory / f"{run_id}.stats.json"
-        out_file = directory / f"{run_id}.out"
-        command = crawl_command(job, run_id, stats_file, log_file)
         doc = self._base_doc(job, run_id, attempt, scheduled_at)
-        doc.update(command=[redact(part) for part in command], log_file=str(log_file))
         lease.run_id = run_id
-        self.history.insert(doc)
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        if self.config.path is not None:  # the crawl reads [outlets…] from the same file
-            env["NEWSCRAWL_CONFIG"] = str(Path(self.config.path).resolve())
-        started = time.monotonic()
+        self.history.insert(doc)  # before the crawl starts: the crawl records into it
+        deadline = self._deadline(job, doc)
+        before = dict(doc)
         try:
-            with open(out_file, "wb") as out:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "scheduler.child", str(os.getpid()), "--", *command],
-                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                    start_new_session=True, close_fds=True,
-                )
-        except OSError as exc:
-            return self._finish(job, doc, started, None, None, f"cannot start: {exc}")
-        doc["pid"] = proc.pid
-        self.history.save(doc)
-        log.info("job %s: run %s attempt %d/%d started (pid %d)", job.name, run_id, attempt,
-                 job.retries + 1, proc.pid)
-        ended_by = self._wait(proc, job, keeper, started)
-        doc.update(figures(read_stats(stats_file)))
-        doc["output_tail"] = tail_lines(out_file, OUTPUT_TAIL_LINES)
-        with contextlib.suppress(OSError):
-            prune_run_files(directory, self.settings.keep_run_files)
-        return self._finish(job, doc, started, proc.returncode, ended_by, None)
+            crawl = self._start(job, doc, keeper, deadline)
+        except StartFailed as exc:
+            return self._finish(job, doc, Outcome(None, str(exc), retryable=exc.retryable),
+                                None)
+        except _NotStarted as exc:
+            return self._finish(job, doc, Outcome(None), exc.ended_by, note=exc.reason)
+        self.history.note(doc, **{k: v for k, v in doc.items()
+                                  if k not in before or before[k] != v})
+        log.info("job %s: run %s attempt %d/%d started on %s", job.name, run_id, attempt,
+                 job.retries + 1, doc.get("node"))
+        return self._follow(job, doc, crawl, keeper)
 
-    def _wait(self, proc: subprocess.Popen, job: JobConfig, keeper: LeaseKeeper,
-              started: float) -> str | None:
-        """Wait for the crawl; end it on timeout, forced shutdown or a lost lease."""
-        deadline = started + job.timeout_s
+    def _follow(self, job: JobConfig, doc: dict[str, Any], crawl: Any,
+                keeper: LeaseKeeper) -> tuple[dict[str, Any], bool]:
+        """Watch a started (or adopted) crawl to its end and record it."""
+        ended_by = self._wait(crawl, job, doc, keeper, self._deadline(job, doc))
+        outcome = self.executor.finish(crawl, doc)
+        note = self.executor.lost_reason(crawl) if ended_by == "lost" else None
+        return self._finish(job, doc, outcome, ended_by, note=note)
+
+    def _deadline(self, job: JobConfig, doc: dict[str, Any]) -> float:
+        """The job's timeout, counted from the run's start, on the monotonic clock."""
+        elapsed = (utcnow() - doc["started_at"]).total_seconds()
+        return time.monotonic() + job.timeout_s - max(elapsed, 0.0)
+
+    def _ending(self, keeper: LeaseKeeper, deadline: float) -> str | None:
+        return ("timeout" if time.monotonic() >= deadline else
+                "lease-lost" if keeper.lost.is_set() else
+                "interrupted" if self.force.is_set() else None)
+
+    def _start(self, job: JobConfig, doc: dict[str, Any], keeper: LeaseKeeper,
+               deadline: float) -> Any:
+        """Start the crawl, waiting while every node is busy (within the job's timeout)."""
+        waiting = False
         while True:
             try:
-                proc.wait(timeout=0.2)
+                return self.executor.start(job, doc)
+            except NoFreeSlot as exc:
+                if not waiting:
+                    log.info("job %s: %s; waiting for a free slot", job.name, exc)
+                    waiting = True
+            ended_by = self._ending(keeper, deadline) or ("interrupted" if self.stop.is_set()
+                                                          else None)
+            if ended_by:
+                raise _NotStarted(ended_by, "no node had a free slot" + (
+                    " within the job's timeout" if ended_by == "timeout" else ""))
+            self.force.wait(self.executor.poll_s)
+
+    def _wait(self, crawl: Any, job: JobConfig, doc: dict[str, Any], keeper: LeaseKeeper,
+              deadline: float) -> str | None:
+        """Wait for the crawl; end it on timeout, forced shutdown or a lost lease."""
+        while True:
+            state = self.executor.state(crawl)
+            if state == ENDED:
                 return None
-            except subprocess.TimeoutExpired:
-                pass
-            reason = ("timeout" if time.monotonic() >= deadline else
-                      "lease-lost" if keeper.lost.is_set() else
-                      "interrupted" if self.force.is_set() else None)
+            reason = "lost" if state == LOST else self._ending(keeper, deadline)
             if reason:
-                log.warning("job %s: stopping crawl pid %d (%s)", job.name, proc.pid, reason)
-                self._terminate(proc)
+                log.warning("job %s: stopping run %s on %s (%s)", job.name, doc["_id"],
+                            doc.get("node"), reason)
+                self.executor.stop(crawl)
                 return reason
+            self.force.wait(self.executor.poll_s)
 
-    def _terminate(self, proc: subprocess.Popen) -> None:
-        """SIGTERM to the crawl's process group, SIGKILL after the kill grace."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=self.settings.kill_grace_s)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        # leftovers of the group (a browser the crawl started); Linux does not reuse a pid
-        # while it names a live process group, so this reaches only the crawl's own children
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-    def _finish(self, job: JobConfig, doc: dict[str, Any], started: float,
-                code: int | None, ended_by: str | None,
-                error: str | None) -> tuple[dict[str, Any], bool]:
+    def _finish(self, job: JobConfig, doc: dict[str, Any], outcome: Outcome,
+                ended_by: str | None, *, note: str | None = None
+                ) -> tuple[dict[str, Any], bool]:
+        """Record the attempt's end; `note`: why it ended, when the runner ended it."""
         doc["ended_at"] = utcnow()
-        doc["duration_s"] = round(time.monotonic() - started, 3)
+        doc["duration_s"] = round((doc["ended_at"] - doc["started_at"]).total_seconds(), 3)
+        code = outcome.exit_code
         doc["exit_code"] = code
         if code is not None and code < 0:
             doc["signal"] = signal.Signals(-code).name
-        doc["log_tail"] = tail_lines(doc.get("log_file"), self.settings.log_tail_lines)
         retryable = False
-        if error:
-            status, reason = "failed", error
+        if ended_by == "lost":
+            status, reason, retryable = "lost", note, True
         elif ended_by == "timeout":
-            status, reason = "timeout", f"killed after its timeout of {job.timeout_s:g}s"
+            status, reason = "timeout", note or f"stopped after its timeout of {job.timeout_s:g}s"
         elif ended_by == "interrupted":
-            status, reason = "interrupted", "stopped by the scheduler's shutdown"
+            status, reason = "interrupted", note or "stopped by the scheduler's shutdown"
         elif ended_by == "lease-lost":
             status, reason = "interrupted", "lease lost: another process may run this job"
+        elif outcome.problem:
+            status, reason, retryable = "failed", outcome.problem, outcome.retryable
         elif code == EXIT_OK:
             status, reason = "ok", None
         elif code == EXIT_USAGE:
@@ -331,3 +319,12 @@ class JobRunner:
                 "job %s: run %s %s in %.1fs (exit %s)%s", job.name, doc["_id"], status,
                 doc["duration_s"], code, f": {reason}" if reason else "")
         return doc, retryable
+
+
+class _NotStarted(Exception):
+    """The crawl never started: timeout, shutdown or lost lease while waiting for a slot."""
+
+    def __init__(self, ended_by: str, reason: str):
+        super().__init__(reason)
+        self.ended_by = ended_by
+        self.reason = reason

@@ -6,6 +6,10 @@ added, jobs whose cadence changed are rescheduled, removed or disabled jobs are 
 unchanged jobs keep their stored next run time. Each due job runs in a pool thread through
 JobRunner, which holds the job's lease for the whole run.
 
+Runs left `running` by a dead scheduler are looked at on start and every `lease_ttl_s`: a local
+one is closed `abandoned` (its crawl died with its scheduler); one still alive on a Scrapyd
+node is adopted by this scheduler and watched to its end.
+
 SIGTERM or SIGINT: no new run starts, running crawls get `grace_period_s` to finish, then they
 are terminated and recorded `interrupted`, leases are released, and the process exits 0. A
 second signal skips the rest of the grace period.
@@ -78,6 +82,11 @@ class SchedulerService:
         self.history = RunHistory(store.db)
         self.runner = JobRunner(store.db, config, self.scheduler_id, stop=self.stop,
                                 force=self.force)
+        # takes over runs left by dead schedulers; its own lease owner, so that it and this
+        # scheduler's scheduled runs exclude each other through the job's lease
+        self.adopter = JobRunner(store.db, config, f"{self.scheduler_id}/adopt",
+                                 stop=self.stop, force=self.force,
+                                 executor=self.runner.executor)
         self._active = 0
         self._active_changed = threading.Condition()
         # the job store's own client, closed after the scheduler thread ends
@@ -85,9 +94,10 @@ class SchedulerService:
                                                      serverSelectionTimeoutMS=5000)
         jobstore = SharedMongoDBJobStore(database=store.target.database, collection=JOBS,
                                          client=self._jobs_client)
+        self._adopting: set[str] = set()  # jobs whose left-behind run a thread is taking over
         self.scheduler = BackgroundScheduler(
             jobstores={"default": jobstore},
-            executors={"default": ThreadPoolExecutor(self.settings.max_concurrent_runs)},
+            executors={"default": ThreadPoolExecutor(self.settings.concurrent_runs)},
             job_defaults=self._job_options(),
             timezone="UTC",
         )
@@ -129,7 +139,7 @@ class SchedulerService:
 
     # --- running ---
 
-    def run_job(self, job_name: str) -> None:
+    def run_job(self, job_name: str, *, adopt_only: bool = False) -> None:
         if self.stop.is_set():
             return
         try:
@@ -141,7 +151,7 @@ class SchedulerService:
         with self._active_changed:
             self._active += 1
         try:
-            self.runner.run(job)
+            (self.adopter if adopt_only else self.runner).run(job, adopt_only=adopt_only)
         except PyMongoError as exc:  # the next due time tries again
             log.error("job %s: database unavailable, run not recorded: %s", job_name,
                       redact(str(exc)))
@@ -150,7 +160,26 @@ class SchedulerService:
         finally:
             with self._active_changed:
                 self._active -= 1
+                if adopt_only:
+                    self._adopting.discard(job_name)
                 self._active_changed.notify_all()
+
+    def recover(self) -> None:
+        """Close the local runs of dead schedulers; adopt their runs alive on nodes."""
+        self.history.reconcile(socket.gethostname())
+        if self.runner.executor.name == "local":
+            return
+        configured = {job.name for job in self.config.jobs}
+        for doc in self.history.orphans():
+            name = doc.get("job")
+            if name not in configured:
+                continue
+            with self._active_changed:
+                if name in self._adopting or self.stop.is_set():
+                    continue
+                self._adopting.add(name)
+            threading.Thread(target=self.run_job, args=(name,), kwargs={"adopt_only": True},
+                             name=f"adopt-{name}", daemon=True).start()
 
     def _on_event(self, event: events.JobEvent) -> None:
         try:
@@ -178,7 +207,7 @@ class SchedulerService:
         self.history.ensure_indexes()
         self.scheduler.start(paused=True)
         report = self.apply_config()
-        self.history.reconcile(socket.gethostname())
+        self.recover()
         self.scheduler.resume()
         log.info("scheduler %s started on %s (%s): %s", self.scheduler_id,
                  self.store.display_uri, self.config.label,
@@ -207,7 +236,7 @@ class SchedulerService:
             self.start()
             while not self.stop.wait(self.settings.lease_ttl_s):
                 try:
-                    self.history.reconcile(socket.gethostname())
+                    self.recover()
                 except PyMongoError as exc:
                     log.warning("cannot check for abandoned runs: %s", exc)
             return self.shutdown()
@@ -236,6 +265,7 @@ class SchedulerService:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=not stuck)
         self._jobs_client.close()
+        self.runner.executor.close()
         self.store.close()
         if stuck:
             log.error("%d run(s) did not stop; their leases lapse after %s", stuck,

@@ -72,6 +72,8 @@ ARTICLE = f"<h1>عنوان الخبر</h1><div class='article-body'>{paragraphs_
      "2024-08-21T10:15:00"),
     ('<meta name="dcterms.created" content="2024-08-21T10:15:00Z">', ARTICLE, "meta",
      "2024-08-21T10:15:00"),
+    ('<meta name="article_date_original" content="Wednesday, August 21, 2024, 11:15 AM">',
+     ARTICLE, "meta", "2024-08-21T10:15:00"),
     # a human-readable Arabic date in article:published_time (local time, Casablanca UTC+1)
     ('<meta property="article:published_time" content="الأربعاء 21 غشت 2024 - 11:15">', ARTICLE,
      "meta", "2024-08-21T10:15:00"),
@@ -119,6 +121,30 @@ def test_the_url_date_is_the_least_trusted_and_gives_the_day():
     assert article.published_at == datetime(2024, 8, 21, 10, 15, tzinfo=UTC)
 
 
+def test_printed_dates_a_nav_styled_meta_line_a_byline_above_a_far_body_a_labelled_day():
+    nav_meta = (
+        "<div class='post-info'><h1>عنوان الخبر</h1><ul class='nav meta'><li><a href='/time/x'>"
+        "21 غشت 2024 - 11:15</a></li></ul></div>"
+        f"<div class='article-body'>{paragraphs_html()}</div>"
+    )
+    article = stored(page(nav_meta, url="https://news.example.ma/politics/article-123"))
+    assert article.published_at == datetime(2024, 8, 21, 10, 15, tzinfo=UTC)
+    far = "".join(f"<div class='box'><span>{i}</span></div>" for i in range(60))
+    byline = (f"<h1>عنوان الخبر</h1>{far}<p class='autor'><strong>كاتب</strong> | الرباط | "
+              f"21/08/2024</p><div class='article-body'>{paragraphs_html()}</div>")
+    article = stored(page(byline, url="https://news.example.ma/politics/article-123"))
+    assert article.date_source == "text"
+    assert article.published_at == datetime(2024, 8, 20, 23, 0, tzinfo=UTC)  # local midnight
+    long_body = paragraphs_html(PARAGRAPHS * 30)  # the info box is far from the headline
+    labelled = (f"<h1>عنوان الخبر</h1><div class='article-body'>{long_body}</div>"
+                "<div class='related-box'><span>20.08.2024</span></div>"
+                "<ul><li><strong>Date</strong> 21.08.2024</li><li>Author X</li></ul>")
+    article = stored(page(labelled, url="https://news.example.ma/politics/article-123"))
+    assert article.published_at == datetime(2024, 8, 20, 23, 0, tzinfo=UTC)
+    unlabelled = labelled.replace("<strong>Date</strong> ", "")
+    assert stored(page(unlabelled, url="https://news.example.ma/politics/x")).published_at is None
+
+
 @pytest.mark.parametrize("url, day", [
     ("https://www.youm7.com/story/2020/8/24/وزير-الرى/4943459", "2020-08-24"),
     ("https://www.albayan.ae/across-the-uae/news/2020-06-03-1.3874341", "2020-06-03"),
@@ -157,6 +183,17 @@ def test_title_entities_decoded_and_site_names_stripped():
     assert only_title.title == "خبر مهم"
 
 
+def test_an_og_title_that_decorates_the_h1_gives_way_to_it():
+    head = '<meta property="og:title" content="خبر مهم عن الحكومة | المثال | 19.01.2020">'
+    assert page(f"<h1>خبر مهم عن الحكومة</h1>{paragraphs_html()}", head=head).title == (
+        "خبر مهم عن الحكومة"
+    )
+    other = '<meta property="og:title" content="خبر مهم عن الحكومة الجديدة">'
+    assert page(f"<h1>خبر مهم عن الحكومة</h1>{paragraphs_html()}", head=other).title == (
+        "خبر مهم عن الحكومة الجديدة"  # a different wording: the shared title stays first
+    )
+
+
 # --- bodies ----------------------------------------------------------------------------------
 
 
@@ -169,6 +206,47 @@ def test_lead_paragraph_before_the_container_is_kept():
     teaser = (f"<h1>عنوان</h1><div class='intro'>{PARAGRAPHS[0]}</div>"
               f"<div class='article-text'>{paragraphs_html()}</div>")
     assert page(teaser).paragraphs == PARAGRAPHS  # a teaser that repeats the opening: once
+
+
+def test_an_intro_under_the_headline_past_a_share_bar_is_the_lead():
+    intro = "أطلقت الحكومة برنامجا من خمس سنوات لدعم المقاولات الصغرى في الجهات كلها."
+    body = (f"<header class='article-header'><h1>عنوان</h1><p class='subhead'>{intro}</p></header>"
+            "<div class='share-bar'><a href='/f'>فيسبوك</a></div>"
+            f"<div class='story'>{paragraphs_html()}</div>")
+    head = "<title>عنوان</title>"
+    assert page(body, head=head).paragraphs == [intro, *PARAGRAPHS]
+    block = (f"<div class='top'><h2>عنوان</h2><div class='meta'>21 غشت 2024</div><p>{intro}</p>"
+             f"<div class='share'>فيسبوك تويتر</div></div><div class='story'>{paragraphs_html()}"
+             "</div>")  # a block holding a headline and an intro is not one lead paragraph
+    assert page(f"<h1>عنوان</h1>{block}").paragraphs == [intro, *PARAGRAPHS]
+
+
+def test_a_body_split_by_ad_slots_is_their_shared_block():
+    ad = "<div class='ad-slot'><script>googletag.cmd.push(function(){});</script></div>"
+    parts = [f"<div class='part'><div class='richtext'><p>{p}</p></div></div>" for p in PARAGRAPHS]
+    body = f"<h1>عنوان</h1><div class='content'>{ad.join(parts)}{ad}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_modal_boxes_players_and_hidden_text_are_no_body():
+    notice = ("لقد قمت بتفعيل مانع الإعلانات في متصفحك، ونرجو منك تعطيله لمواصلة القراءة "
+              "ودعم الصحافة المستقلة التي تعيش من الإعلانات.")
+    body = (
+        f"<h1>عنوان</h1><div class='article-text'><p>{PARAGRAPHS[0]}</p>"
+        "<div class='video'><span>شاهد الفيديو</span> <span>02:17</span></div>"
+        "<span class='screen-reader-text'>قائمة من ثلاثة عناصر</span>"
+        "<div style='display: none'><h2>عنوان فيديو مخفي عن القارئ</h2></div>"
+        f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p></div>"
+        f"<div class='modalwindow'><div class='modalwindow__text'><p>{notice}</p><p>{notice}</p>"
+        f"<p>{notice}</p><p>{notice}</p></div></div>"
+    )
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_block_holding_the_headline_is_no_furniture_and_a_bare_stamp_is_a_date_line():
+    body = (f"<div class='wrapper ad_body'><h1>عنوان</h1><div class='text'>"
+            f"<p>18 հունվարի 2018 - 15:01 AMT</p>{paragraphs_html()}</div></div>")
+    assert page(body, head="<title>عنوان</title>").paragraphs == PARAGRAPHS
 
 
 def test_paragraphs_split_by_double_br():
@@ -253,9 +331,10 @@ def test_amp_page_gives_the_fields_of_its_canonical_page(replica, spider):
     ("hespress.ma", "Africa/Casablanca"), ("youm7.eg", "Africa/Cairo"),
     ("albayan.ae", "Asia/Dubai"), ("alyaum.sa", "Asia/Riyadh"), ("annahar.lb", "Asia/Beirut"),
     ("alrai.jo", "Asia/Amman"), ("example.com", None), ("lbcgroup.tv", None),
-    ("rt.ru", None), ("news.example.co.uk", "Europe/London"),
+    ("rt.ru", None), ("news.example.co.uk", "Europe/London"), ("maannews.ps", "Asia/Gaza"),
+    ("wiwo.de", "Europe/Berlin"), ("chinadaily.com.cn", "Asia/Shanghai"), ("elpais.es", None),
 ])
-def test_country_zone_only_for_countries_with_one_zone(host, zone):
+def test_country_zone_only_for_countries_with_one_clock(host, zone):
     assert country_zone(host) == zone
 
 

@@ -112,7 +112,8 @@ def test_crawled_controls_are_stripped_before_storing_and_never_printed(
                 if line.strip() and json.loads(line)["outlet"] == "almaghribtoday"
                 and json.loads(line)["section"] == "security")
     record = {**base, "title": ESC_TITLE, "dateline": "الرباط\x1b[8m - \u202eالمغرب اليوم",
-              "body": base["body"] + "\n\nفقرة\x07 أخيرة \x9b0m"}
+              "body": base["body"] + "\n\nفقرة\x07 أخيرة \x9b0m تروي ما قالته"
+              " المديرية العامة للأمن الوطني عن الموقوفين وعن المحجوزات في هذه القضية."}
     corpus = tmp_path / "hostile.jsonl"
     corpus.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     replica = replica_server(corpus)

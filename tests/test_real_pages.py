@@ -5,8 +5,10 @@ one exercises).
 
 `tests/fixtures/real/*.json` are the five pages the chain was built against; every check must
 pass. `tests/fixtures/real/heldout/*.json` are pages of other outlets nobody tuned the chain
-for: the generic path must pass at least HELD_OUT_SHARE of their checks (the goal is 90%; it
-stands at 40 of 45, see bench/RESULTS.md), and never fewer than trafilatura.
+for, and `tests/fixtures/real/unseen/*.json` ten more whose expected values were written before
+any extractor ran on them (four Arab outlets in Arabic): on the two sets together the generic
+path must pass at least OTHER_OUTLETS_SHARE of the checks, and never fewer than trafilatura,
+on either set (figures, first sight and now, in bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from tests.conftest import FIXTURES, run_cli
 REAL = FIXTURES / "real"
 TUNED = sorted(REAL.glob("*.json"))
 HELD_OUT = sorted((REAL / "heldout").glob("*.json"))
-HELD_OUT_SHARE = 0.85
+UNSEEN = sorted((REAL / "unseen").glob("*.json"))
+OTHER_OUTLETS_SHARE = 0.90
 
 
 def expected(case: Path) -> dict:
@@ -80,19 +83,28 @@ def trafilatura_reading(case: Path) -> Extracted:
     return trafilatura_extracted(html, url, outlet.timezone)
 
 
-@pytest.mark.skipif(not HELD_OUT, reason="no held-out pages")
-def test_held_out_pages_score_high_and_never_below_trafilatura():
-    """In-process (the command line's path is the same code, shown above)."""
-    ours = theirs = total = 0
-    for case in HELD_OUT:
-        want = expected(case)
-        mine = check(want, generic(case.with_suffix(".html").read_bytes(), want["url"]))
-        other = check(want, trafilatura_reading(case))
-        ours += sum(mine.values())
-        theirs += sum(other.values())
-        total += len(mine)
-    assert ours >= HELD_OUT_SHARE * total, f"{ours}/{total} checks"
-    assert ours >= theirs, f"ours {ours}, trafilatura {theirs} of {total}"
+def test_the_unseen_pages_are_there():
+    languages = [expected(case)["language"] for case in UNSEEN]
+    assert len(UNSEEN) >= 10 and languages.count("ar") >= 4
+
+
+def test_pages_of_other_outlets_score_90_percent_and_never_below_trafilatura():
+    """Held-out and unseen pages, in-process (the command line's path is the same code,
+    shown above)."""
+    scores = {}
+    for name, cases in (("heldout", HELD_OUT), ("unseen", UNSEEN)):
+        ours = theirs = total = 0
+        for case in cases:
+            want = expected(case)
+            mine = check(want, generic(case.with_suffix(".html").read_bytes(), want["url"]))
+            other = check(want, trafilatura_reading(case))
+            ours += sum(mine.values())
+            theirs += sum(other.values())
+            total += len(mine)
+        scores[name] = (ours, theirs, total)
+        assert ours >= theirs, f"{name}: ours {ours}, trafilatura {theirs} of {total}"
+    ours, theirs, total = (sum(column) for column in zip(*scores.values(), strict=True))
+    assert ours >= OTHER_OUTLETS_SHARE * total, f"{ours}/{total} checks: {scores}"
 
 
 def test_extract_finds_the_spider_by_the_domain(extract_env):

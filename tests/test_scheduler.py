@@ -166,6 +166,8 @@ def test_runs_on_cadence_and_are_recorded(mongo_db, start_service, replica_serve
     assert first["spider"] == "almaghribtoday" and first["sections"] == ["security"]
     assert first["pages"] > 0 and first["items"]["stored"] == 4 and first["errors"] == 0
     assert first["items"]["scraped"] == 4 and first["items"]["dropped_by_reason"] == {}
+    assert first["node"] == socket.gethostname() and first["executor"] == "local"
+    assert first["node_software"]["scrapy"].startswith("2.19")  # recorded by the crawl
     assert second["items"]["stored"] == 0  # nothing new on the second pass
     assert first["started_at"].tzinfo is not None and first["ended_at"] > first["started_at"]
     assert 0 < len(first["log_tail"]) <= 5 and first["host"] and first["scheduler_id"]

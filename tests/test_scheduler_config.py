@@ -11,6 +11,7 @@ import pytest
 from crawler.config import ConfigError
 from crawler.spiderloader import check_configuration, module_spiders
 from scheduler.config import (
+    check_database,
     crontab_weekdays,
     format_duration,
     load_schedule,
@@ -20,6 +21,9 @@ from scheduler.config import (
 
 REPO = Path(__file__).resolve().parent.parent
 MODULES = {"almaghribtoday": module_spiders()["almaghribtoday"]}
+
+
+NODES = '[scheduler]\nexecutor = "scrapyd"\n[[scheduler.nodes]]\nurl = "http://10.0.0.5:6800"\n'
 
 
 def parse(text: str, check_spiders: bool = True):
@@ -149,9 +153,61 @@ def test_durations() -> None:
     ('[scheduler]\ntimezone = "Mars/Olympus"\n',
      "newscrawl.toml: scheduler: key 'timezone': unknown time zone 'Mars/Olympus'"),
     ('[[job]]\nname = "a"\n', "newscrawl.toml: key 'job': unknown key (did you mean 'jobs'?)"),
+    ('[scheduler]\nexecutor = "celery"\n',
+     "newscrawl.toml: scheduler: key 'executor': expected one of 'local', 'scrapyd', got 'celery'"),
+    ('[scheduler]\nexecutor = "scrapyd"\n',
+     "newscrawl.toml: scheduler: key 'nodes': executor 'scrapyd' needs at least one "
+     "[[scheduler.nodes]] entry with its url"),
+    (NODES + '[[scheduler.nodes]]\nurl = "10.0.0.6:6800"\n',
+     "newscrawl.toml: node #2: key 'url': expected a Scrapyd URL like "
+     "'http://10.0.0.5:6800', got '10.0.0.6:6800'"),
+    (NODES + '[[scheduler.nodes]]\nurl = "http://10.0.0.5:6800/"\n',
+     "newscrawl.toml: node 'http://10.0.0.5:6800': key 'url': duplicate node"),
+    (NODES + '[[scheduler.nodes]]\nurl = "http://10.0.0.6:6800"\nmax_run = 2\n',
+     "newscrawl.toml: node #2: key 'max_run': unknown key (did you mean 'max_runs'?)"),
+    (NODES + '[[scheduler.nodes]]\nurl = "http://10.0.0.6:6800"\nusername_env = "U"\n',
+     "newscrawl.toml: node 'http://10.0.0.6:6800': key 'username_env': give both "
+     "'username_env' and 'password_env', or neither"),
+    (NODES + '[[jobs]]\nname = "a"\nspider = "almaghribtoday"\ninterval = 60\n'
+     'nodes = ["http://10.0.0.9:6800"]\n',
+     "newscrawl.toml: job 'a': key 'nodes': http://10.0.0.9:6800 is not a [[scheduler.nodes]] "
+     "url (nodes: http://10.0.0.5:6800)"),
+    (NODES + '[[jobs]]\nname = "a"\nspider = "almaghribtoday"\ninterval = 60\n'
+     'args = ["--replica", "http://x"]\n',
+     "newscrawl.toml: job 'a': key 'args': `newscrawl crawl` options apply to the local "
+     "executor only; with executor 'scrapyd' use 'settings' (e.g. NEWSCRAWL_REPLICA_URL)"),
+    ('[[jobs]]\nname = "a"\nspider = "almaghribtoday"\ninterval = 60\n'
+     'nodes = ["http://10.0.0.5:6800"]\n',
+     "newscrawl.toml: job 'a': key 'nodes': applies to executor 'scrapyd' only"),
 ])
 def test_errors_name_file_job_and_key(text: str, message: str) -> None:
     assert error(text).startswith(message)
+
+
+def test_scrapyd_nodes_and_their_database() -> None:
+    config = parse(NODES + 'max_runs = 3\nusername_env = "SD_USER"\npassword_env = "SD_PASS"\n'
+                   '[[scheduler.nodes]]\nurl = "http://127.0.0.1:6801/"\n'
+                   '[[jobs]]\nname = "a"\nspider = "almaghribtoday"\ninterval = 60\n'
+                   'nodes = ["http://127.0.0.1:6801"]\n')
+    first, local = config.scheduler.nodes
+    assert (first.url, first.max_runs, local.url, local.max_runs) == (
+        "http://10.0.0.5:6800", 3, "http://127.0.0.1:6801", 2)
+    assert config.job("a").nodes == ("http://127.0.0.1:6801",)
+    assert config.scheduler.concurrent_runs == 5  # the nodes' slots, not max_concurrent_runs
+    with pytest.raises(ConfigError, match="environment variable SD_USER is not set"):
+        first.auth()
+    # a loopback database serves loopback nodes only
+    for uri in (None, "mongodb://127.0.0.1:27017/n", "mongodb://localhost,127.0.0.2/n"):
+        with pytest.raises(ConfigError, match="node 'http://10.0.0.5:6800': cannot reach "
+                                              "the database"):
+            check_database(config, uri)
+    check_database(config, "mongodb://db1:27017,db2:27017/newscrawl?replicaSet=rs0")
+    with pytest.raises(ConfigError, match="^NEWSCRAWL_MONGO_URI: invalid MongoDB URI"):
+        check_database(config, "mongodb://")
+    loopback_only = parse('[scheduler]\nexecutor = "scrapyd"\n[[scheduler.nodes]]\n'
+                          'url = "http://localhost:6800"\n')
+    check_database(loopback_only, None)  # the embedded server, nodes on this machine
+    check_database(parse(""), None)  # the local executor
 
 
 def test_jobs_know_the_outlets_of_the_same_file() -> None:

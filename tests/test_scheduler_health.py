@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scheduler.config import HealthThresholds
 from scheduler.health import evaluate
-from scheduler.runner import figures
+from scheduler.history import run_figures
 
 LIMITS = HealthThresholds(no_articles_runs=3, max_missing_published_at=0.2, max_error_rate=0.2,
                           min_items=5, min_pages=5)
@@ -45,15 +45,18 @@ def test_error_rate() -> None:
     assert evaluate(LIMITS, run(pages=3, errors=3), []) == []  # too few pages to judge
 
 
-def test_figures_from_the_crawl_stats_file() -> None:
-    result = {"counts": {"pages": 12, "stored": 4, "duplicates": 1, "dropped": 2, "errors": 1,
-                         "spooled": 0},
-              "finish_reason": "finished", "spool_file": "",
-              "stats": {"item_scraped_count": 5, "dropped/no_body": 1, "dropped/too.old": 1,
-                        "newscrawl/missing_published_at": 2}}
-    out = figures(result)
+def test_figures_from_the_crawl_stats() -> None:
+    stats = {"response_received_count": 12, "newscrawl/stored": 4, "duplicates/url": 1,
+             "newscrawl/errors": 1, "finish_reason": "finished", "item_scraped_count": 5,
+             "dropped/no_body": 1, "dropped/too.old": 1, "newscrawl/missing_published_at": 2}
+    out = run_figures(stats)
     assert out["pages"] == 12 and out["errors"] == 1 and out["finish_reason"] == "finished"
     assert out["items"] == {"scraped": 5, "stored": 4, "duplicates": 1, "dropped": 2,
                             "dropped_by_reason": {"no_body": 1, "too_old": 1},
                             "missing_published_at": 2, "spooled": 0}
-    assert figures(None) == {"pages": 0, "errors": 0, "items": {}}
+    assert out["crawl_failed"] is False and out["spool_file"] is None
+    spooled = run_figures({**stats, "newscrawl/spooled": 3,
+                           "newscrawl/spool_file": "/tmp/spool/x.jsonl"})
+    assert spooled["crawl_failed"] is True and spooled["spool_file"] == "/tmp/spool/x.jsonl"
+    assert run_figures({**stats, "finish_reason": "shutdown"})["crawl_failed"] is True
+    assert run_figures(None) == {"pages": 0, "errors": 0, "items": {}}

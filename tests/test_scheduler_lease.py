@@ -41,6 +41,23 @@ def test_acquire_is_exclusive_until_release(mongo_db: pymongo.database.Database)
     assert leases.count_documents({}) == 1  # created once, never upserted again
 
 
+def test_one_owner_holds_the_leases_of_several_jobs(mongo_db: pymongo.database.Database
+                                                     ) -> None:
+    """Acquiring one job's lease never touches another's (nx-27017 0.8.1 applies an update
+    filtered on `_id` and `$or` to whichever document matches the `$or`)."""
+    leases = mongo_db["leases"]
+    clock = Clock()
+    held = [Lease(leases, job, "S", 30, clock=clock, run_id=job) for job in ("a", "b", "c")]
+    assert all(lease.acquire() for lease in held)
+    assert {doc["_id"]: doc["holder"]["run_id"] for doc in leases.find()} == {
+        "a": "a", "b": "b", "c": "c"}
+    assert all(lease.renew() for lease in held)
+    clock.advance(40)  # all expired: another owner takes one, the others stay as they were
+    assert Lease(leases, "b", "T", 30, clock=clock).acquire()
+    assert {doc["_id"]: doc["holder"]["owner"] for doc in leases.find()} == {
+        "a": "S", "b": "T", "c": "S"}
+
+
 def test_expiry_and_renewal(mongo_db: pymongo.database.Database) -> None:
     leases = mongo_db["leases"]
     clock = Clock()

@@ -21,7 +21,9 @@ from tests.conftest import NEWSCRAWL, REPO, run_cli, wait_until
 
 CORPUS = default_corpus_path()
 TOTAL = sum(a.outlet == "almaghribtoday" for a in load_corpus(CORPUS))  # the crawled outlet
-FAST_STORE = ["-s", "NEWSCRAWL_STORE_BATCH=5", "-s", "NEWSCRAWL_STORE_FLUSH_S=0.3"]
+FAST_STORE = ["-s", "NEWSCRAWL_STORE_BATCH=5", "-s", "NEWSCRAWL_STORE_FLUSH_S=0.3",
+              # two pages at a time: the crawl outlasts a database stop even on a loaded machine
+              "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
 
 
 def start_nx(data: Path, port: int) -> subprocess.Popen:
@@ -66,7 +68,9 @@ def slow_crawl(env: dict[str, str], replica_url: str, stats: Path, *settings: st
 
 @pytest.fixture
 def slow_replica(replica_server):
-    return replica_server(CORPUS, faults=Faults(latency_ms=120))
+    # 72 articles, two at a time, 300 ms each: about 11 s of storing, a wide window for the
+    # database to go away in mid-crawl (a faster crawl could finish before `db stop` returns)
+    return replica_server(CORPUS, faults=Faults(latency_ms=300))
 
 
 def test_database_restarted_mid_crawl_every_article_stored_after_retries(

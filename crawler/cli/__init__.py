@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from crawler.cli import crawl, db, demo, extract, outlets, query, schedule, stories, web
+from crawler.cli import crawl, db, demo, extract, nodes, outlets, query, schedule, stories, web
 from crawler.cli.common import fail_cleanly
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command("demo")(demo.demo)
 app.add_typer(stories.app, name="stories")
 app.add_typer(db.app, name="db")
 app.add_typer(schedule.app, name="schedule")
+app.add_typer(nodes.app, name="nodes")
 app.command("web")(web.web)
 
 

@@ -28,16 +28,27 @@ ConfigOption = Annotated[Path | None, typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output.")]
 
 
-def _load(config: Path | None, *, required: bool = True, check_spiders: bool = True) -> Any:
+def _load(config: Path | None, *, required: bool = True, check_spiders: bool = True,
+          crawls: bool = False) -> Any:
     """The validated schedule; `--config` also becomes NEWSCRAWL_CONFIG for the crawls.
-    Commands that only read pass check_spiders=False: knowing the spiders takes Scrapy."""
-    from scheduler.config import load_schedule
+    Commands that only read pass check_spiders=False: knowing the spiders takes Scrapy.
+    `crawls`: the command will start crawls, so their nodes must reach the database."""
+    from scheduler.config import check_database, load_schedule
 
     if config is not None:
         os.environ["NEWSCRAWL_CONFIG"] = str(config.resolve())
     if not required and config_path(config) is None:
         return None
-    return load_schedule(config, check_spiders=check_spiders)
+    schedule = load_schedule(config, check_spiders=check_spiders)
+    if crawls:
+        check_database(schedule, os.environ.get("NEWSCRAWL_MONGO_URI"))
+    return schedule
+
+
+def node_label(doc: dict[str, Any]) -> str:
+    """Where a run ran: the Scrapyd node's host:port, or the local host name."""
+    node = doc.get("node") or doc.get("host") or "-"
+    return node.split("://", 1)[-1]
 
 
 def _when(value: datetime | float | None, now: datetime | None = None) -> str:
@@ -62,9 +73,10 @@ def _ago(seconds: float) -> str:
 
 
 def _run_line(job: str, doc: dict[str, Any]) -> str:
-    """One attempt in a line: `job run ID attempt 1/3: ok in 3.2s — pages 9, … — reason`."""
+    """One attempt in a line: `job run ID attempt 1/3 on NODE: ok in 3.2s — pages 9, … — …`."""
     parts = [f"{job} run {doc['_id']}"
              + (f" attempt {doc['attempt']}/{doc['max_attempts']}" if doc.get("attempt") else "")
+             + (f" on {node_label(doc)}" if doc.get("node") else "")
              + f": {doc['status']}"
              + (f" in {doc['duration_s']:.1f}s" if doc.get("duration_s") else "")]
     if doc.get("exit_code") is not None:
@@ -77,7 +89,7 @@ def _run_line(job: str, doc: dict[str, Any]) -> str:
     return " — ".join(parts)
 
 
-def _dump(value: Any) -> None:
+def print_json(value: Any) -> None:
     from crawler.jsonio import dumps
 
     typer.echo(dumps(value, indent=1))
@@ -88,7 +100,7 @@ def run(config: ConfigOption = None) -> None:
     """Run the scheduler in the foreground until SIGTERM/SIGINT (for systemd, supervisors)."""
     from scheduler.service import SchedulerService, setup_logging
 
-    schedule = _load(config)
+    schedule = _load(config, crawls=True)
     setup_logging()
     store = open_store(indexes=True)
     raise typer.Exit(SchedulerService(schedule, store).run_forever())
@@ -131,7 +143,7 @@ def list_jobs(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     rows = job_rows(schedule, open_store())
     now = datetime.now(UTC)
     if as_json:
-        _dump(rows)
+        print_json(rows)
         return
     table = Table(title=f"jobs in {schedule.label} (times UTC)", show_edge=False)
     for column in ("job", "spider", "sections", "cadence", "next run", "last run", "status"):
@@ -162,14 +174,14 @@ def history(
     store = open_store()
     runs = RunHistory(store.db).recent(job, limit, status)
     if as_json:
-        _dump(runs)
+        print_json(runs)
         return
     if not runs:
         console.print("no runs recorded" + (f" for job {job!r}" if job else ""))
         return
     table = Table(title="runs (times UTC)", show_edge=False)
-    for column in ("started", "job", "try", "status", "secs", "exit", "pages", "stored", "dup",
-                   "dropped", "errors", "reason"):
+    for column in ("started", "job", "try", "status", "node", "secs", "exit", "pages", "stored",
+                   "dup", "dropped", "errors", "reason"):
         table.add_column(column, justify="right" if column in (
             "try", "secs", "exit", "pages", "stored", "dup", "dropped", "errors") else "left")
     for run_doc in runs:
@@ -179,7 +191,8 @@ def history(
             _when(run_doc.get("started_at")), run_doc.get("job", "?"),
             f"{run_doc['attempt']}/{run_doc.get('max_attempts')}" if run_doc.get("attempt")
             else "-",
-            run_doc.get("status", "?"), f"{duration:.1f}" if duration is not None else "-",
+            run_doc.get("status", "?"), node_label(run_doc),
+            f"{duration:.1f}" if duration is not None else "-",
             str(run_doc.get("exit_code") if run_doc.get("exit_code") is not None else "-"),
             str(run_doc.get("pages", "-")), str(items.get("stored", "-")),
             str(items.get("duplicates", "-")), str(items.get("dropped", "-")),
@@ -204,15 +217,16 @@ def health(
     now = datetime.now(UTC)
     jobs = report(RunHistory(store.db), list(schedule.jobs) if schedule else None, days, now)
     if as_json:
-        _dump([vars(j) | {"last_run": (j.last_run or {}).get("started_at"),
+        print_json([vars(j) | {"last_run": (j.last_run or {}).get("started_at"),
                           "last_status": (j.last_run or {}).get("status"),
+                          "last_node": (j.last_run or {}).get("node"),
                           "last_success": (j.last_success or {}).get("started_at")}
                for j in jobs])
     else:
         table = Table(title=f"job health (runs of the last {days:g} days; times UTC)",
                       show_edge=False)
-        for column in ("job", "state", "last run", "last success", "runs", "failures in a row",
-                       "signals"):
+        for column in ("job", "state", "last run", "node", "last success", "runs",
+                       "failures in a row", "signals"):
             table.add_column(column)
         for item in jobs:
             last = item.last_run or {}
@@ -220,6 +234,7 @@ def health(
             table.add_row(
                 item.job, item.state,
                 f"{_when(last.get('started_at'), now)} {last.get('status', '')}".strip(),
+                node_label(last) if last else "-",
                 _when((item.last_success or {}).get("started_at"), now), runs,
                 str(item.consecutive_failures),
                 safe_text("; ".join(s.get("message", "") for s in item.signals) or "-"))
@@ -244,7 +259,7 @@ def trigger(
     from scheduler.runner import JobRunner
     from scheduler.service import new_scheduler_id, setup_logging
 
-    schedule = _load(config)
+    schedule = _load(config, crawls=True)
     job_config = schedule.job(job)
     if no_retry:
         job_config = dataclasses.replace(job_config, retries=0)
@@ -261,7 +276,10 @@ def trigger(
     runner = JobRunner(store.db, schedule, f"trigger:{new_scheduler_id()}", trigger="manual",
                        stop=stop, force=force)
     runner.history.ensure_indexes()
-    result = runner.run(job_config)
+    try:
+        result = runner.run(job_config)
+    finally:
+        runner.executor.close()
     for doc in result.runs:
         console.print(safe_text(_run_line(job, doc)), highlight=False)
     if result.status == "skipped-overlap":

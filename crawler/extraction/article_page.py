@@ -116,8 +116,9 @@ class ArticlePage:
     @cached_property
     def headline_element(self) -> HtmlElement | None:
         """The `<h1>` that carries a headline the page states elsewhere (og:title, JSON-LD,
-        twitter:title, `<title>`), wherever it sits; else the first one outside furniture."""
-        h1s = list(self.root.iter("h1"))
+        twitter:title, `<title>`), wherever it sits, one outside furniture (a hidden share
+        block repeats the headline) before any other; else the first one outside furniture."""
+        h1s = sorted(self.root.iter("h1"), key=lambda h: in_furniture(h, bylines=False))
         stated = [
             normalize_arabic(title.decode_entities(text)) for text in (
                 self.meta("og:title"), jsonld.text(self.jsonld.get("headline")),
@@ -180,7 +181,7 @@ class ArticlePage:
 
     @cached_property
     def generic_container(self) -> HtmlElement | None:
-        return body.find_container(self.root)
+        return body.find_container(self.root, self.headline_element)
 
     @property
     def body_container(self) -> HtmlElement | None:
@@ -210,7 +211,9 @@ class ArticlePage:
         if container is None:
             return []
         paragraphs = self._clean_paragraphs(container)
-        if paragraphs and (lead := body.lead_before(container, paragraphs[0])):
+        if paragraphs and (lead := body.lead_before(
+            container, paragraphs[0], self.headline_element
+        )):
             paragraphs.insert(0, lead)
         return paragraphs
 

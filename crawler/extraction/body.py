@@ -6,7 +6,10 @@
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions) is skipped.
-3. A lead paragraph just before the container (a standfirst outside it) is kept.
+   Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
+   the body.
+3. A lead paragraph just before the container (a standfirst outside it), or an intro between
+   the headline and the container, is kept.
 4. Furniture that only its text gives away is dropped: "read also" lines and link-only
    paragraphs, promos ("follow us on Google News"), comment rules and disclaimers, credits,
    tags lines, bylines and wire sign-offs ("(END)"); a "related articles" heading or a
@@ -63,6 +66,7 @@ READ_ALSO = _marker_re([
     "اقرأ أيضا", "اقرأ ايضا", "إقرأ أيضا", "اقرأ أيضًا", "اقرأ المزيد", "طالع أيضا", "شاهد أيضا",
     "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
     "read also", "read more", "see also", "related:", "also read", "you may also like",
+    "recommended stories", "recommended articles", "recommended for you", "recommended reading",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
@@ -108,10 +112,13 @@ LOOSE_TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
 MIN_LOOSE_TEXT = 80  # a block's own text this long is a paragraph without <p>
 
 
-def find_container(root: HtmlElement) -> HtmlElement | None:
-    """The element that holds the article's paragraphs, or None when the page has none."""
+def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> HtmlElement | None:
+    """The element that holds the article's paragraphs, or None when the page has none. A
+    block that holds the headline too is no furniture, whatever its class ("ad_body")."""
     scores: dict[HtmlElement, float] = defaultdict(float)
-    furniture: dict[HtmlElement, bool] = {}
+    furniture: dict[HtmlElement, bool] = (
+        dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
+    )
     for el in root.iter(*PARAGRAPH_VOTERS):
         text_length = len(squash(el.xpath("string()")))
         if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
@@ -132,7 +139,36 @@ def find_container(root: HtmlElement) -> HtmlElement | None:
     if not scores:
         return None
     best = max(scores, key=scores.__getitem__)
-    return best if scores[best] >= MIN_LEAD else None
+    if scores[best] < MIN_LEAD:
+        return None
+    shared = _shared_ancestor(best, scores)
+    return best if shared is None else shared
+
+
+CLOSE_SCORE = 0.75  # a block scoring this share of the best one holds body text too
+MAX_CLIMB = 3  # levels above the best block where the blocks' shared ancestor may sit
+
+
+def _shared_ancestor(best: HtmlElement, scores: dict[HtmlElement, float]) -> HtmlElement | None:
+    """The body split into sibling blocks (one between each pair of ad slots) gives several
+    blocks of close scores: the nearest ancestor of the best one that holds two more of them
+    is the body (readability's rule)."""
+    close = [
+        el for el, score in scores.items()
+        if score >= CLOSE_SCORE * scores[best] and el is not best
+    ]
+    if len(close) < 2:
+        return None
+    lineage = set(best.iterancestors())
+    close = [el for el in close if el not in lineage]
+    node = best.getparent()
+    for _ in range(MAX_CLIMB):
+        if node is None or tag_of(node) in ("body", "html"):
+            return None
+        if sum(1 for el in close if node in set(el.iterancestors())) >= 2:
+            return node
+        node = node.getparent()
+    return None
 
 
 def _furnished(el: HtmlElement, memo: dict[HtmlElement, bool]) -> bool:
@@ -218,9 +254,22 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
-    if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and parse_date(text):
+    if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and (
+        parse_date(text) or _stamp_line(text)
+    ):
         return "drop"  # a date line
     return "keep"
+
+
+_YEAR_AND_CLOCK = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d).*?(?<!\d)\d{1,2}:\d\d(?!\d)"
+                             r"|(?<!\d)\d{1,2}:\d\d(?!\d).*?(?<!\d)(?:19|20)\d\d(?!\d)")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _stamp_line(text: str) -> bool:
+    """A year, a clock time and two words at most: a date line in any language
+    ("18 հունվարի 2018 - 15:01 AMT"), month names we cannot read included."""
+    return bool(_YEAR_AND_CLOCK.search(text)) and len(_WORD.findall(text)) <= 2
 
 
 def _pieces(container: HtmlElement) -> Iterator[object]:
@@ -283,25 +332,98 @@ def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int]]:
 # --- 3. the lead before the container -------------------------------------------------------
 
 
-def lead_before(container: HtmlElement, first: str) -> str:
+def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None = None) -> str:
     """A standfirst paragraph just before the container, when it is not the first paragraph
-    again (many templates repeat the teaser as the body's opening)."""
+    again (many templates repeat the teaser as the body's opening): a block among the few
+    just before the container, else the last sentence-like `<p>` between the headline and
+    the container (an intro under the `<h1>`, past a share bar)."""
     node = container.getprevious()
     for _ in range(4):  # look past a dateline, an image, an ad slot
         if node is None:
-            return ""
+            break
         tag = tag_of(node)
         if tag and tag not in INVISIBLE_TAGS and tag not in ("h1", "h2", "h3", "img", "picture"):
             if is_furniture(node):
-                return ""
+                break
             text = visible_text(node)
             if len(text) >= MIN_LEAD:
+                if _mixed(node) or headline is not None and _holds(node, headline):
+                    break  # the headline's block: its intro is looked for below
                 if link_text_length(node) > MAX_LINK_SHARE * len(text) or judge(text) != "keep":
                     return ""
-                same = normalize_arabic(text[:120])[:80] == normalize_arabic(first[:120])[:80]
-                return "" if same else text
+                return "" if _same_start(text, first) else text
         node = node.getprevious()
-    return ""
+    return _intro_after(headline, container, first) if headline is not None else ""
+
+
+MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no intro zone
+MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
+
+
+def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
+    """The last `<p>` that reads as a sentence between the headline and the container, in
+    document order, outside furniture (the headline's own block, an article header, counts
+    as no furniture)."""
+    around = set(headline.iterancestors())
+    if container in around:
+        return ""
+    found: list[str] = []
+    for walked, el in enumerate(_following(headline)):
+        if el is container:
+            break
+        if walked >= MAX_INTRO_WALK:
+            return ""
+        if tag_of(el) != "p":
+            continue
+        text = visible_text(el)
+        if len(text) < MIN_LEAD or not text.endswith(SENTENCE_END) or judge(text) != "keep":
+            continue
+        if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(el, around):
+            continue
+        found.append(text)
+    else:
+        return ""  # the container is not after the headline
+    if not found or len(found) > MAX_INTROS or _same_start(found[-1], first):
+        return ""
+    return found[-1]
+
+
+def _following(el: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after `el` in document order (not inside it)."""
+    node: HtmlElement | None = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
+
+
+def _furnished_below(el: HtmlElement, stop: set[HtmlElement]) -> bool:
+    node: HtmlElement | None = el
+    while node is not None and node not in stop:
+        if is_furniture(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _holds(node: HtmlElement, el: HtmlElement) -> bool:
+    return any(ancestor is node for ancestor in el.iterancestors())
+
+
+def _mixed(node: HtmlElement) -> bool:
+    """A block holding two blocks of text or more (a headline, a byline and an intro) is no
+    single paragraph."""
+    blocks = 0
+    for el in node.iterdescendants(*PARAGRAPH_TAGS, "div", "h1"):
+        if not any(tag_of(child) in BLOCK_TAGS for child in el) and visible_text(el):
+            blocks += 1
+            if blocks >= 2:
+                return True
+    return False
+
+
+def _same_start(text: str, first: str) -> bool:
+    return normalize_arabic(text[:120])[:80] == normalize_arabic(first[:120])[:80]
 
 
 # "City - Author" or "City (Agency)": a dateline is short and has no digits.

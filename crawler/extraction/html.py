@@ -20,26 +20,34 @@ INVISIBLE_TAGS = frozenset({
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "figure", "figcaption"})
 
 # Class or id words of page furniture: comments, related/most-read lists, share and follow bars,
-# ads and promos, tickers, tags, captions and credits, the site-wide clock.
+# ads and promos, tickers, tags, captions and credits, the site-wide clock, modal windows
+# (cookie, consent, ad-blocker notices), video players, text only screen readers get.
 _FURNITURE_WORDS = (
     r"comments?|comment-?\w+|disqus|related|relateds?|also|read-?more|more-?news|most-?read|"
     r"most-?viewed|popular|trending|recommend\w*|outbrain|taboola|share|sharing|social|"
     r"follow|google-?news|newsletter|subscribe|sidebar|widget|breadcrumbs?|tags?|keywords|"
     r"ads?|advert\w*|gpt-ad|dfp|banner|promo\w*|sponsor\w*|inject|ticker|breaking|"
     r"copyright|print|toolbar|menu|navbar|nav|header|footer|"
-    r"gmt|timeband|clock|weather|login|signup|cookie\w*|modal|popup|video-?list|latest|"
-    r"next|prev|previous|pagination|pager|slideshow|gallery|carousel|slider"
+    r"gmt|timeband|clock|weather|login|signup|cookie\w*|consent|modal\w*|popup\w*|adblock\w*|"
+    r"video|video-?list|player|latest|next|prev|previous|pagination|pager|slideshow|gallery|"
+    r"carousel|slider|screen-?reader-?text|sr-only|visually-?hidden"
 )
 # ... and the article's own bylines, dates and captions: furniture in a body, not for dates.
 _BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date|time|info|" \
     r"caption|credits?"
 _FURNITURE_RE = re.compile(rf"(?:^|[\s_-])(?:{_FURNITURE_WORDS})(?:$|[\s_-])")
 _BYLINE_RE = re.compile(rf"(?:^|[\s_-])(?:{_BYLINE_WORDS})(?:$|[\s_-])")
+# ... where layout words alone ("nav", a CSS framework's list style) do not make the article's
+# own byline or date line furniture.
+_LAYOUT_RE = re.compile(r"(?:^|(?<=[\s_-]))(?:nav|navbar|toolbar)(?=$|[\s_-])")
 # ... unless the same attribute also names the article's text itself ("article-body").
 _ARTICLE_WORDS_RE = re.compile(
     r"(?:article|entry|post|story|news)[-_]*(?:body|content|text|details?)|main-?content|"
     r"body-?text|^content$"
 )
+
+
+_NOT_DISPLAYED = re.compile(r"display\s*:\s*none", re.I)
 
 
 def tag_of(el: HtmlElement) -> str:
@@ -61,9 +69,13 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
         return True
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
+    if "none" in (style := el.get("style") or "") and _NOT_DISPLAYED.search(style):
+        return True
     words = marks(el)
     if not words or _ARTICLE_WORDS_RE.search(words):
         return False
+    if not bylines and _BYLINE_RE.search(words):  # "nav meta": a list styled as a nav bar
+        return bool(_FURNITURE_RE.search(_LAYOUT_RE.sub(" ", words)))
     return bool(_FURNITURE_RE.search(words) or bylines and _BYLINE_RE.search(words))
 
 

@@ -7,8 +7,10 @@ and keeps the most trusted readable one. In order of trust:
 - `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
   (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
   `<time datetime>` outside furniture;
-- `text`: a date printed near the headline (short text parsed by `crawler.dates`), never inside
-  related or most-read lists, comments, tickers or the site-wide clock; only looked for when no
+- `text`: a date printed near the headline or just above the body (short text parsed by
+  `crawler.dates`), never inside related or most-read lists, comments, tickers or the
+  site-wide clock, else a labelled one
+  ("Date 19.01.2020") in an info box just under the body; only looked for when no
   machine-readable source gave a time of day;
 - `url`: the day in the URL path (`/2020/8/24/`, `2020-06-03`), the least trusted.
 """
@@ -26,6 +28,7 @@ from lxml.html import HtmlElement
 from crawler.dates import parse_date_detail
 from crawler.extraction import jsonld
 from crawler.extraction.html import in_furniture, tag_of, visible_text
+from crawler.text import normalize_arabic
 
 PUBLISHED_META = (
     "article:published_time", "og:published_time", "og:article:published_time",
@@ -33,11 +36,11 @@ PUBLISHED_META = (
     "publish-date", "publish_date", "publication_date", "parsely-pub-date", "sailthru.date",
     "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date.created", "dc.date",
     "dcterms.date", "dc:date", "dcterms:created", "dcterms:issued", "dcterms:date",
-    "citation_publication_date", "date",
+    "citation_publication_date", "article_date_original", "date",
 )
 UPDATED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "last-modified",
-    "dcterms.modified", "dcterms:modified",
+    "dcterms.modified", "dcterms:modified", "article_date_updated",
 )
 PUBLISHED_PROPS = ("datePublished", "dateCreated")
 UPDATED_PROPS = ("dateModified",)
@@ -47,6 +50,16 @@ RDFA_UPDATED = ("dcterms:modified", "dc:modified", "schema:dateModified")
 
 MAX_DATE_TEXT = 100  # characters; a date line is short
 TEXT_WINDOW = (15, 80)  # elements before / after the headline looked at for a printed date
+BEFORE_BODY = 80  # elements before the body looked at when the headline is far above it
+AFTER_BODY = 40  # elements after the body looked at for a labelled date ("Date 19.01.2020")
+# Labels of a publication date in an info box (matched on normalize_arabic keys).
+DATE_LABEL = re.compile(
+    "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in (
+        "date", "dated", "published", "posted", "first published", "datum", "veröffentlicht",
+        "publié", "publicado", "fecha", "تاريخ النشر", "نشر في", "نشر بتاريخ", "بتاريخ",
+        "تاريخ", "نشر",
+    )) + r")\b\s*:?\s*\d"
+)
 
 _URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?=/|$|\D)"),
@@ -212,15 +225,26 @@ class PageDates:
         except ValueError:
             return ""
         before, after = TEXT_WINDOW
-        inside_body = set(self.body.iter()) if self.body is not None else set()
-        for el in elements[max(0, at - before): at + after]:
-            if el in inside_body or el is self.headline or tag_of(el) in ("script", "style"):
-                continue
-            text = visible_text(el)
-            if not 6 <= len(text) <= MAX_DATE_TEXT or not any(c.isdigit() for c in text):
-                continue
-            if parse_date_detail(text, tz=self.tz) is not None and not in_furniture(
-                el, bylines=False
-            ):
-                return text
+        inside_body = list(self.body.iter()) if self.body is not None else []
+        windows = [(elements[max(0, at - before): at + after], False)]
+        if inside_body and inside_body[-1] in elements:
+            start = elements.index(inside_body[0])
+            if start > at + after:  # a byline just above a body far below the headline
+                windows.append((elements[max(at + after, start - BEFORE_BODY): start], False))
+            end = elements.index(inside_body[-1]) + 1  # an info box under the body
+            windows.append((elements[end: end + AFTER_BODY], True))
+        skip = set(inside_body)
+        for window, labelled in windows:
+            for el in window:
+                if el in skip or el is self.headline or tag_of(el) in ("script", "style"):
+                    continue
+                text = visible_text(el)
+                if not 6 <= len(text) <= MAX_DATE_TEXT or not any(c.isdigit() for c in text):
+                    continue
+                if labelled and not DATE_LABEL.match(normalize_arabic(text)):
+                    continue
+                if parse_date_detail(text, tz=self.tz) is not None and not in_furniture(
+                    el, bylines=False
+                ):
+                    return text
         return ""

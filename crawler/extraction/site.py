@@ -3,15 +3,18 @@ URL, else a generic outlet for that site, with the best timezone we can know for
 
 The timezone of a generic outlet: the UTC offset the page's own timestamps carry, else the
 one the user gives, else the zone of the country of the domain when that country has only one
-(read from the tz database's zone.tab, which ships with the `tzdata` package), else UTC.
+clock (read from the tz database's zone.tab, which ships with the `tzdata` package: zones that
+keep the same offsets all year count as one; China's legal time is Beijing's), else UTC.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from crawler.outlet import Outlet
 
@@ -21,6 +24,9 @@ GENERIC_CCTLDS = frozenset({
     "to", "tv", "vc", "ws",
 })
 SYSTEM_ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
+# Countries with one legal time where zone.tab lists another zone too (China's Xinjiang time is
+# unofficial).
+LEGAL_TIME = {"CN": "Asia/Shanghai"}
 
 
 class NotAUrl(ValueError):
@@ -54,13 +60,28 @@ def _zones_by_country() -> dict[str, tuple[str, ...]]:
 
 def country_zone(host: str) -> str | None:
     """The zone of the host's country-code domain when that country has one zone
-    (`.ma` -> Africa/Casablanca, `.eg` -> Africa/Cairo); None for .com, .tv, Russia..."""
+    (`.ma` -> Africa/Casablanca, `.eg` -> Africa/Cairo, `.ps` -> Asia/Gaza, `.cn` ->
+    Asia/Shanghai); None for .com, .tv, Russia..."""
     tld = host.rsplit(".", 1)[-1].lower()
     if len(tld) != 2 or tld in GENERIC_CCTLDS:
         return None
     country = "GB" if tld == "uk" else tld.upper()
+    if country in LEGAL_TIME:
+        return LEGAL_TIME[country]
     zones = _zones_by_country().get(country, ())
-    return zones[0] if len(zones) == 1 else None
+    return zones[0] if zones and _one_clock(zones) else None
+
+
+@cache
+def _one_clock(zones: tuple[str, ...]) -> bool:
+    """Whether the zones keep the same clock this year, winter and summer (Gaza and Hebron,
+    Berlin and Büsingen): then the country has one zone as far as its newsrooms go."""
+    if len(zones) == 1:
+        return True
+    year = datetime.now(UTC).year
+    instants = [datetime(year, month, 15, tzinfo=UTC) for month in (1, 7)]
+    clocks = {tuple(at.astimezone(ZoneInfo(zone)).utcoffset() for at in instants) for zone in zones}
+    return len(clocks) == 1
 
 
 @cache

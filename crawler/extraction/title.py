@@ -3,7 +3,8 @@
 Sources in order: the outlet's selectors, OpenGraph `og:title` (else `twitter:title`: the
 title the outlet shares, rarely decorated beyond a site name), the JSON-LD headline and the
 page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
-on other words than `og:title` (a social-media wording), the page's own headline comes first.
+on other words than `og:title` (a social-media wording), the page's own headline comes first;
+so does the `<h1>` when `og:title` only adds separated segments to it ("Headline | DW | date").
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
 """
@@ -63,7 +64,23 @@ def order_headlines(shared: str, structured: str, visible: str,
 
     if structured and visible and words(structured) == words(visible) != words(shared or ""):
         return [structured, visible, shared]
+    if visible and shared and _decorates(shared, visible):
+        return [visible, structured, shared]
     return [shared, structured, visible]
+
+
+def _decorates(shared: str, visible: str) -> bool:
+    """Whether the shared title is the visible headline plus separated segments (a site
+    name, a section, a date: "Headline | DW | 19.01.2020")."""
+    segments = [tokens(s) for s in _SEPARATORS.split(decode_entities(shared))]
+    wanted = tokens(decode_entities(visible))
+    if len(segments) < 2 or not wanted:
+        return False
+    return any(
+        [w for s in segments[:cut] for w in s] == wanted
+        or [w for s in segments[cut:] for w in s] == wanted
+        for cut in range(1, len(segments))
+    )
 
 
 def choose_title(candidates: Iterable[str], site_names: Iterable[str]) -> str:

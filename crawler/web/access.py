@@ -15,7 +15,6 @@ this site only, no inline script and no framing.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from crawler.urls import is_loopback
 
 TOKEN_MIN_LENGTH = 16
 SESSION_COOKIE = "newscrawl_session"
@@ -47,15 +48,6 @@ SECURITY_HEADERS = {
 
 class AccessError(ValueError):
     """A bind address and token that would leave the dashboard open; the message says why."""
-
-
-def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

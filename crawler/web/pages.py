@@ -172,7 +172,7 @@ def start_trigger(job: str, config: Any) -> subprocess.Popen:
     The trigger takes the job's lease (a run in progress makes it `skipped-overlap`), records
     the run, and goes on if the dashboard stops.
     """
-    from scheduler.runner import crawl_executable, job_dir
+    from scheduler.local import crawl_executable, job_dir
 
     command = [*crawl_executable(), "schedule", "trigger", job]
     if config is not None:
