@@ -75,6 +75,12 @@ class RunArticle:
     duplicate_of: str
 
 
+def first_published(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether copy `a` is the original of copy `b`: published first, or at the same instant
+    the first canonical URL (so that every crawl decides it the same way)."""
+    return (a.published, a.canonical_url) <= (b.published, b.canonical_url)
+
+
 class StoriesPipeline(Stage):
     def __init__(self, crawler=None, **kwargs):
         super().__init__(crawler, **kwargs)
@@ -167,11 +173,9 @@ class StoriesPipeline(Stage):
         self.count("stories/joined")
         if found[0].is_copy:
             self.count("duplicates/near")
-            # the earlier report is the original; at the same instant the first URL, as in
-            # the late join: whichever crawl stores first, both agree on it
-            first = min(best.fingerprint, fingerprint, key=lambda fp: (fp.published,
-                                                                       fp.canonical_url))
-            if best.duplicate_of or first is best.fingerprint:
+            # the copy published first is the original; at the same instant, the first URL
+            # (whichever crawl meets the pair first, and the late join, must agree)
+            if best.duplicate_of or first_published(best.fingerprint, fingerprint):
                 item.duplicate_of = best.duplicate_of or best.fingerprint.canonical_url
             else:  # this one was published first: the stored copy points at it
                 item.originals_of = [best.fingerprint.canonical_url]
@@ -267,13 +271,14 @@ class StoriesPipeline(Stage):
         self.rename_story(absorbed, target)
         best = by_url[found[0].canonical_url]
         if found[0].is_copy and url in self.alone and best.story_id != own:
-            # a copy points at the earlier one (at the same instant, the first URL: both
-            # crawls must agree, or each would point at the other)
+            # a copy points at the earlier one (first_published: both crawls must agree, or
+            # each would point at the other)
             other = best.fingerprint
-            first, later = sorted([fingerprint, other], key=lambda fp: (fp.published,
-                                                                        fp.canonical_url))
-            original = (best.duplicate_of or other.canonical_url) if first is other else url
-            self.store.set_duplicate_of(later.canonical_url, original)
+            if first_published(other, fingerprint):
+                original = best.duplicate_of or other.canonical_url
+                self.store.set_duplicate_of(fingerprint.canonical_url, original)
+            else:
+                self.store.set_duplicate_of(other.canonical_url, url)
         return 1
 
     def _settle_merges(self) -> int:
