@@ -6,6 +6,7 @@ A bad corpus prints its one-line CorpusError and exits 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from crawler.replica.corpus import CorpusError, default_corpus_path, load_corpus
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Outlet chosen by the {HOST_HEADER} header, the Host header or ?_host=HOST.")
     print("Ctrl-C stops.")
     sys.stdout.flush()
+    # Ctrl-C stops it even when started from a shell that ignores SIGINT in background jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
