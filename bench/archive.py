@@ -290,7 +290,7 @@ def build(store: Store, articles: int, *, seed: int = 20261201, end: datetime | 
           postings: bool = False, progress: bool = True) -> dict[str, Any]:
     """Drop the database's articles and write a fresh archive of `articles` through the
     store's write path; one batch is generated while the previous one is written."""
-    from crawler.similarity import band_keys
+    from crawler.similarity import shingles, signature, time_bucket
 
     end = (end or datetime.now(UTC)).replace(microsecond=0)
     for name in ("articles", "story_bands", META):
@@ -303,8 +303,9 @@ def build(store: Store, articles: int, *, seed: int = 20261201, end: datetime | 
         pending = None
         batch: list[ArticleWrite] = []
         for doc in generator.documents(articles, end):
-            keys = band_keys(doc["minhash"], doc["published_at"]) if postings else []
-            batch.append(ArticleWrite("insert", doc, band_keys=keys))
+            batch.append(ArticleWrite("insert", doc, story_bucket=time_bucket(
+                doc["published_at"]), signature=signature(shingles(doc["body"]))) if postings else
+                ArticleWrite("insert", doc))
             if len(batch) == BATCH:
                 if pending:
                     written += pending.result().stored
