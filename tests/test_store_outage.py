@@ -58,6 +58,12 @@ def wait_for_count(uri: str, at_least: int, timeout: float = 120) -> int:
                       timeout, f"{at_least} stored articles")
 
 
+def wait_for_outage_in_log(log: Path) -> None:
+    """Hold the database down until the crawl has met the outage, so the test is about one."""
+    wait_until(lambda: log.exists() and re.search(r"(write|lookup) failed", log.read_text(
+        encoding="utf-8")), 60, "the crawl to meet the outage (a failed write or lookup in its log)")
+
+
 def slow_crawl(env: dict[str, str], replica_url: str, stats: Path, *settings: str):
     return subprocess.Popen(
         [NEWSCRAWL, "crawl", "almaghribtoday", "--replica", replica_url, "--stats-file",
@@ -87,10 +93,7 @@ def test_database_restarted_mid_crawl_every_article_stored_after_retries(
         wait_for_count(uri, 5)
         server.send_signal(signal.SIGKILL)
         server.wait()
-        log = tmp_path / "stats.log"
-        wait_until(lambda: log.exists() and re.search(r"(write|lookup) failed", log.read_text(
-            encoding="utf-8")), 60,
-                   "the crawl to meet the outage (a failed write or lookup in its log)")
+        wait_for_outage_in_log(tmp_path / "stats.log")
         server = start_nx(tmp_path / "db", port)
         out, err = crawl.communicate(timeout=300)
         assert crawl.returncode == 0, err[-2000:]
@@ -154,6 +157,7 @@ def test_embedded_server_restarted_mid_crawl_the_crawl_reconnects(
     try:
         wait_for_count(uri, 5)
         assert run_cli("db", "stop", env=env).code == 0
+        wait_for_outage_in_log(tmp_path / "stats.log")
         assert run_cli("db", "start", env=env).code == 0
         assert EmbeddedServer(home).state().uri == uri  # the same address again
         out, err = crawl.communicate(timeout=300)
