@@ -36,7 +36,7 @@ from crawler.story_evidence import (
     same_story,
     specific_places,
 )
-from crawler.text import content_stems, content_words, normalize_arabic, normalized_tokens
+from crawler.text import Words, content_words
 
 SHINGLE = 5
 BANDS, ROWS = 32, 2  # 64 permutations; P(candidate) 0.52 at J=0.15, 0.87 at 0.25, 1.0 at 0.8
@@ -309,12 +309,18 @@ class Fingerprint:
         """The signature is of the body alone; figures and places are read in the title too
         (a rewrite's headline often names the town its body leaves out). `sig`: the signature
         when it is known already (it is the costly part)."""
-        title, body = normalize_arabic(title), normalize_arabic(body)  # once for both uses
-        title_words, body_words = normalized_tokens(title), normalized_tokens(body)
-        figures, approximate, places = read_normalized(f"{title}\n{body}",
-                                                       title_words + body_words)
+        return cls.of_words(canonical_url, outlet, Words.of(body), published,
+                            title=Words.of(title), topics=topics, sig=sig)
+
+    @classmethod
+    def of_words(cls, canonical_url: str, outlet: str, body: Words, published: datetime, *,
+                 title: Words, topics: Sequence[str] = (),
+                 sig: Sequence[int] | None = None) -> Fingerprint:
+        """of() for texts analysed already (an item's `words`: not normalized twice)."""
+        figures, approximate, places = read_normalized(f"{title.key}\n{body.key}",
+                                                       [*title.tokens, *body.tokens])
         evidence = Evidence(figures, places, frozenset(topics), approximate)
-        fingerprint = cls(canonical_url, outlet, published, " ".join(content_stems(body_words)),
+        fingerprint = cls(canonical_url, outlet, published, " ".join(content_words(body)),
                           evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint

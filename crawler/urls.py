@@ -13,6 +13,7 @@ import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from urllib.parse import SplitResult, quote_from_bytes, unquote, unquote_to_bytes, urlsplit
 
 from w3lib.url import safe_url_string
@@ -137,6 +138,12 @@ def _canonical_split(url: str, drop: frozenset[str]) -> SplitResult | None:
     )
 
 
+@lru_cache(maxsize=1 << 13)  # a crawl canonicalizes a URL when it lists it and when it stores it
+def _plain_canonical(url: str) -> str:
+    parts = _canonical_split(url, frozenset())
+    return url.strip() if parts is None else parts.geturl()
+
+
 def canonicalize_url(
     url: str,
     *,
@@ -161,11 +168,12 @@ def canonicalize_url(
     host (relative or empty URL: ``response.urljoin`` it first) or the port is malformed.
     Idempotent.
     """
-    drop = frozenset(p.lower() for p in drop_params)
+    rules, drop = tuple(extra_rules), frozenset(p.lower() for p in drop_params)
+    if not rules and not drop:
+        return _plain_canonical(url)
     parts = _canonical_split(url, drop)
     if parts is None:
         return url.strip()
-    rules = tuple(extra_rules)
     if rules:
         for rule in rules:
             parts = rule(parts)

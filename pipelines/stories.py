@@ -42,6 +42,7 @@ from crawler.similarity import (
     lookup_buckets,
     matches,
     new_story_id,
+    published_of,
     time_bucket,
 )
 from pipelines.base import Stage
@@ -151,8 +152,10 @@ class StoriesPipeline(Stage):
     async def process_item(self, item: Article) -> Article:
         if item.action != "insert":
             return item  # alternates and revisions keep their story
-        fingerprint = Fingerprint.from_document(
-            {name: getattr(item, name) for name in Fingerprint.FIELDS})
+        fingerprint = Fingerprint.of_words(
+            item.canonical_url, item.outlet, item.words("body"),
+            published_of({"published_at": item.published_at, "crawled_at": item.crawled_at}),
+            title=item.words("title"), topics=item.topics)
         async with self.lock:
             await self.load_buckets(lookup_buckets(fingerprint.published))
             self.decide(item, fingerprint, await self.candidates(fingerprint))

@@ -61,7 +61,8 @@ def wait_for_count(uri: str, at_least: int, timeout: float = 120) -> int:
 def wait_for_outage_in_log(log: Path) -> None:
     """Hold the database down until the crawl has met the outage, so the test is about one."""
     wait_until(lambda: log.exists() and re.search(r"(write|lookup) failed", log.read_text(
-        encoding="utf-8")), 60, "the crawl to meet the outage (a failed write or lookup in its log)")
+        encoding="utf-8")), 60, "the crawl to meet the outage (a failed write or lookup in "
+        "its log)")
 
 
 def slow_crawl(env: dict[str, str], replica_url: str, stats: Path, *settings: str):

@@ -54,7 +54,7 @@ def garbled_share(text: str) -> float:
     if not text:
         return 0.0
     bad = text.count("\ufffd") + sum(len(m) for m in _MOJIBAKE.findall(text))
-    letters = sum(1 for ch in text if ch.isalpha()) + text.count("\ufffd")
+    letters = sum(map(str.isalpha, text)) + text.count("\ufffd")  # map: C speed
     return bad / letters if letters else 0.0
 
 
