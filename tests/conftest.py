@@ -22,7 +22,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pymongo
 import pytest
 
+from crawler.database import MongoTarget
 from crawler.embedded import EmbeddedServer
+from crawler.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -89,6 +91,15 @@ def mongo_uri(request: pytest.FixtureRequest, embedded_server: str) -> Iterator[
     """A URI naming a fresh database for this test."""
     with fresh_database(request.param, embedded_server) as uri:
         yield uri
+
+
+@pytest.fixture
+def store(mongo_uri: str) -> Iterator[Store]:
+    """A Store on this test's fresh database, its indexes made."""
+    store = Store(MongoTarget(mongo_uri, mongo_uri.rsplit("/", 1)[1], embedded=False))
+    store.ensure_indexes()
+    yield store
+    store.close()
 
 
 def newscrawl_env(home: Path, mongo_uri: str) -> dict[str, str]:

@@ -113,14 +113,6 @@ def test_timestamps_keep_an_undated_article_and_count_it():
     assert crawler.stats.get_value("newscrawl/missing_published_at") == 1
 
 
-@pytest.fixture
-def store(mongo_uri):
-    store = Store(MongoTarget(mongo_uri, mongo_uri.rsplit("/", 1)[1], embedded=False))
-    store.ensure_indexes()
-    yield store
-    store.close()
-
-
 def normalized(**changes) -> Article:
     return NormalizePipeline(outlet=OUTLET).process_item(article(**changes))
 

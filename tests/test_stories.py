@@ -12,7 +12,6 @@ from datetime import datetime
 import pytest
 
 from bench.bench_stories import evaluate
-from crawler.database import MongoTarget
 from crawler.items import Article
 from crawler.similarity import Fingerprint, jaccard, matches
 from crawler.store import Store, apply_writes
@@ -66,14 +65,6 @@ def pairs(predicate):
 def copy_pairs():
     return pairs(lambda a, b: a["id"] == b.get("same_article_as") or
                  b["id"] == a.get("same_article_as"))
-
-
-@pytest.fixture
-def store(mongo_uri):
-    store = Store(MongoTarget(mongo_uri, mongo_uri.rsplit("/", 1)[1], embedded=False))
-    store.ensure_indexes()
-    yield store
-    store.close()
 
 
 def test_copies_share_a_story_and_different_stories_never_do(store):

@@ -16,7 +16,7 @@ import pytest
 from crawler.items import Article
 from crawler.replica.faults import Faults
 from crawler.similarity import new_story_id
-from crawler.store import Store, apply_writes
+from crawler.store import apply_writes
 from pipelines.normalize import NormalizePipeline
 from pipelines.store import as_write
 from pipelines.stories import StoriesPipeline
@@ -81,16 +81,6 @@ def test_two_crawls_at_once_end_with_one_story(nc_env, replica_server, mongo_db,
 # --- the same, stage by stage, in every order ---
 
 BRIDGED = ("B2", "C4")  # two stories; an article made of both texts matches each
-
-
-@pytest.fixture
-def store(mongo_uri):
-    from crawler.database import MongoTarget
-
-    store = Store(MongoTarget(mongo_uri, mongo_uri.rsplit("/", 1)[1], embedded=False))
-    store.ensure_indexes()
-    yield store
-    store.close()
 
 
 def bridge_articles() -> list[Article]:
