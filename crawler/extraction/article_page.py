@@ -116,18 +116,19 @@ class ArticlePage:
     @cached_property
     def headline_element(self) -> HtmlElement | None:
         """The `<h1>` that carries a headline the page states elsewhere (og:title, JSON-LD,
-        twitter:title, `<title>`), wherever it sits, one outside furniture (a hidden share
-        block repeats the headline) before any other; else the first one outside furniture."""
+        twitter:title, `<title>`; quotes folded), wherever it sits, one outside furniture (a
+        hidden share block repeats the headline) before any other; else the first one outside
+        furniture."""
         h1s = sorted(self.root.iter("h1"), key=lambda h: in_furniture(h, bylines=False))
         stated = [
-            normalize_arabic(title.decode_entities(text)) for text in (
+            normalize_arabic(title.fold_quotes(title.decode_entities(text))) for text in (
                 self.meta("og:title"), jsonld.text(self.jsonld.get("headline")),
                 self.meta("twitter:title"), self.page_title,
             ) if text
         ]
         for wanted in stated:
             for h1 in h1s:
-                text = normalize_arabic(visible_text(h1))
+                text = normalize_arabic(title.fold_quotes(visible_text(h1)))
                 if text and (text in wanted or wanted in text):
                     return h1
         return next((h for h in h1s if not in_furniture(h, bylines=False)), None)

@@ -48,6 +48,15 @@ _ARTICLE_WORDS_RE = re.compile(
 
 
 _NOT_DISPLAYED = re.compile(r"display\s*:\s*none", re.I)
+# The classes a CMS stamps on the article's own element describe the item, not a role
+# (WordPress `post_class()`: "hentry tag-elections category-news format-standard"; Drupal:
+# "node node-promoted node-published"): they make no furniture of the article.
+_ITEM_MARKERS = frozenset({"hentry", "node", "type-post"})
+_ITEM_CLASS = re.compile(r"^(?:tag|category|node|status|format|type|author|postid)-")
+# The article's own header (headline, standfirst, byline, date) is no site header.
+_ARTICLE_HEADER_RE = re.compile(
+    r"(?:article|entry|post|story|news|content)[-_]*(?:header|head)(?![a-z])"
+)
 
 
 def tag_of(el: HtmlElement) -> str:
@@ -57,8 +66,12 @@ def tag_of(el: HtmlElement) -> str:
 
 
 def marks(el: HtmlElement) -> str:
-    """The element's class and id, lower-cased, for the furniture patterns."""
-    return f"{el.get('class') or ''} {el.get('id') or ''}".lower().strip()
+    """The element's class and id, lower-cased, for the furniture patterns (without the
+    item classes a CMS stamps on an article element)."""
+    classes = (el.get("class") or "").lower().split()
+    if tag_of(el) == "article" or not _ITEM_MARKERS.isdisjoint(classes):
+        classes = [c for c in classes if not _ITEM_CLASS.match(c)]
+    return f"{' '.join(classes)} {el.get('id') or ''}".lower().strip()
 
 
 def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
@@ -71,8 +84,8 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
         return True
     if "none" in (style := el.get("style") or "") and _NOT_DISPLAYED.search(style):
         return True
-    words = marks(el)
-    if not words or _ARTICLE_WORDS_RE.search(words):
+    words = _ARTICLE_HEADER_RE.sub(" ", marks(el))
+    if not words.strip() or _ARTICLE_WORDS_RE.search(words):
         return False
     if not bylines and _BYLINE_RE.search(words):  # "nav meta": a list styled as a nav bar
         return bool(_FURNITURE_RE.search(_LAYOUT_RE.sub(" ", words)))

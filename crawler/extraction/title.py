@@ -18,6 +18,13 @@ from collections.abc import Iterable
 from crawler.text import normalize_arabic, strip_prefixes, tokens
 
 _SEPARATORS = re.compile(r"\s+[-–—|:ـ]+\s+|\s*[|｜]\s*")
+_QUOTES = str.maketrans({**dict.fromkeys("‘’‚‛′`", "'"), **dict.fromkeys("“”„‟″«»", '"')})
+
+
+def fold_quotes(text: str) -> str:
+    """Typographic quotes and apostrophes as ASCII ones: og:title and the printed headline
+    often differ only so."""
+    return text.translate(_QUOTES)
 
 
 def decode_entities(text: str) -> str:
@@ -56,7 +63,8 @@ def title_site_names(page_title: str, headline: str) -> list[str]:
 def order_headlines(shared: str, structured: str, visible: str,
                     site_names: Iterable[str]) -> list[str]:
     """og:title, JSON-LD headline, `<h1>`; the last two first when they agree with each other
-    and differ from og:title in words (not just in quotes or a site name)."""
+    and differ from og:title in words (not just in quotes or a site name); the `<h1>` first
+    when og:title is the same headline typed with other quotes (the printed one wins)."""
     names = list(site_names)
 
     def words(text: str) -> list[str]:
@@ -64,7 +72,9 @@ def order_headlines(shared: str, structured: str, visible: str,
 
     if structured and visible and words(structured) == words(visible) != words(shared or ""):
         return [structured, visible, shared]
-    if visible and shared and _decorates(shared, visible):
+    if visible and shared and (_decorates(shared, visible) or (
+        shared != visible and fold_quotes(decode_entities(shared)) == fold_quotes(visible)
+    )):
         return [visible, structured, shared]
     return [shared, structured, visible]
 
