@@ -212,6 +212,8 @@ class ArticlePage:
         if container is None:
             return []
         paragraphs = self._clean_paragraphs(container)
+        for part in body.continuations(self.root, container):
+            paragraphs += self._clean_paragraphs(part)
         if paragraphs and (lead := body.lead_before(
             container, paragraphs[0], self.headline_element
         )):

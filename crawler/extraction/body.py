@@ -7,7 +7,8 @@
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions) is skipped.
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
-   the body.
+   the body; blocks of the container's own tag and class further down (a template that cuts
+   the body into chunks between cards) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, or a block marked as a standfirst: "dek",
    "excerpt"...), is kept.
@@ -152,6 +153,35 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
         return None
     shared = _shared_ancestor(best, scores)
     return best if shared is None else shared
+
+
+MAX_PARTS = 20  # blocks of one body split by cards or ads, at most
+
+
+def continuations(root: HtmlElement, container: HtmlElement) -> list[HtmlElement]:
+    """The blocks after the container that carry its exact tag and class, outside furniture,
+    with a paragraph of text each: a body the template cuts into chunks (a "most popular"
+    card or an ad between them) wherever their shared ancestor sits."""
+    classes = container.get("class")
+    if not classes or not classes.strip():
+        return []
+    parts: list[HtmlElement] = []
+    seen = False
+    memo: dict[HtmlElement, bool] = dict.fromkeys(container.iterancestors(), False)
+    for el in root.iter(container.tag):
+        if el is container:
+            seen = True
+            continue
+        if not seen or el.get("class") != classes or _holds(container, el):
+            continue
+        if _furnished(el, memo) or not any(
+            len(squash(p.xpath("string()"))) >= MIN_LEAD for p in el.iter(*PARAGRAPH_VOTERS)
+        ):
+            continue
+        parts.append(el)
+        if len(parts) >= MAX_PARTS:
+            break
+    return parts
 
 
 CLOSE_SCORE = 0.75  # a block scoring this share of the best one holds body text too
