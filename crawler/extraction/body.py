@@ -1,8 +1,9 @@
 """The article body of a page nobody wrote selectors for.
 
-1. The container: every paragraph of text (a `<p>`, or text split by `<br><br>` inside a block)
-   scores its parent, and half of it its grandparent; the best-scoring element outside page
-   furniture is the body (readability's idea, without its tree surgery).
+1. The container: every paragraph of text (a `<p>`, a `<div>` holding only inline text, or
+   text split by `<br><br>` inside a block) scores its parent, and half of it its grandparent;
+   the best-scoring element outside page furniture is the body (readability's idea, without its
+   tree surgery).
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions) is skipped.
@@ -71,6 +72,7 @@ READ_ALSO = _marker_re([
     "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
     "read also", "read more", "see also", "related:", "also read", "you may also like",
     "recommended stories", "recommended articles", "recommended for you", "recommended reading",
+    "see more photos", "see more pictures", "more photos:",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
@@ -129,7 +131,11 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
     furniture: dict[HtmlElement, bool] = (
         dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
     )
-    for el in root.iter(*PARAGRAPH_VOTERS):
+    for el in root.iter(*PARAGRAPH_VOTERS, "div"):
+        if tag_of(el) == "div" and (el.find("p") is not None or any(
+            tag_of(child) in BLOCK_TAGS or tag_of(child) == "br" for child in el
+        )):
+            continue  # a <div> votes as a paragraph only when it is one: no block, no <br>
         text_length = len(squash(el.xpath("string()")))
         if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
             continue
