@@ -102,6 +102,19 @@ def visible_text(el: HtmlElement, *, skip_furniture: bool = False) -> str:
     return squash(" ".join(_texts(el, skip_furniture)))
 
 
+def short_visible_text(el: HtmlElement, limit: int) -> str | None:
+    """visible_text when it is at most `limit` characters, else None, found without reading
+    the rest of a large element (the date finders look at many)."""
+    pieces, length = [], 0
+    for piece in _texts(el, False):
+        length += len(piece.strip())
+        if length > limit:
+            return None
+        pieces.append(piece)
+    text = squash(" ".join(pieces))
+    return text if len(text) <= limit else None
+
+
 def _texts(el: HtmlElement, skip_furniture: bool) -> Iterator[str]:
     stack: list[tuple[HtmlElement, bool]] = [(el, False)]
     while stack:
