@@ -34,6 +34,20 @@ def _keys(texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(normalize_arabic(t) for t in texts)
 
 
+def _headline_text(h1: HtmlElement, stated: str) -> str:
+    """The `<h1>`'s text; only its first part when it is made of parts (the headline and a
+    byline or kicker in sibling elements) and the stated headline starts with that part."""
+    parts = [visible_text(child) for child in h1 if visible_text(child)]
+    whole = visible_text(h1)
+    if len(parts) >= 2 and not (h1.text or "").strip() and stated:
+        first = normalize_arabic(title.fold_quotes(parts[0]))
+        if first and normalize_arabic(title.fold_quotes(title.decode_entities(stated))).startswith(
+            first
+        ):
+            return parts[0]
+    return whole
+
+
 class ArticlePage:
     """Extraction for one fetched article page of `outlet`."""
 
@@ -138,7 +152,7 @@ class ArticlePage:
         headline = self.headline_element
         shared = self.meta("og:title") or self.meta("twitter:title")
         structured = jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
-        visible = visible_text(headline) if headline is not None else ""
+        visible = _headline_text(headline, shared or structured) if headline is not None else ""
         candidates = [
             self.first_css(self.selectors.title),
             *title.order_headlines(shared, structured, visible, self.site_names),
