@@ -212,6 +212,8 @@ class ArticlePage:
     def _clean_paragraphs(self, container: HtmlElement) -> list[str]:
         stops = _keys(self.selectors.body_stop_markers)
         stop_texts = set(_keys(self.outlet.stop_texts))
+        if not stops and not stop_texts:  # the generic outlet has none
+            return body.paragraphs_in(container)
         kept = []
         for text in body.paragraphs_in(container):
             key = normalize_arabic(text[:200])
