@@ -155,6 +155,13 @@ _DATE_FORMS = (
             r"(?:\s*(?P<era>ه|م)(?!\w))?"
         )
     ),
+    # 2018年6月18日, 2020년 3월 4일 (Chinese, Japanese, Korean)
+    _DateForm(
+        re.compile(
+            r"(?<!\d)(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})"
+            r"\s*[日일]"
+        )
+    ),
     # 21/08/2024, 21-08-2024, 21.08.2024 -- always day first on Arabic sites
     _DateForm(
         re.compile(
@@ -222,7 +229,7 @@ def _calendar_date(match: re.Match[str]) -> tuple[date, bool] | None:
     day = 1 if match.groupdict().get("first") else int(match["day"])
     month_text = match["month"]
     if month_text.isdigit():
-        hijri, month = (match["era"] or "").startswith("ه"), int(month_text)
+        hijri, month = (match.groupdict().get("era") or "").startswith("ه"), int(month_text)
     else:
         hijri, month = _MONTHS[" ".join(month_text.split())]
     try:
@@ -419,6 +426,21 @@ def _with_dateparser(norm: str, local: ZoneInfo) -> ParsedDate | None:
 # --- Public API -----------------------------------------------------------------------------
 
 
+# ISO 8601's basic format, which some JSON-LD carries: "20180619T055000+0900".
+_ISO_BASIC = re.compile(
+    r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?", re.I
+)
+
+
+def _extended(text: str) -> str:
+    """An ISO basic-format timestamp in the extended form the readers below know."""
+    match = _ISO_BASIC.fullmatch(text.strip())
+    if not match:
+        return text
+    year, month, day, hour, minute, second, zone = match.groups()
+    return f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}{zone or ''}"
+
+
 def utc_now() -> datetime:
     """Now, in UTC, to the millisecond: the precision a BSON date keeps, so an instant set in
     a crawl is the same before and after MongoDB stores it."""
@@ -441,7 +463,7 @@ def parse_date_detail(
     local = ZoneInfo(tz)
     now = datetime.now(UTC) if now is None else now
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-    norm = _normalize(text)
+    norm = _normalize(_extended(text))
     parsed = (
         _absolute(norm, local)
         or _relative(norm, now)

@@ -3,7 +3,8 @@
 
 With a spider name the spider's outlet and page object are used. Without one, the outlet whose
 domains match the URL, else a generic outlet for that site (crawler/extraction/site.py), whose
-timezone is the page's own UTC offset, else `timezone`, else its country's, else UTC.
+timezone is the page's own UTC offset, else `timezone`, else its country's, else the one clock of
+its language (Japanese, Thai...), else UTC.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from functools import cache
 from scrapy.http import HtmlResponse
 
 from crawler.extraction import ArticlePage
-from crawler.extraction.site import country_zone, generic_outlet, site_host, spider_outlet
+from crawler.extraction.site import (
+    country_zone,
+    generic_outlet,
+    language_zone,
+    site_host,
+    spider_outlet,
+)
 from crawler.items import Article
 from crawler.outlet import Outlet
 from crawler.run import spider_class
@@ -56,7 +63,8 @@ def page_for(html: bytes, *, url: str, spider: str | None = None,
             spider = found[0]
         else:
             page = ArticlePage.from_response(response, generic_outlet(url))
-            zone = page.declared_zone() or timezone or country_zone(host) or "UTC"
+            zone = (page.declared_zone() or timezone or country_zone(host)
+                    or language_zone(page.language) or "UTC")
             return page, dataclasses.replace(page.outlet, timezone=zone)
     cls = _spider_class(spider)
     outlet = dataclasses.replace(cls.outlet, timezone=timezone) if timezone else cls.outlet

@@ -124,6 +124,8 @@ def normalize_arabic(text: str) -> str:
     """
     if not text:
         return ""
+    if text.isascii():  # nothing to fold: NFKC and the table leave ASCII as it is
+        return " ".join(text.lower().split())
     out = _fold_once(text)
     # Deleting a mark can unblock a canonical composition (e.g. "e" + tatweel + U+0301), so
     # the result is not always NFKC yet. is_normalized() is a cheap quick-check; a second pass

@@ -579,3 +579,24 @@ def test_common_forms_never_reach_dateparser(monkeypatch) -> None:
 )
 def test_gmt_offsets_and_last_update_stamps(text: str, expected: datetime) -> None:
     assert parse_date(text, tz=CASA, now=NOW.replace(year=2025)) == expected
+
+
+# --- Other scripts and formats met on pages of other outlets ---------------------------------
+
+
+@pytest.mark.parametrize(("text", "tz", "expected"), [
+    ("20180619T055000+0900", "UTC", utc(2018, 6, 18, 20, 50)),  # ISO basic format (JSON-LD)
+    ("20180619T0550Z", "UTC", utc(2018, 6, 19, 5, 50)),
+    ("2018年6月18日 10:01", "Asia/Tokyo", utc(2018, 6, 18, 1, 1)),  # Japanese
+    ("2023年11月17日 20:52", "Asia/Shanghai", utc(2023, 11, 17, 12, 52)),  # Chinese
+    ("2020년 3월 4일 09:30", "Asia/Seoul", utc(2020, 3, 4, 0, 30)),  # Korean
+])
+def test_cjk_and_iso_basic_dates(text: str, tz: str, expected: datetime) -> None:
+    parsed = parse_date_detail(text, tz=tz, now=LATER)
+    assert parsed == ParsedDate(expected, True)
+
+
+def test_a_cjk_day_without_time_is_local_midnight() -> None:
+    assert parse_date_detail("2018年6月20日（水）", tz="Asia/Tokyo", now=LATER) == ParsedDate(
+        utc(2018, 6, 19, 15, 0), False
+    )

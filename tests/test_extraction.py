@@ -416,3 +416,73 @@ def test_a_page_garbled_at_its_source_is_dropped_with_a_reason():
     with pytest.raises(ArticleDropped) as dropped:
         extract_article(broken.encode("utf-8"), url=REAL_URL)
     assert dropped.value.reason == "garbled_text"
+
+
+# --- rules from the second unseen batch (tests/fixtures/real/unseen2) -------------------------
+
+
+def test_a_page_on_a_generic_domain_is_read_in_its_languages_one_clock():
+    html = ("<html lang='ja'><head><meta charset='utf-8'></head><body><h1>見出し</h1>"
+            "<div class='day'>2018年6月18日 10:01</div>"
+            f"<div class='article-body'>{paragraphs_html()}</div></body></html>").encode()
+    article = extract_article(html, url="https://news.example.com/articles/1")
+    assert article.published_at == datetime(2018, 6, 18, 1, 1, tzinfo=UTC)  # Tokyo
+    arabic = html.replace(b"lang='ja'", b"lang='ar'")  # many clocks: UTC, unless told
+    assert extract_article(arabic, url="https://news.example.com/articles/1").published_at == (
+        datetime(2018, 6, 18, 10, 1, tzinfo=UTC)
+    )
+
+
+def test_a_cms_article_element_and_its_own_header_are_no_furniture():
+    body = ("<article class='post hentry tag-elections category-news node-promoted'>"
+            "<header class='entry-header'><h1>عنوان الخبر</h1>"
+            "<span class='entry-date'>21 غشت 2024 - 11:15</span></header>"
+            f"<div class='entry-content'>{paragraphs_html()}</div></article>"
+            "<aside class='tag-cloud'><p>" + PARAGRAPHS[0] * 2 + "</p></aside>")
+    article = stored(page(body, head="<title>عنوان الخبر</title>"))
+    assert article.published_at == datetime(2024, 8, 21, 10, 15, tzinfo=UTC)
+    assert article.body == "\n\n".join(PARAGRAPHS)
+
+
+def test_inline_elements_join_as_written_and_a_single_br_is_a_space():
+    text = ("【6月18日 AFP】ナイジェリア北東部ボルノ（<a href='/t/borno'>Borno</a>）州で16日夜、"
+            "自爆攻撃が起き、31人が死亡した。")
+    lines = "The city council met on Monday<br>and voted the new budget for the year 2025."
+    got = page(f"<h1>見出し</h1><div class='story'><p>{text}</p><p>{lines}</p>"
+               f"{paragraphs_html()}</div>").paragraphs
+    assert got[0].startswith("【6月18日 AFP】ナイジェリア北東部ボルノ（Borno）州で16日夜")
+    assert got[1] == "The city council met on Monday and voted the new budget for the year 2025."
+
+
+def test_a_marked_standfirst_leads_and_a_closing_italic_note_is_dropped():
+    dek = "أزمة جديدة في الأفق."
+    body = (f"<header class='content-header'><h1>عنوان</h1><div class='ContentHeaderDek-x1'>{dek}"
+            f"</div></header><div class='story'>{paragraphs_html()}"
+            "<p><em>المزيد</em> <em>في عدد الجريدة اليوم</em></p>"
+            "<p>Please follow and like us:</p></div>")
+    assert page(body, head="<title>عنوان</title>").paragraphs == [dek, *PARAGRAPHS]
+    background = "<p><em>" + PARAGRAPHS[2] * 3 + "</em></p>"  # a long italic paragraph stays
+    long_body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}{background}</div>"
+    assert page(long_body).paragraphs[-1] == PARAGRAPHS[2] * 3
+
+
+def test_body_chunks_of_the_containers_class_continue_it_past_cards():
+    cards = ("<div class='cards'><div class='card'><a href='/x'>30 Essential Home Repair Tools"
+             "</a></div></div>")
+    chunks = [f"<section class='chunk'><div class='grid'><div class='item'>"
+              f"<div class='body__inner'><p>{p}</p></div></div></div></section>"
+              for p in PARAGRAPHS]  # their shared ancestor sits too far up to be found so
+    got = page(f"<h1>عنوان</h1><main>{cards.join(chunks)}</main>").paragraphs
+    assert got == PARAGRAPHS
+
+
+def test_the_printed_headline_wins_over_a_quote_variant_or_a_bracketed_note():
+    head = ("<meta property=\"og:title\" "
+            "content=\"Faker wins 4th title as T1 embody Heartsteel's song\">")
+    h1 = "<h1>Faker wins 4th title as T1 embody Heartsteel\u2019s song</h1>"
+    assert page(h1 + paragraphs_html(), head=head).title == (
+        "Faker wins 4th title as T1 embody Heartsteel\u2019s song"
+    )
+    note = '<meta property="og:title" content="米朝首脳直通電話（写真＝ロイター）">'
+    split = "<h1><span>米朝首脳直通電話</span><span>編集委員 中沢克二</span></h1>"
+    assert page(split + paragraphs_html(), head=note).title == "米朝首脳直通電話"

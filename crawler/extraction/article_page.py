@@ -34,6 +34,20 @@ def _keys(texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(normalize_arabic(t) for t in texts)
 
 
+def _headline_text(h1: HtmlElement, stated: str) -> str:
+    """The `<h1>`'s text; only its first part when it is made of parts (the headline and a
+    byline or kicker in sibling elements) and the stated headline starts with that part."""
+    parts = [visible_text(child) for child in h1 if visible_text(child)]
+    whole = visible_text(h1)
+    if len(parts) >= 2 and not (h1.text or "").strip() and stated:
+        first = normalize_arabic(title.fold_quotes(parts[0]))
+        if first and normalize_arabic(title.fold_quotes(title.decode_entities(stated))).startswith(
+            first
+        ):
+            return parts[0]
+    return whole
+
+
 class ArticlePage:
     """Extraction for one fetched article page of `outlet`."""
 
@@ -116,18 +130,19 @@ class ArticlePage:
     @cached_property
     def headline_element(self) -> HtmlElement | None:
         """The `<h1>` that carries a headline the page states elsewhere (og:title, JSON-LD,
-        twitter:title, `<title>`), wherever it sits, one outside furniture (a hidden share
-        block repeats the headline) before any other; else the first one outside furniture."""
+        twitter:title, `<title>`; quotes folded), wherever it sits, one outside furniture (a
+        hidden share block repeats the headline) before any other; else the first one outside
+        furniture."""
         h1s = sorted(self.root.iter("h1"), key=lambda h: in_furniture(h, bylines=False))
         stated = [
-            normalize_arabic(title.decode_entities(text)) for text in (
+            normalize_arabic(title.fold_quotes(title.decode_entities(text))) for text in (
                 self.meta("og:title"), jsonld.text(self.jsonld.get("headline")),
                 self.meta("twitter:title"), self.page_title,
             ) if text
         ]
         for wanted in stated:
             for h1 in h1s:
-                text = normalize_arabic(visible_text(h1))
+                text = normalize_arabic(title.fold_quotes(visible_text(h1)))
                 if text and (text in wanted or wanted in text):
                     return h1
         return next((h for h in h1s if not in_furniture(h, bylines=False)), None)
@@ -137,7 +152,7 @@ class ArticlePage:
         headline = self.headline_element
         shared = self.meta("og:title") or self.meta("twitter:title")
         structured = jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
-        visible = visible_text(headline) if headline is not None else ""
+        visible = _headline_text(headline, shared or structured) if headline is not None else ""
         candidates = [
             self.first_css(self.selectors.title),
             *title.order_headlines(shared, structured, visible, self.site_names),
@@ -197,6 +212,8 @@ class ArticlePage:
     def _clean_paragraphs(self, container: HtmlElement) -> list[str]:
         stops = _keys(self.selectors.body_stop_markers)
         stop_texts = set(_keys(self.outlet.stop_texts))
+        if not stops and not stop_texts:  # the generic outlet has none
+            return body.paragraphs_in(container)
         kept = []
         for text in body.paragraphs_in(container):
             key = normalize_arabic(text[:200])
@@ -211,6 +228,8 @@ class ArticlePage:
         if container is None:
             return []
         paragraphs = self._clean_paragraphs(container)
+        for part in body.continuations(self.root, container):
+            paragraphs += self._clean_paragraphs(part)
         if paragraphs and (lead := body.lead_before(
             container, paragraphs[0], self.headline_element
         )):

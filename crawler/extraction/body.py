@@ -1,19 +1,23 @@
 """The article body of a page nobody wrote selectors for.
 
-1. The container: every paragraph of text (a `<p>`, or text split by `<br><br>` inside a block)
-   scores its parent, and half of it its grandparent; the best-scoring element outside page
-   furniture is the body (readability's idea, without its tree surgery).
+1. The container: every paragraph of text (a `<p>`, a `<div>` holding only inline text, or
+   text split by `<br><br>` inside a block) scores its parent, and half of it its grandparent;
+   the best-scoring element outside page furniture is the body (readability's idea, without its
+   tree surgery).
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions) is skipped.
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
-   the body.
+   the body; blocks of the container's own tag and class further down (a template that cuts
+   the body into chunks between cards) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
-   the headline and the container, is kept.
+   the headline and the container (a `<p>`, or a block marked as a standfirst: "dek",
+   "excerpt"...), is kept.
 4. Furniture that only its text gives away is dropped: "read also" lines and link-only
-   paragraphs, promos ("follow us on Google News"), comment rules and disclaimers, credits,
-   tags lines, bylines and wire sign-offs ("(END)"); a "related articles" heading or a
-   copyright line ends the body.
+   paragraphs, promos ("follow us on Google News"), share prompts, comment rules and
+   disclaimers (affiliate links), credits, tags lines, bylines and wire sign-offs ("(END)");
+   a "related articles" heading or a copyright line ends the body; a short closing paragraph
+   mostly in italics is a note (an author's bio, "more in today's paper"), not text.
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -31,6 +35,7 @@ from crawler.extraction.html import (
     INVISIBLE_TAGS,
     is_furniture,
     link_text_length,
+    marks,
     squash,
     tag_of,
     visible_text,
@@ -67,6 +72,7 @@ READ_ALSO = _marker_re([
     "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
     "read also", "read more", "see also", "related:", "also read", "you may also like",
     "recommended stories", "recommended articles", "recommended for you", "recommended reading",
+    "see more photos", "see more pictures", "more photos:",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
@@ -94,6 +100,12 @@ SIGN_OFF = re.compile(
     r"|contributed to this report|contributed reporting|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
     re.I,
 )
+# Share prompts and sponsored-link disclaimers (matched anywhere in a short paragraph).
+SHARE_OR_DISCLAIMER = _marker_re([
+    "follow and like us", "share this article", "share this story", "share this post",
+    "are affiliate links", "may earn a commission", "may earn a small commission",
+    "شارك هذا الخبر", "شارك المقال",
+])
 # Headings after which nothing is article text.
 END_MARKERS = _marker_re([
     "مواضيع ذات صلة", "مواضيع ذات علاقة", "مقالات ذات صلة", "أخبار ذات صلة", "اخبار ذات صلة",
@@ -119,7 +131,11 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
     furniture: dict[HtmlElement, bool] = (
         dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
     )
-    for el in root.iter(*PARAGRAPH_VOTERS):
+    for el in root.iter(*PARAGRAPH_VOTERS, "div"):
+        if tag_of(el) == "div" and (el.find("p") is not None or any(
+            tag_of(child) in BLOCK_TAGS or tag_of(child) == "br" for child in el
+        )):
+            continue  # a <div> votes as a paragraph only when it is one: no block, no <br>
         text_length = len(squash(el.xpath("string()")))
         if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
             continue
@@ -143,6 +159,35 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
         return None
     shared = _shared_ancestor(best, scores)
     return best if shared is None else shared
+
+
+MAX_PARTS = 20  # blocks of one body split by cards or ads, at most
+
+
+def continuations(root: HtmlElement, container: HtmlElement) -> list[HtmlElement]:
+    """The blocks after the container that carry its exact tag and class, outside furniture,
+    with a paragraph of text each: a body the template cuts into chunks (a "most popular"
+    card or an ad between them) wherever their shared ancestor sits."""
+    classes = container.get("class")
+    if not classes or not classes.strip():
+        return []
+    parts: list[HtmlElement] = []
+    seen = False
+    memo: dict[HtmlElement, bool] = dict.fromkeys(container.iterancestors(), False)
+    for el in root.iter(container.tag):
+        if el is container:
+            seen = True
+            continue
+        if not seen or el.get("class") != classes or _holds(container, el):
+            continue
+        if _furnished(el, memo) or not any(
+            len(squash(p.xpath("string()"))) >= MIN_LEAD for p in el.iter(*PARAGRAPH_VOTERS)
+        ):
+            continue
+        parts.append(el)
+        if len(parts) >= MAX_PARTS:
+            break
+    return parts
 
 
 CLOSE_SCORE = 0.75  # a block scoring this share of the best one holds body text too
@@ -214,17 +259,32 @@ def _loose_text_length(el: HtmlElement) -> int:
 # --- 2. paragraphs --------------------------------------------------------------------------
 
 
+MAX_NOTE = 200  # characters; an italic closing pointer or credit is shorter (a background
+# paragraph in italics is longer, and stays)
+NOTE_SHARE = 0.7  # of a paragraph's text in italics, for it to be a note
+# An author's bio: "Max Blumenthal is an award-winning journalist and the author of ..."
+BIO = re.compile(
+    r"^(?:[A-Z][\w'.-]+\s){1,3}is (?:a|an|the)\b[^.]{0,80}?\b(?:journalist|reporter|writer|"
+    r"author|editor|correspondent|columnist|contributor|producer|analyst|fellow|professor)"
+)
+
+
 def paragraphs_in(container: HtmlElement) -> list[str]:
     """The container's paragraphs, furniture left out (see the module docstring)."""
     kept: list[str] = []
-    for text, links in _split(_pieces(container)):
+    notes: list[bool] = []
+    for text, links, italics in _split(_pieces(container)):
         verdict = judge(text, links)
         if verdict == "end":
             break
         if verdict == "keep" and (not kept or kept[-1] != text):
             kept.append(text)
-    while kept and _label(kept[-1]):  # a body ends with a sentence ("SHARE THIS" does not)
-        kept.pop()
+            notes.append(italics >= NOTE_SHARE * len(text) and (
+                len(text) <= MAX_NOTE or bool(BIO.match(text))
+            ))
+    while kept and (_label(kept[-1]) or len(kept) > 1 and notes[-1]):
+        kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note
+        notes.pop()
     while kept and _label(kept[0]):
         kept.pop(0)
     return kept
@@ -246,7 +306,7 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "end"
     if link_chars and link_chars >= 0.8 * len(text):
         return "drop"  # only a link: a related article
-    if READ_ALSO.match(key) or COMMENT_RULES.search(key):
+    if READ_ALSO.match(key) or COMMENT_RULES.search(key) or SHARE_OR_DISCLAIMER.search(key):
         return "drop"
     if len(key) < 160 and PROMO.search(key):
         return "drop"
@@ -272,20 +332,24 @@ def _stamp_line(text: str) -> bool:
     return bool(_YEAR_AND_CLOCK.search(text)) and len(_WORD.findall(text)) <= 2
 
 
+ITALIC_TAGS = frozenset({"em", "i", "cite"})
+
+
 def _pieces(container: HtmlElement) -> Iterator[object]:
-    """Text strings, (link text) tuples, LINE and BREAK markers, in document order."""
-    stack: list[tuple[HtmlElement, bool]] = [(container, False)]
+    """Text strings, ("a" | "i" | "ai", text) tuples for link and italic text, LINE and BREAK
+    markers, in document order."""
+    stack: list[tuple[HtmlElement, bool, bool]] = [(container, False, False)]
     while stack:
-        node, after = stack.pop()
+        node, after, italic = stack.pop()
         tag = tag_of(node)
         if after:
             if tag in BLOCK_TAGS:
                 yield BREAK
             if node.tail:
-                yield node.tail
+                yield ("i", node.tail) if italic else node.tail
             continue
         if node is not container:
-            stack.append((node, True))
+            stack.append((node, True, italic))
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node):
                 continue
         if tag == "br":
@@ -293,40 +357,47 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             continue
         if tag in BLOCK_TAGS:
             yield BREAK
+        inner = italic or tag in ITALIC_TAGS
         if tag == "a":
-            text = visible_text(node)
-            yield (text,)
+            yield ("ai" if inner else "a", visible_text(node))
             continue
         if node.text:
-            yield node.text
-        stack.extend((child, False) for child in reversed(node))
+            yield ("i", node.text) if inner else node.text
+        stack.extend((child, False, inner) for child in reversed(node))
 
 
-def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int]]:
-    """Paragraphs (text, link characters): a block boundary or two <br> end one; a single
-    <br> ends one only after a full stop."""
+def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int]]:
+    """Paragraphs (text, link characters, italic characters): a block boundary or two <br>
+    end one; a single
+    <br> ends one only after a full stop. Text and inline elements join with the whitespace
+    the page has between them, no more (Chinese and Japanese put none around a link)."""
     words: list[str] = []
-    link_chars = 0
+    link_chars = italic_chars = 0
     lines = 0
     for piece in pieces:
         if piece is BREAK or piece is LINE:
             lines = lines + 1 if piece is LINE else 2
-            text = squash(" ".join(words))
+            text = squash("".join(words))
             if text and (lines >= 2 or text.endswith(SENTENCE_END)):
-                yield text, link_chars
-                words, link_chars = [], 0
+                yield text, link_chars, italic_chars
+                words, link_chars, italic_chars = [], 0, 0
+            elif words:
+                words.append(" ")  # a line break inside a paragraph reads as a space
             continue
         if isinstance(piece, tuple):
-            text = piece[0]
-            link_chars += len(squash(text))
+            kind, text = piece
+            if "a" in kind:
+                link_chars += len(squash(text))
+            if "i" in kind:
+                italic_chars += len(squash(text)) + 1
         else:
             text = piece
         if text.strip():
             lines = 0
-            words.append(text)
-    text = squash(" ".join(words))
+        words.append(text)  # inline elements join as they are written: "（Borno）州"
+    text = squash("".join(words))
     if text:
-        yield text, link_chars
+        yield text, link_chars, italic_chars
 
 
 # --- 3. the lead before the container -------------------------------------------------------
@@ -358,12 +429,19 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
 
 MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no intro zone
 MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
+MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
+# Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro"),
+# also glued to a CamelCase prefix ("ContentHeaderDek-x1").
+STANDFIRST = re.compile(
+    r"(?:^|[\s_-]|header|article|post|story|content|entry)"
+    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead)(?:$|[\s_\d-])"
+)
 
 
 def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
-    """The last `<p>` that reads as a sentence between the headline and the container, in
-    document order, outside furniture (the headline's own block, an article header, counts
-    as no furniture)."""
+    """The last `<p>` that reads as a sentence between the headline and the container, or a
+    shorter block whose class names a standfirst (STANDFIRST), in document order, outside
+    furniture (the headline's own block, an article header, counts as no furniture)."""
     around = set(headline.iterancestors())
     if container in around:
         return ""
@@ -373,10 +451,12 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
             break
         if walked >= MAX_INTRO_WALK:
             return ""
-        if tag_of(el) != "p":
+        marked = tag_of(el) != "p" and bool(STANDFIRST.search(marks(el)))
+        if tag_of(el) != "p" and not marked:
             continue
         text = visible_text(el)
-        if len(text) < MIN_LEAD or not text.endswith(SENTENCE_END) or judge(text) != "keep":
+        shortest = MIN_STANDFIRST if marked else MIN_LEAD
+        if len(text) < shortest or not text.endswith(SENTENCE_END) or judge(text) != "keep":
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(el, around):
             continue

@@ -54,6 +54,8 @@ def garbled_share(text: str) -> float:
     if not text:
         return 0.0
     bad = text.count("\ufffd") + sum(len(m) for m in _MOJIBAKE.findall(text))
+    if not bad:  # clean text, the common case: no need to count its letters
+        return 0.0
     letters = sum(map(str.isalpha, text)) + text.count("\ufffd")  # map: C speed
     return bad / letters if letters else 0.0
 

@@ -48,6 +48,15 @@ _ARTICLE_WORDS_RE = re.compile(
 
 
 _NOT_DISPLAYED = re.compile(r"display\s*:\s*none", re.I)
+# The classes a CMS stamps on the article's own element describe the item, not a role
+# (WordPress `post_class()`: "hentry tag-elections category-news format-standard"; Drupal:
+# "node node-promoted node-published"): they make no furniture of the article.
+_ITEM_MARKERS = frozenset({"hentry", "node", "type-post"})
+_ITEM_CLASS = re.compile(r"^(?:tag|category|node|status|format|type|author|postid)-")
+# The article's own header (headline, standfirst, byline, date) is no site header.
+_ARTICLE_HEADER_RE = re.compile(
+    r"(?:article|entry|post|story|news|content)[-_]*(?:header|head)(?![a-z])"
+)
 
 
 def tag_of(el: HtmlElement) -> str:
@@ -57,8 +66,12 @@ def tag_of(el: HtmlElement) -> str:
 
 
 def marks(el: HtmlElement) -> str:
-    """The element's class and id, lower-cased, for the furniture patterns."""
-    return f"{el.get('class') or ''} {el.get('id') or ''}".lower().strip()
+    """The element's class and id, lower-cased, for the furniture patterns (without the
+    item classes a CMS stamps on an article element)."""
+    classes = (el.get("class") or "").lower().split()
+    if tag_of(el) == "article" or not _ITEM_MARKERS.isdisjoint(classes):
+        classes = [c for c in classes if not _ITEM_CLASS.match(c)]
+    return f"{' '.join(classes)} {el.get('id') or ''}".lower().strip()
 
 
 def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
@@ -71,8 +84,8 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
         return True
     if "none" in (style := el.get("style") or "") and _NOT_DISPLAYED.search(style):
         return True
-    words = marks(el)
-    if not words or _ARTICLE_WORDS_RE.search(words):
+    words = _ARTICLE_HEADER_RE.sub(" ", marks(el))
+    if not words.strip() or _ARTICLE_WORDS_RE.search(words):
         return False
     if not bylines and _BYLINE_RE.search(words):  # "nav meta": a list styled as a nav bar
         return bool(_FURNITURE_RE.search(_LAYOUT_RE.sub(" ", words)))
@@ -87,6 +100,19 @@ def squash(text: str) -> str:
 def visible_text(el: HtmlElement, *, skip_furniture: bool = False) -> str:
     """The element's text without scripts and styles (and without furniture when asked)."""
     return squash(" ".join(_texts(el, skip_furniture)))
+
+
+def short_visible_text(el: HtmlElement, limit: int) -> str | None:
+    """visible_text when it is at most `limit` characters, else None, found without reading
+    the rest of a large element (the date finders look at many)."""
+    pieces, length = [], 0
+    for piece in _texts(el, False):
+        length += len(piece.strip())
+        if length > limit:
+            return None
+        pieces.append(piece)
+    text = squash(" ".join(pieces))
+    return text if len(text) <= limit else None
 
 
 def _texts(el: HtmlElement, skip_furniture: bool) -> Iterator[str]:

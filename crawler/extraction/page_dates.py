@@ -27,7 +27,7 @@ from lxml.html import HtmlElement
 
 from crawler.dates import parse_date_detail
 from crawler.extraction import jsonld
-from crawler.extraction.html import in_furniture, tag_of, visible_text
+from crawler.extraction.html import in_furniture, short_visible_text, tag_of, visible_text
 from crawler.text import normalize_arabic
 
 PUBLISHED_META = (
@@ -238,8 +238,8 @@ class PageDates:
             for el in window:
                 if el in skip or el is self.headline or tag_of(el) in ("script", "style"):
                     continue
-                text = visible_text(el)
-                if not 6 <= len(text) <= MAX_DATE_TEXT or not any(c.isdigit() for c in text):
+                text = short_visible_text(el, MAX_DATE_TEXT)
+                if text is None or len(text) < 6 or not any(c.isdigit() for c in text):
                     continue
                 if labelled and not DATE_LABEL.match(normalize_arabic(text)):
                     continue

@@ -4,7 +4,8 @@ URL, else a generic outlet for that site, with the best timezone we can know for
 The timezone of a generic outlet: the UTC offset the page's own timestamps carry, else the
 one the user gives, else the zone of the country of the domain when that country has only one
 clock (read from the tz database's zone.tab, which ships with the `tzdata` package: zones that
-keep the same offsets all year count as one; China's legal time is Beijing's), else UTC.
+keep the same offsets all year count as one; China's legal time is Beijing's), else the one
+clock of the page's language when all its newsrooms share one (`language_zone`), else UTC.
 """
 
 from __future__ import annotations
@@ -29,6 +30,20 @@ SYSTEM_ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 LEGAL_TIME = {"CN": "Asia/Shanghai"}
 
 
+# Languages whose newsrooms keep one clock (every country that writes news in them shares it):
+# a page in one of them, on a domain that names no country, is read in that clock. Not Arabic,
+# English, French, Spanish, Portuguese, Russian...: they span many zones.
+LANGUAGE_ZONES = {
+    "ja": "Asia/Tokyo", "ko": "Asia/Seoul", "zh": "Asia/Shanghai", "th": "Asia/Bangkok",
+    "vi": "Asia/Ho_Chi_Minh", "hy": "Asia/Yerevan", "ka": "Asia/Tbilisi", "he": "Asia/Jerusalem",
+    "tr": "Europe/Istanbul", "el": "Europe/Athens", "bg": "Europe/Sofia", "ro": "Europe/Bucharest",
+    "hu": "Europe/Budapest", "pl": "Europe/Warsaw", "cs": "Europe/Prague",
+    "sk": "Europe/Bratislava",
+    "de": "Europe/Berlin", "it": "Europe/Rome", "nl": "Europe/Amsterdam", "da": "Europe/Copenhagen",
+    "fi": "Europe/Helsinki", "et": "Europe/Tallinn", "lv": "Europe/Riga", "lt": "Europe/Vilnius",
+}
+
+
 class NotAUrl(ValueError):
     """The --url of a saved page is not an http(s) URL with a host."""
 
@@ -40,6 +55,11 @@ def site_host(url: str) -> str:
     if parts.scheme not in ("http", "https") or "." not in host:
         raise NotAUrl(f"not an http(s) URL with a host: {url!r}")
     return host.removeprefix("www.")
+
+
+def language_zone(language: str) -> str | None:
+    """The one clock of a page's language (`ja` -> Asia/Tokyo), or None (see LANGUAGE_ZONES)."""
+    return LANGUAGE_ZONES.get(language)
 
 
 @cache

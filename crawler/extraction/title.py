@@ -4,7 +4,9 @@ Sources in order: the outlet's selectors, OpenGraph `og:title` (else `twitter:ti
 title the outlet shares, rarely decorated beyond a site name), the JSON-LD headline and the
 page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
 on other words than `og:title` (a social-media wording), the page's own headline comes first;
-so does the `<h1>` when `og:title` only adds separated segments to it ("Headline | DW | date").
+so does the `<h1>` when `og:title` only adds separated segments to it ("Headline | DW | date")
+or a bracketed note ("Headline（写真＝ロイター）"). An `<h1>` made of a headline and a byline in
+sibling elements gives its first part.
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
 """
@@ -18,6 +20,13 @@ from collections.abc import Iterable
 from crawler.text import normalize_arabic, strip_prefixes, tokens
 
 _SEPARATORS = re.compile(r"\s+[-–—|:ـ]+\s+|\s*[|｜]\s*")
+_QUOTES = str.maketrans({**dict.fromkeys("‘’‚‛′`", "'"), **dict.fromkeys("“”„‟″«»", '"')})
+
+
+def fold_quotes(text: str) -> str:
+    """Typographic quotes and apostrophes as ASCII ones: og:title and the printed headline
+    often differ only so."""
+    return text.translate(_QUOTES)
 
 
 def decode_entities(text: str) -> str:
@@ -56,7 +65,8 @@ def title_site_names(page_title: str, headline: str) -> list[str]:
 def order_headlines(shared: str, structured: str, visible: str,
                     site_names: Iterable[str]) -> list[str]:
     """og:title, JSON-LD headline, `<h1>`; the last two first when they agree with each other
-    and differ from og:title in words (not just in quotes or a site name)."""
+    and differ from og:title in words (not just in quotes or a site name); the `<h1>` first
+    when og:title is the same headline typed with other quotes (the printed one wins)."""
     names = list(site_names)
 
     def words(text: str) -> list[str]:
@@ -64,15 +74,26 @@ def order_headlines(shared: str, structured: str, visible: str,
 
     if structured and visible and words(structured) == words(visible) != words(shared or ""):
         return [structured, visible, shared]
-    if visible and shared and _decorates(shared, visible):
+    if visible and shared and (_decorates(shared, visible) or (
+        shared != visible and fold_quotes(decode_entities(shared)) == fold_quotes(visible)
+    )):
         return [visible, structured, shared]
     return [shared, structured, visible]
 
 
+_TRAILING_NOTE = re.compile(r"\s*[(（][^()（）]{1,40}[)）]\s*$")  # "（写真＝ロイター）"
+
+
 def _decorates(shared: str, visible: str) -> bool:
     """Whether the shared title is the visible headline plus separated segments (a site
-    name, a section, a date: "Headline | DW | 19.01.2020")."""
-    segments = [tokens(s) for s in _SEPARATORS.split(decode_entities(shared))]
+    name, a section, a date: "Headline | DW | 19.01.2020") or a bracketed note at its end
+    (a photo credit: "Headline（写真＝ロイター）")."""
+    shared = decode_entities(shared)
+    if (bare := _TRAILING_NOTE.sub("", shared)) != shared and tokens(bare) == tokens(
+        decode_entities(visible)
+    ):
+        return True
+    segments = [tokens(s) for s in _SEPARATORS.split(shared)]
     wanted = tokens(decode_entities(visible))
     if len(segments) < 2 or not wanted:
         return False
