@@ -45,10 +45,11 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from crawler.text import normalize_arabic, normalized_tokens
 
@@ -317,6 +318,27 @@ class Evidence:
     places: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
     approximate: frozenset[float] = frozenset()  # the figures given as approximate only
+
+    FIELDS = ("figures", "places", "topics", "approximate")
+
+    def to_document(self) -> dict[str, list]:
+        """As stored beside the article's signature (lists, sorted; empty ones left out)."""
+        return {name: sorted(values) for name in self.FIELDS if (values := getattr(self, name))}
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> Evidence:
+        """Read back; stored text is untrusted: only numbers and strings are kept."""
+        def read(name: str, kind: type | tuple[type, ...]) -> frozenset:
+            values = doc.get(name)
+            if not isinstance(values, list):
+                return frozenset()
+            return frozenset(v for v in values[:MAX_STORED] if isinstance(v, kind)
+                             and not isinstance(v, bool))
+        return cls(read("figures", (int, float)), read("places", str), read("topics", str),
+                   read("approximate", (int, float)))
+
+
+MAX_STORED = 200  # values of one kind read back from a stored document, at most
 
 
 def _close(x: float, y: float, approximate: bool = False) -> bool:

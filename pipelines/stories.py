@@ -7,7 +7,7 @@ first article of a time bucket loads the bucket's stored signatures and anchors 
 query, and every article processed is added, so a lookup costs no database round trip.
 Candidates are verified on their text, figures, places, topics and times
 (crawler.story_evidence; read from memory for this crawl's articles, in one batched read for
-the stored ones that share an anchor or whose signatures look similar);
+the stored ones that could be the same story judging by the summaries held in memory);
 copies also get `duplicate_of` (the first copy published). Topics are tagged before this
 stage: they are evidence. Cross-outlet copies stay stored: each outlet's article is a fact.
 
@@ -36,7 +36,6 @@ from scrapy import signals
 
 from crawler.items import Article
 from crawler.similarity import (
-    PREFILTER,
     BandIndex,
     Fingerprint,
     lookup_buckets,
@@ -128,14 +127,15 @@ class StoriesPipeline(Stage):
                 for url, doc in docs.items()]
 
     async def candidates(self, fingerprint: Fingerprint) -> dict[str, Candidate]:
-        """This crawl's articles that share a band with it, and the stored ones whose
-        signatures also look similar."""
+        """This crawl's articles that share a band or an anchor with it, and the stored ones
+        that could be the same story (BandIndex.worth_reading)."""
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
                                            fingerprint.anchors)
         sharing.pop(fingerprint.canonical_url, None)
         found = {url: self.run_candidate(url) for url in sharing if url in self.run_articles}
         stored = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
-                  if url not in found and estimate >= PREFILTER]
+                  if url not in found and self.index.worth_reading(
+                      url, estimate, fingerprint.published, fingerprint.evidence)]
         if stored:
             try:
                 for candidate in await asyncio.to_thread(self.stored_candidates, stored,
@@ -189,9 +189,10 @@ class StoriesPipeline(Stage):
         item.minhash = fingerprint.signature
         item.story_bucket = time_bucket(fingerprint.published)
         item.story_anchors = fingerprint.anchors
+        item.story_summary = fingerprint.summary
         self.labels.add(item.story_id)
         self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket,
-                       item.story_anchors)
+                       item.story_anchors, item.story_summary)
         self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
                                                            item.duplicate_of)
 
@@ -243,7 +244,7 @@ class StoriesPipeline(Stage):
             fingerprint = self.run_articles[url].fingerprint
             new = [u for u, estimate in late.sharing_a_key(
                 fingerprint.signature, published[url], fingerprint.anchors).items()
-                   if estimate >= PREFILTER]
+                   if late.worth_reading(u, estimate, published[url], fingerprint.evidence)]
             if new:
                 joined += self._join_late(url, self.stored_candidates(new, late))
         return joined

@@ -165,7 +165,7 @@ def test_a_database_written_before_story_signatures_is_migrated(store):
     store.ensure_indexes()
     assert "story_bands" not in store.db.list_collection_names()
     assert store.story_signatures_in(bucket) == [(old.canonical_url, fingerprint.signature,
-                                                  fingerprint.anchors)]
+                                                  fingerprint.anchors, fingerprint.summary)]
     variant = next(r for r in ROWS if r["id"] == "B2-page-variant")
     found = asyncio.run(StoriesPipeline(store=store).process_item(article_of(variant)))
     assert found.story_id == "oldstory" and found.duplicate_of == old.canonical_url
@@ -280,7 +280,7 @@ def test_articles_sharing_a_figure_meet_within_the_window_wherever_the_buckets_f
     for rounded, exact in ((2300.0, 2340.0), (15000.0, 14800.0), (2340.0, 2300.0)):
         index = BandIndex()
         index.add("filed", filed, time_bucket(start), [exact])
-        assert index.sharing_a_key(other, start, [rounded]) == {"filed": 1.0}
+        assert list(index.sharing_a_key(other, start, [rounded])) == ["filed"]
 
 
 def test_articles_are_filed_under_their_specific_places_not_the_big_cities():
@@ -292,7 +292,7 @@ def test_articles_are_filed_under_their_specific_places_not_the_big_cities():
     assert free.anchors == ["سيدي مومن"]  # الدار البيضاء: named by too many stories
     index = BandIndex()
     index.add("r2", free.signature, time_bucket(start), free.anchors)
-    assert index.sharing_a_key(list(range(64)), start, ["سيدي مومن"]) == {"r2": 1.0}
+    assert list(index.sharing_a_key(list(range(64)), start, ["سيدي مومن"])) == ["r2"]
     assert index.sharing_a_key(list(range(64)), start, ["الدار البيضاء"]) == {}
 
 
@@ -310,11 +310,16 @@ def test_the_stories_set_holds_what_these_tests_rely_on():
     assert variants and all(v.removesuffix("-page-variant") in ids for v in variants)
 
 
-def test_a_common_anchor_finds_nothing_and_anchors_alone_cost_one_read():
-    """An anchor filed by more than ANCHOR_POSTINGS articles of a bucket points at no story;
-    of the articles found by anchors alone, only the one whose signature is most similar is
-    worth reading (one link to a story is enough to join it)."""
+def test_a_common_anchor_finds_nothing_and_a_stored_candidate_is_read_only_if_it_could_match():
+    """An anchor filed by more than ANCHOR_POSTINGS articles of a bucket points at no story.
+    A stored article found by an anchor alone is read only when its summary (figures,
+    places, topics, time, held in memory) could make it the same story at the highest
+    similarity its signature allows; one filed without a summary, when its signature looks
+    similar."""
+    from datetime import timedelta
+
     from crawler.similarity import ANCHOR_POSTINGS, BandIndex, time_bucket
+    from crawler.story_evidence import Evidence
 
     start = instant("2026-09-22T10:00:00Z")
     bucket = time_bucket(start)
@@ -325,7 +330,18 @@ def test_a_common_anchor_finds_nothing_and_anchors_alone_cost_one_read():
                   ["سيدي مومن"])
     assert all(estimate < 0.08 for estimate in index.sharing_a_key(
         mine, start, ["سيدي مومن"]).values())
-    index.add("closer", mine[:4] + list(range(5000, 5060)), bucket, ["بني شيكر"])
-    index.add("farther", mine[:2] + list(range(6000, 6062)), bucket, ["بني شيكر"])
-    found = index.sharing_a_key(mine, start, ["بني شيكر"])
-    assert found["closer"] == 1.0 and found["farther"] < 0.08
+    evidence = Evidence(frozenset([4220.0]), frozenset(["بني شيكر"]), frozenset(["security"]))
+
+    def summary(figure: float, hours: float = 0) -> dict:
+        return {"published": (start + timedelta(hours=hours)).timestamp(), "figures": [figure],
+                "places": ["بني شيكر"], "topics": ["security"]}
+
+    for n, (name, known) in enumerate((("same", summary(4220.0, 5)),
+                                      ("other figure", summary(5100.0)),
+                                      ("days later", summary(4220.0, 60)),
+                                      ("no summary", None))):
+        index.add(name, list(range(5000 + 64 * n, 5064 + 64 * n)), bucket, [4220.0], known)
+    found = index.sharing_a_key(list(range(9000, 9064)), start, [4220.0])  # no band shared
+    assert set(found) == {"same", "other figure", "days later", "no summary"}
+    assert [url for url, estimate in found.items()
+            if index.worth_reading(url, estimate, start, evidence)] == ["same"]
