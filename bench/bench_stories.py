@@ -284,7 +284,8 @@ def main() -> None:
                         help="Fit the weights of crawler.story_evidence on the tune split.")
     args = parser.parse_args()
     if args.fit:
-        names = ["W_TEXT", "W_FIGURES", "W_PLACES", "W_SHARED_PLACES", "W_MOMENTS", "BIAS"]
+        names = ["W_TEXT", "W_FIGURES", "W_PLACES", "W_SHARED_PLACES", "W_MOMENTS", "W_RARE",
+                 "BIAS"]
         tune = [t for t in assembled_set() if t.split == "tune"]
         for name, value in zip(names, fit(tune), strict=True):
             print(f"{name} = {value:.2f}")

@@ -365,9 +365,9 @@ class Fingerprint:
         when it is known already (it is the costly part)."""
         title, body = normalize_arabic(title), normalize_arabic(body)  # once for both uses
         title_words, body_words = normalized_tokens(title), normalized_tokens(body)
-        figures, approximate, places, moments = read_normalized(f"{title}\n{body}",
-                                                                title_words + body_words)
-        evidence = Evidence(figures, places, frozenset(topics), approximate, moments)
+        figures, approximate, places, moments, rare = read_normalized(
+            f"{title}\n{body}", title_words + body_words)
+        evidence = Evidence(figures, places, frozenset(topics), approximate, moments, rare)
         fingerprint = cls(canonical_url, outlet, published, " ".join(content_stems(body_words)),
                           evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)

@@ -21,15 +21,21 @@ a reader checks:
   "صباح الخميس" near Tiznit and another "مساء الخميس" there, in the same gendarmerie phrases.
   In the labelled sets no same-story pair disagrees so (0 of 92 within the window), 219 of
   1,063 different-story pairs do.
+- rare words: the stems both reports use that Arabic uses less than once per million words
+  (a name, a drug, a district the place list lacks), counted up to three. A free rewrite
+  keeps few words, but the rare ones are what it cannot say otherwise. Rarity is read from
+  a table of the common stems (crawler/data/common_words_ar.txt.gz, 33,060 stems, 90 KB,
+  derived from wordfreq's Arabic list, CC-BY-SA 4.0: see crawler/data/README.md), not from
+  the archive: the decision must not change as the archive grows or between two crawls.
 - topic: two reports with topics and no topic in common are two stories (a veto).
 - time: only reports published within two days of each other are compared (WINDOW).
 
 An agreement is -1 (both cite some and share none of theirs) .. +1 (the one citing fewer
 shares all of them), 0 when either cites none; shared places are 0 .. 1 (three or more);
-moments -1, 0 or +1 (moments_agreement). The score
+moments -1, 0 or +1 (moments_agreement); rare words 0 .. 1. The score
 
     score = W_TEXT * jaccard + W_FIGURES * figures + W_PLACES * places
-            + W_SHARED_PLACES * shared_places + W_MOMENTS * moments + BIAS
+            + W_SHARED_PLACES * shared_places + W_MOMENTS * moments + W_RARE * rare + BIAS
 
 is a logistic regression fitted on the tune part of the labelled sets (`python
 bench/bench_stories.py --fit`; the held-out parts never), with a wrong join weighed as five
@@ -48,6 +54,7 @@ the same figures within two days would be joined (not met in the sets).
 
 from __future__ import annotations
 
+import gzip
 import math
 import re
 import tomllib
@@ -57,14 +64,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from crawler.text import normalize_arabic, normalized_tokens
+from crawler.text import STOPWORDS, light_stem, normalize_arabic, normalized_tokens
 
 # Fitted by `python bench/bench_stories.py --fit` on the tune part (see bench/RESULTS.md).
-W_TEXT = 14.36
-W_FIGURES = 4.29
-W_PLACES = 2.03
-W_SHARED_PLACES = 7.46
-W_MOMENTS = 2.02
+W_TEXT = 12.79
+W_FIGURES = 4.17
+W_PLACES = 2.13
+W_SHARED_PLACES = 5.31
+W_MOMENTS = 1.70
+W_RARE = 2.84
 BIAS = -6.80
 
 FIGURE_TOLERANCE = 0.02  # "2300 كيلوغرام" is the 2340 kg of the communiqué
@@ -213,18 +221,19 @@ def figures_of(text: str) -> frozenset[float]:
 
 
 def read_text(text: str) -> tuple[frozenset[float], frozenset[float], frozenset[str],
-                                  frozenset[str]]:
+                                  frozenset[str], frozenset[str]]:
     """The figures of a text, those of them it gives as approximate only ("أزيد من"), the
-    places it names and the moments it dates things to (moments_of)."""
+    places it names, the moments it dates things to (moments_of) and its rare words
+    (rare_words)."""
     normalized = normalize_arabic(text)
     return read_normalized(normalized, normalized_tokens(normalized))
 
 
-def read_normalized(text: str, words: list[str]) -> tuple[frozenset[float], frozenset[float],
-                                                           frozenset[str], frozenset[str]]:
+def read_normalized(text: str, words: list[str]) -> tuple[
+        frozenset[float], frozenset[float], frozenset[str], frozenset[str], frozenset[str]]:
     """read_text of a text normalized already (crawler.text.normalize_arabic), given with its
     tokens (crawler.text.tokens): what a caller that reads the text otherwise has at hand."""
-    return (*_figures(text, words), _places(words), moments_of(text))
+    return (*_figures(text, words), _places(words), moments_of(text), rare_words(words))
 
 
 def _figures(text: str, words: list[str] | None = None) -> tuple[frozenset[float],
@@ -257,6 +266,27 @@ def _figures(text: str, words: list[str] | None = None) -> tuple[frozenset[float
         else:
             exact.add(value)
     return frozenset(found), frozenset(approximate - exact)
+
+
+MAX_RARE = 32  # rare words kept of an article (the first in sorted order: the same sample)
+
+
+@cache
+def _common_stems() -> frozenset[str]:
+    """Stems of the words used once per million or more (bench/make_common_words.py)."""
+    raw = resources.files("crawler").joinpath("data/common_words_ar.txt.gz").read_bytes()
+    return frozenset(line for line in gzip.decompress(raw).decode("utf-8").splitlines()
+                     if line and not line.startswith("#"))
+
+
+def rare_words(words: Iterable[str]) -> frozenset[str]:
+    """The stems of a normalized text's words (its tokens) that Arabic uses less than once per
+    million words: names, products, places the list lacks ("ريفوتريل", "لازاري"); not
+    digits, not words of two letters; at most MAX_RARE of them."""
+    common = _common_stems()
+    found = {stem for word in words if len(word) > 2 and word not in STOPWORDS
+             and not word.isdigit() and (stem := light_stem(word)) not in common}
+    return frozenset(sorted(found)[:MAX_RARE])
 
 
 _DAYS = ("السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه")  # normalized
@@ -343,8 +373,9 @@ class Evidence:
     topics: frozenset[str] = frozenset()
     approximate: frozenset[float] = frozenset()  # the figures given as approximate only
     moments: frozenset[str] = frozenset()  # days (and halves of days) named: moments_of
+    rare: frozenset[str] = frozenset()  # rare words (stems): rare_words
 
-    FIELDS = ("figures", "places", "topics", "approximate", "moments")
+    FIELDS = ("figures", "places", "topics", "approximate", "moments", "rare")
 
     def to_document(self) -> dict[str, list]:
         """As stored beside the article's signature (lists, sorted; empty ones left out)."""
@@ -360,7 +391,7 @@ class Evidence:
             return frozenset(v for v in values[:MAX_STORED] if isinstance(v, kind)
                              and not isinstance(v, bool))
         return cls(read("figures", (int, float)), read("places", str), read("topics", str),
-                   read("approximate", (int, float)), read("moments", str))
+                   read("approximate", (int, float)), read("moments", str), read("rare", str))
 
 
 MAX_STORED = 200  # values of one kind read back from a stored document, at most
@@ -414,6 +445,11 @@ def moments_agreement(a: frozenset[str], b: frozenset[str]) -> float:
     return -1.0
 
 
+def rare_shared(a: frozenset[str], b: frozenset[str]) -> float:
+    """How many rare words both use, 0 .. 1 for three or more (as places_shared)."""
+    return min(len(a & b), 3) / 3
+
+
 @dataclass(frozen=True)
 class PairEvidence:
     similarity: float  # exact Jaccard of the 5-gram shingles
@@ -422,9 +458,11 @@ class PairEvidence:
     shared_places: float
     topics_disagree: bool
     moments: float = 0.0
+    rare: float = 0.0
 
     def features(self) -> tuple[float, ...]:
-        return (self.similarity, self.figures, self.places, self.shared_places, self.moments)
+        return (self.similarity, self.figures, self.places, self.shared_places, self.moments,
+                self.rare)
 
 
 def pair_evidence(similarity: float, a: Evidence, b: Evidence) -> PairEvidence:
@@ -432,7 +470,7 @@ def pair_evidence(similarity: float, a: Evidence, b: Evidence) -> PairEvidence:
         similarity, figures_agreement(a.figures, b.figures, a.approximate | b.approximate),
         places_agreement(a.places, b.places), places_shared(a.places, b.places),
         bool(a.topics and b.topics and not a.topics & b.topics),
-        moments_agreement(a.moments, b.moments))
+        moments_agreement(a.moments, b.moments), rare_shared(a.rare, b.rare))
 
 
 def story_score(pair: PairEvidence) -> float:
@@ -440,7 +478,8 @@ def story_score(pair: PairEvidence) -> float:
     if pair.topics_disagree:
         return -math.inf
     return (W_TEXT * pair.similarity + W_FIGURES * pair.figures + W_PLACES * pair.places
-            + W_SHARED_PLACES * pair.shared_places + W_MOMENTS * pair.moments + BIAS)
+            + W_SHARED_PLACES * pair.shared_places + W_MOMENTS * pair.moments
+            + W_RARE * pair.rare + BIAS)
 
 
 def same_story(pair: PairEvidence) -> bool:

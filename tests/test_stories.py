@@ -237,6 +237,15 @@ def test_reports_dating_their_events_to_other_days_or_halves_of_a_day_disagree()
     assert moments_agreement(morning, frozenset()) == 0
 
 
+def test_rare_words_are_the_stems_arabic_uses_less_than_once_per_million():
+    from crawler.story_evidence import rare_shared, rare_words
+    from crawler.text import light_stem, tokens
+
+    found = rare_words(tokens("حجزت الشرطة أقراص الريفوتريل بحي لازاري وأوقفت 3 أشخاص"))
+    assert found == {"ريفوتريل", light_stem("لازاري")}  # not common words, not digits
+    assert rare_shared(found, frozenset({"ريفوتريل"})) == 1 / 3
+
+
 def test_places_are_found_with_their_proclitics():
     found = places_of("أوقفت الشرطة بطنجة المتوسط وبالناظور، وللدار البيضاء وفي آيت ملول")
     assert {"طنجه المتوسط", "طنجه", "الناظور", "الدار البيضاء", "ايت ملول"} <= found
