@@ -5,7 +5,9 @@ stopwords, which halves the similarity of unrelated texts). Band keys carry a ti
 a lookup only meets articles published within a few days, and its cost does not grow with the
 collection. Each article is also filed under its anchors, its most specific figures ("4220
 kg", "6350 pills") and places ("بني شيكر", "مطار ابن بطوطة"): a rewrite in other words keeps
-them while sharing too little wording to meet its story in a band. A crawl holds these
+them while sharing too little wording to meet its story in a band. And the signatures of
+the lookup buckets are scanned for any that agrees on SCAN_AGREEING values (a rewrite's
+wording may fall in no band by luck). A crawl holds these
 postings for the buckets it touches in memory (BandIndex: loaded from the store once per
 bucket, one query for all its signatures and anchors, then kept current with what the crawl
 stores), so a lookup costs no database round trip. Beside each signature the index keeps
@@ -55,6 +57,12 @@ ANCHOR_FIGURES = ANCHOR_PLACES = 3  # at most, per article (see anchors_of)
 # An anchor filed by more articles of a bucket than this points at no story ("27 عاما",
 # a district in every crime report): it is not looked up (see BandIndex.sharing_a_key).
 ANCHOR_POSTINGS = 8
+# Besides the band keys, the signatures of the lookup buckets are scanned (one numpy
+# comparison): any article agreeing on this many of the NUM_PERM values (estimate 0.078) is a
+# candidate too, wherever its agreeing values fall (two in one band is luck: P 0.55 at J 0.16).
+# Unrelated news (J ~0.015) agrees so with P 0.003: ~7 candidates a lookup at 2,400 articles
+# in the window, each judged in memory (BandIndex.worth_reading) before any read.
+SCAN_AGREEING = 5
 # A candidate whose signature agrees on k of the NUM_PERM values has an exact similarity
 # below SIMILARITY_BOUND[k] but with this probability (one-sided Clopper-Pearson bound).
 BOUND_MISS = 0.01
@@ -259,6 +267,9 @@ class BandIndex:
         self.signatures: dict[str, np.ndarray] = {}  # canonical URL -> signature
         # canonical URL -> (publication timestamp, evidence), when its summary is known
         self.known: dict[str, tuple[float, Evidence]] = {}
+        # bucket -> its articles' canonical URLs and their signatures as rows (grown by
+        # doubling; the first len(urls) rows are filled), for `similar`
+        self.rows: dict[int, tuple[list[str], np.ndarray]] = {}
 
     def add(self, canonical_url: str, sig: Sequence[int], bucket: int,
             anchors: Iterable[Anchor] = (), summary: Mapping[str, Any] | None = None) -> None:
@@ -266,7 +277,14 @@ class BandIndex:
         as `summary_of` gives it (None for a signature stored before summaries were)."""
         if canonical_url in self.signatures:
             return
-        self.signatures[canonical_url] = np.asarray(sig, dtype=np.uint32)
+        self.signatures[canonical_url] = row = np.asarray(sig, dtype=np.uint32)
+        urls, matrix = self.rows.get(bucket, ([], np.empty((0, NUM_PERM), dtype=np.uint32)))
+        if len(row) == NUM_PERM:
+            if len(urls) == len(matrix):
+                matrix = np.resize(matrix, (max(64, 2 * len(matrix)), NUM_PERM))
+            matrix[len(urls)] = row
+            urls.append(canonical_url)
+            self.rows[bucket] = (urls, matrix)
         if summary is not None and isinstance(published := summary.get("published"),
                                               int | float):
             self.known[canonical_url] = (float(published), Evidence.from_document(summary))
@@ -304,7 +322,24 @@ class BandIndex:
                     by_anchor.add(urls)
                 elif len(urls) <= ANCHOR_POSTINGS:
                     by_anchor.update(urls)
-        return {url: estimated_jaccard(sig, self.signatures[url]) for url in by_band | by_anchor}
+        found = {url: estimated_jaccard(sig, self.signatures[url]) for url in by_band | by_anchor}
+        return {**self.similar(sig, published), **found}
+
+    def similar(self, sig: Sequence[int], published: datetime) -> dict[str, float]:
+        """The articles of the lookup buckets whose signatures agree with this one on
+        SCAN_AGREEING values or more, with their estimates."""
+        row = np.asarray(sig, dtype=np.uint32)
+        found: dict[str, float] = {}
+        if len(row) != NUM_PERM:
+            return found
+        for bucket in lookup_buckets(published):
+            urls, matrix = self.rows.get(bucket, ((), None))
+            if not urls:
+                continue
+            agreeing = np.count_nonzero(matrix[:len(urls)] == row, axis=1)
+            for i in np.flatnonzero(agreeing >= SCAN_AGREEING).tolist():
+                found[urls[i]] = int(agreeing[i]) / NUM_PERM
+        return found
 
     def worth_reading(self, url: str, estimate: float, published: datetime,
                       evidence: Evidence) -> bool:

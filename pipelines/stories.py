@@ -1,7 +1,8 @@
 """Stories (dedupe tier c): articles of one story across outlets share `story_id`.
 
 Each new article is compared with the articles that share an LSH band key or an anchor (one
-of its most specific figures and places) with it (crawler.similarity): this crawl's own and
+of its most specific figures and places) with it or whose signatures agree on enough values
+(crawler.similarity): this crawl's own and
 the stored ones of the same days. The crawl holds those postings in memory (BandIndex): the
 first article of a time bucket loads the bucket's stored signatures and anchors with one
 query, and every article processed is added, so a lookup costs no database round trip.
@@ -127,15 +128,17 @@ class StoriesPipeline(Stage):
                 for url, doc in docs.items()]
 
     async def candidates(self, fingerprint: Fingerprint) -> dict[str, Candidate]:
-        """This crawl's articles that share a band or an anchor with it, and the stored ones
-        that could be the same story (BandIndex.worth_reading)."""
+        """The articles that share a band or an anchor with it or whose signatures agree
+        (BandIndex.sharing_a_key) and could be the same story (BandIndex.worth_reading):
+        this crawl's from memory, the stored ones read in one call."""
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
                                            fingerprint.anchors)
         sharing.pop(fingerprint.canonical_url, None)
-        found = {url: self.run_candidate(url) for url in sharing if url in self.run_articles}
-        stored = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
-                  if url not in found and self.index.worth_reading(
-                      url, estimate, fingerprint.published, fingerprint.evidence)]
+        worth = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
+                 if self.index.worth_reading(url, estimate, fingerprint.published,
+                                             fingerprint.evidence)]
+        found = {url: self.run_candidate(url) for url in worth if url in self.run_articles}
+        stored = [url for url in worth if url not in found]
         if stored:
             try:
                 for candidate in await asyncio.to_thread(self.stored_candidates, stored,
@@ -257,8 +260,9 @@ class StoriesPipeline(Stage):
         fingerprint = self.run_candidate(url).fingerprint
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
                                            fingerprint.anchors)
-        by_url = {u: self.run_candidate(u) for u in sharing
-                  if u in self.run_articles and u != url}
+        by_url = {u: self.run_candidate(u) for u, estimate in sharing.items()
+                  if u in self.run_articles and u != url and self.index.worth_reading(
+                      u, estimate, fingerprint.published, fingerprint.evidence)}
         by_url.update({c.fingerprint.canonical_url: c for c in late})
         found = matches(fingerprint, [c.fingerprint for c in by_url.values()])
         own = known.story_id

@@ -305,6 +305,22 @@ def test_articles_sharing_a_figure_meet_within_the_window_wherever_the_buckets_f
         assert list(index.sharing_a_key(other, start, [rounded])) == ["filed"]
 
 
+def test_signatures_agreeing_on_enough_values_meet_without_sharing_a_band():
+    """A rewrite whose signature agrees on SCAN_AGREEING values, none two in one band, is a
+    candidate (the band index alone would miss it by luck); one value fewer, it is not."""
+    from crawler.similarity import SCAN_AGREEING, BandIndex, time_bucket
+
+    start = instant("2026-09-22T10:00:00Z")
+    mine = list(range(64))
+    index = BandIndex()
+    for name, agreeing in (("close", SCAN_AGREEING), ("far", SCAN_AGREEING - 1)):
+        other = [value + 1000 for value in mine]
+        for band in range(agreeing):  # one value in each of the first bands: no band shared
+            other[band * 2] = mine[band * 2]
+        index.add(name, other, time_bucket(start))
+    assert index.sharing_a_key(mine, start) == {"close": SCAN_AGREEING / 64}
+
+
 def test_articles_are_filed_under_their_specific_places_not_the_big_cities():
     from crawler.similarity import BandIndex, Fingerprint, time_bucket
 
