@@ -140,7 +140,8 @@ def main() -> None:
             print(f"{label}: {size:>7} articles (filled in {time.perf_counter() - t0:.0f}s): "
                   f"bucket load median {statistics.median(loads):.0f} ms ({len(loads)} "
                   f"buckets); lookup median {medians[size]:.2f} ms, p90 "
-                  f"{statistics.quantiles(lookups, n=10)[-1]:.2f} ms", flush=True)
+                  f"{statistics.quantiles(lookups, n=10)[-1]:.2f} ms, mean "
+                  f"{statistics.fmean(lookups):.2f} ms", flush=True)
         small, large = min(medians), max(medians)
         print(f"lookup ratio {large}/{small}: {medians[large] / medians[small]:.2f}")
     finally:

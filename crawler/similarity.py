@@ -274,7 +274,7 @@ class BandIndex:
     def add(self, canonical_url: str, sig: Sequence[int], bucket: int,
             anchors: Iterable[Anchor] = (), summary: Mapping[str, Any] | None = None) -> None:
         """File an article under its keys; `anchors`: as `anchors_of` picks them; `summary`:
-        as `summary_of` gives it (None for a signature stored before summaries were)."""
+        as Fingerprint.summary gives it (None for a signature stored before summaries were)."""
         if canonical_url in self.signatures:
             return
         self.signatures[canonical_url] = row = np.asarray(sig, dtype=np.uint32)
@@ -296,6 +296,10 @@ class BandIndex:
                 self.postings[key] = [found, canonical_url]
             else:
                 found.append(canonical_url)
+
+    def know(self, canonical_url: str, published: datetime, evidence: Evidence) -> None:
+        """What `add` reads from a summary, for an article at hand (this crawl's)."""
+        self.known[canonical_url] = (published.timestamp(), evidence)
 
     def add_bucket(self, bucket: int, entries: Iterable[tuple]) -> None:
         """The stored (canonical URL, signature, anchors[, summary]) of one bucket."""
@@ -336,7 +340,7 @@ class BandIndex:
             urls, matrix = self.rows.get(bucket, ((), None))
             if not urls:
                 continue
-            agreeing = np.count_nonzero(matrix[:len(urls)] == row, axis=1)
+            agreeing = (matrix[:len(urls)] == row).sum(axis=1, dtype=np.uint8)
             for i in np.flatnonzero(agreeing >= SCAN_AGREEING).tolist():
                 found[urls[i]] = int(agreeing[i]) / NUM_PERM
         return found
@@ -400,11 +404,12 @@ class Fingerprint:
         when it is known already (it is the costly part)."""
         title, body = normalize_arabic(title), normalize_arabic(body)  # once for both uses
         title_words, body_words = normalized_tokens(title), normalized_tokens(body)
+        body_stems = content_stems(body_words)
         figures, approximate, places, moments, rare = read_normalized(
-            f"{title}\n{body}", title_words + body_words)
+            f"{title}\n{body}", title_words + body_words,
+            content_stems(title_words) + body_stems)
         evidence = Evidence(figures, places, frozenset(topics), approximate, moments, rare)
-        fingerprint = cls(canonical_url, outlet, published, " ".join(content_stems(body_words)),
-                          evidence)
+        fingerprint = cls(canonical_url, outlet, published, " ".join(body_stems), evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint
 

@@ -64,16 +64,16 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from crawler.text import STOPWORDS, light_stem, normalize_arabic, normalized_tokens
+from crawler.text import content_stems, normalize_arabic, normalized_tokens
 
 # Fitted by `python bench/bench_stories.py --fit` on the tune part (see bench/RESULTS.md).
-W_TEXT = 12.79
-W_FIGURES = 4.17
+W_TEXT = 13.06
+W_FIGURES = 4.19
 W_PLACES = 2.13
-W_SHARED_PLACES = 5.31
-W_MOMENTS = 1.70
-W_RARE = 2.84
-BIAS = -6.80
+W_SHARED_PLACES = 5.35
+W_MOMENTS = 1.74
+W_RARE = 2.78
+BIAS = -6.81
 
 FIGURE_TOLERANCE = 0.02  # "2300 كيلوغرام" is the 2340 kg of the communiqué
 # A figure given as approximate ("أزيد من أربعة أطنان", "قرابة طن") agrees with any within 20%.
@@ -226,14 +226,16 @@ def read_text(text: str) -> tuple[frozenset[float], frozenset[float], frozenset[
     places it names, the moments it dates things to (moments_of) and its rare words
     (rare_words)."""
     normalized = normalize_arabic(text)
-    return read_normalized(normalized, normalized_tokens(normalized))
+    words = normalized_tokens(normalized)
+    return read_normalized(normalized, words, content_stems(words))
 
 
-def read_normalized(text: str, words: list[str]) -> tuple[
+def read_normalized(text: str, words: list[str], stems: list[str]) -> tuple[
         frozenset[float], frozenset[float], frozenset[str], frozenset[str], frozenset[str]]:
     """read_text of a text normalized already (crawler.text.normalize_arabic), given with its
-    tokens (crawler.text.tokens): what a caller that reads the text otherwise has at hand."""
-    return (*_figures(text, words), _places(words), moments_of(text), rare_words(words))
+    tokens (crawler.text.tokens) and content stems (crawler.text.content_stems): what a
+    caller that reads the text otherwise has at hand."""
+    return (*_figures(text, words), _places(words), moments_of(text), rare_words(stems))
 
 
 def _figures(text: str, words: list[str] | None = None) -> tuple[frozenset[float],
@@ -279,30 +281,37 @@ def _common_stems() -> frozenset[str]:
                      if line and not line.startswith("#"))
 
 
-def rare_words(words: Iterable[str]) -> frozenset[str]:
-    """The stems of a normalized text's words (its tokens) that Arabic uses less than once per
-    million words: names, products, places the list lacks ("ريفوتريل", "لازاري"); not
-    digits, not words of two letters; at most MAX_RARE of them."""
-    common = _common_stems()
-    found = {stem for word in words if len(word) > 2 and word not in STOPWORDS
-             and not word.isdigit() and (stem := light_stem(word)) not in common}
-    return frozenset(sorted(found)[:MAX_RARE])
+def rare_words(stems: Iterable[str]) -> frozenset[str]:
+    """Of a text's content stems (crawler.text.content_stems), those of words Arabic uses less
+    than once per million: names, products, places the list lacks ("ريفوتريل", "لازاري");
+    not digits, not stems of two letters; at most MAX_RARE of them."""
+    found = set(stems).difference(_common_stems())  # at C speed: most words are common
+    return frozenset(sorted(s for s in found if len(s) > 2 and not s.isdigit())[:MAX_RARE])
 
 
 _DAYS = ("السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه")  # normalized
 # The half of the day a report dates its event to; noon ("ظهر", "زوال") may be told as either.
 _HALVES = {"فجر": "morning", "صباح": "morning", "صبيحه": "morning",
            "مساء": "evening", "عشيه": "evening", "ليله": "evening", "ليل": "evening"}
-_MOMENT = re.compile(rf"(?:(?<!\w)[وف]?({'|'.join(_HALVES)})\s+)?(?:(?:يوم|امس|اليوم)\s+)?"
-                     rf"(?<!\w)({'|'.join(_DAYS)})(?!\w)")
+_HALF_BEFORE = re.compile(rf"(?<!\w)[وف]?({'|'.join(_HALVES)})\s+(?:(?:يوم|امس|اليوم)\s+)?$")
+
+
+@cache
+def _day(day: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){day}(?!\w)")
 
 
 def moments_of(text: str) -> frozenset[str]:
     """The days a normalized text dates things to ("الخميس"), with the half of the day when
     it says it ("الخميس/morning" for "صباح الخميس", "صباح يوم الخميس")."""
-    if not any(day in text for day in _DAYS):
-        return frozenset()
-    return frozenset(f"{m[2]}/{_HALVES[m[1]]}" if m[1] else m[2] for m in _MOMENT.finditer(text))
+    found = set()
+    for day in _DAYS:
+        if day not in text:  # at C speed: most texts name one day or none
+            continue
+        for match in _day(day).finditer(text):
+            half = _HALF_BEFORE.search(text, max(0, match.start() - 24), match.start())
+            found.add(f"{day}/{_HALVES[half[1]]}" if half else day)
+    return frozenset(found)
 
 
 @cache

@@ -195,7 +195,8 @@ class StoriesPipeline(Stage):
         item.story_summary = fingerprint.summary
         self.labels.add(item.story_id)
         self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket,
-                       item.story_anchors, item.story_summary)
+                       item.story_anchors)
+        self.index.know(item.canonical_url, fingerprint.published, fingerprint.evidence)
         self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
                                                            item.duplicate_of)
 

@@ -239,9 +239,10 @@ def test_reports_dating_their_events_to_other_days_or_halves_of_a_day_disagree()
 
 def test_rare_words_are_the_stems_arabic_uses_less_than_once_per_million():
     from crawler.story_evidence import rare_shared, rare_words
-    from crawler.text import light_stem, tokens
+    from crawler.text import content_stems, light_stem, tokens
 
-    found = rare_words(tokens("حجزت الشرطة أقراص الريفوتريل بحي لازاري وأوقفت 3 أشخاص"))
+    found = rare_words(content_stems(tokens(
+        "حجزت الشرطة أقراص الريفوتريل بحي لازاري وأوقفت 3 أشخاص")))
     assert found == {"ريفوتريل", light_stem("لازاري")}  # not common words, not digits
     assert rare_shared(found, frozenset({"ريفوتريل"})) == 1 / 3
 
