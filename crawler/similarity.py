@@ -265,8 +265,9 @@ class BandIndex:
         # one: a list for every key took 45% of the memory)
         self.postings: dict[int, str | list[str]] = {}
         self.signatures: dict[str, np.ndarray] = {}  # canonical URL -> signature
-        # canonical URL -> (publication timestamp, evidence), when its summary is known
-        self.known: dict[str, tuple[float, Evidence]] = {}
+        # canonical URL -> (publication timestamp, evidence or Evidence.pack of it), when its
+        # summary is known
+        self.known: dict[str, tuple[float, Evidence | tuple]] = {}
         # bucket -> its articles' canonical URLs and their signatures as rows (grown by
         # doubling; the first len(urls) rows are filled), for `similar`
         self.rows: dict[int, tuple[list[str], np.ndarray]] = {}
@@ -287,7 +288,7 @@ class BandIndex:
             self.rows[bucket] = (urls, matrix)
         if summary is not None and isinstance(published := summary.get("published"),
                                               int | float):
-            self.known[canonical_url] = (float(published), Evidence.from_document(summary))
+            self.known[canonical_url] = (float(published), Evidence.pack(summary))
         for key in band_keys(sig, bucket) + anchor_keys(anchors, bucket):
             found = self.postings.get(key)
             if found is None:
@@ -357,6 +358,8 @@ class BandIndex:
         when, other = known
         if abs(when - published.timestamp()) > WINDOW.total_seconds():
             return False
+        if not isinstance(other, Evidence):
+            other = Evidence.unpack(other)
         return could_match(estimate, evidence, other)
 
 

@@ -11,6 +11,7 @@ are batched `insert_many(ordered=False)`; hot paths never upsert or count docume
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import struct
@@ -225,8 +226,7 @@ class Store:
         """(canonical URL, near-duplicate signature, anchors it is filed under, summary or
         None) of every article filed in a time bucket (crawler.similarity.BandIndex.add)."""
         return [(doc["canonical_url"], decode_signature(doc["signature"]),
-                 doc.get("anchors") or [],
-                 summary if isinstance(summary := doc.get("summary"), dict) else None)
+                 doc.get("anchors") or [], decode_summary(doc.get("summary")))
                 for doc in self.story_signatures.find({"bucket": bucket},
                                                       {"_id": 0, "canonical_url": 1,
                                                        "signature": 1, "anchors": 1,
@@ -327,6 +327,26 @@ def decode_signature(text: str) -> list[int]:
     return list(struct.unpack(f"<{len(raw) // 4}I", raw))
 
 
+MAX_SUMMARY = 8192  # characters of a stored summary read back, at most (it is ~300)
+
+
+def encode_summary(summary: Mapping[str, Any]) -> str:
+    """An article's summary (crawler.similarity.Fingerprint.summary) as stored: one JSON
+    string, which the embedded server returns twice as fast as the same subdocument."""
+    return json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_summary(text: Any) -> dict[str, Any] | None:
+    """A stored summary, or None (none stored, or not one: stored text is untrusted)."""
+    if not isinstance(text, str) or len(text) > MAX_SUMMARY:
+        return None
+    try:
+        summary = json.loads(text)
+    except ValueError:
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
 def signature_document(canonical_url: str, bucket: int, sig: Iterable[int],
                        anchors: Iterable[float | str] = (),
                        summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -336,7 +356,7 @@ def signature_document(canonical_url: str, bucket: int, sig: Iterable[int],
     if anchors := list(anchors):
         doc["anchors"] = anchors
     if summary:
-        doc["summary"] = dict(summary)
+        doc["summary"] = encode_summary(summary)
     return doc
 
 

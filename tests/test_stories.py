@@ -384,3 +384,17 @@ def test_a_common_anchor_finds_nothing_and_a_stored_candidate_is_read_only_if_it
     assert set(found) == {"same", "other figure", "days later", "no summary"}
     assert [url for url, estimate in found.items()
             if index.worth_reading(url, estimate, start, evidence)] == ["same"]
+
+
+def test_a_stored_summary_is_read_back_and_a_malformed_one_is_ignored():
+    """Stored text is untrusted: a summary that is not a JSON object of numbers and strings
+    leaves the candidate unknown (judged by its signature alone) or drops the odd values."""
+    from crawler.store import decode_summary, encode_summary
+    from crawler.story_evidence import Evidence
+
+    summary = {"published": 1.7e9, "figures": [4220.0], "places": ["بني شيكر"]}
+    assert decode_summary(encode_summary(summary)) == summary
+    assert decode_summary("[1, 2]") is None and decode_summary("{") is None
+    assert decode_summary({"published": 1}) is None and decode_summary("x" * 10**5) is None
+    odd = Evidence.from_document({"figures": [True, "12", 5], "places": [7, "الناظور"]})
+    assert odd.figures == {5} and odd.places == {"الناظور"}
