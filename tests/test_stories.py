@@ -398,3 +398,21 @@ def test_a_stored_summary_is_read_back_and_a_malformed_one_is_ignored():
     assert decode_summary({"published": 1}) is None and decode_summary("x" * 10**5) is None
     odd = Evidence.from_document({"figures": [True, "12", 5], "places": [7, "الناظور"]})
     assert odd.figures == {5} and odd.places == {"الناظور"}
+
+
+def test_what_the_summaries_reject_the_exact_check_rejects_too():
+    """A stored candidate is read only if `could_match` says it could be the same story at
+    the upper bound of its signature's similarity: on every pair of the assembled set
+    published within the window, each pair the exact check (`matches`) accepts passes it."""
+    from bench.bench_stories import assembled_set, fingerprint
+    from crawler.similarity import WINDOW, could_match, estimated_jaccard
+
+    prints = [fingerprint(text) for text in assembled_set()]
+    accepted = 0
+    for a, b in itertools.combinations(prints, 2):
+        if abs(a.published - b.published) > WINDOW or not matches(a, [b]):
+            continue
+        accepted += 1
+        estimate = estimated_jaccard(a.signature, b.signature)
+        assert could_match(estimate, a.evidence, b.evidence), (a.canonical_url, b.canonical_url)
+    assert accepted >= 60
