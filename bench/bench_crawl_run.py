@@ -8,9 +8,9 @@ through `scrapy crawl`), against the bundled replica site, with the embedded ser
 
 A crawl that stores new articles also loads, once, the near-duplicate signatures of their time
 buckets (pipelines/stories.py), however many outlets filed them: `--window N` files N random
-signatures (with anchors) in one bucket and measures that load as the stories stage does it
-(the query, then the in-memory index), in this process: what each signature of a run's window
-costs.
+signatures (with anchors and summaries) in one bucket and measures that load as the stories
+stage does it (the query, then the in-memory index), in this process: what each signature of
+a run's window costs.
 
     python bench/bench_crawl_run.py [--rounds 3] [--window 40000]
 """
@@ -73,19 +73,29 @@ def crawl(replica: str, env: dict[str, str], stats: Path, server_pid: int) -> di
 
 def window_load(uri: str, size: int, server_pid: int, rounds: int) -> dict[str, float]:
     """Load a bucket of `size` stored signatures as the stories stage does; medians. Each is
-    filed, like an article, under anchors: two figures and two places (of 500)."""
+    filed, like an article, under anchors: two figures and two places (of 500), with the
+    summary a news article has on median (Fingerprint.summary: four figures, two places, a
+    topic, a day and six rare words)."""
     rng = random.Random(7)
     places = [f"مكان{n}" for n in range(500)]
+    rare = [f"نادر{n}" for n in range(5000)]
     store = Store(MongoTarget(uri, uri.rsplit("/", 1)[1], embedded=False))
     store.ensure_indexes()
     bucket = 2500
+
+    def filed(n: int) -> dict:
+        figures = [float(rng.randrange(100, 100000)) for _ in range(2)]
+        named = rng.sample(places, 2)
+        summary = {"published": 1.7e9 + n, "figures": sorted([*figures, 3.0, 27.0]),
+                   "places": sorted(named), "topics": ["security"], "moments": ["الخميس"],
+                   "rare": sorted(rng.sample(rare, 6))}
+        return signature_document(f"https://bench.example/{n}", bucket,
+                                  [rng.getrandbits(32) for _ in range(NUM_PERM)],
+                                  figures + named, summary)
+
     for start in range(0, size, 1000):
-        store.story_signatures.insert_many([
-            signature_document(f"https://bench.example/{n}", bucket,
-                               [rng.getrandbits(32) for _ in range(NUM_PERM)],
-                               [float(rng.randrange(100, 100000)) for _ in range(2)]
-                               + rng.sample(places, 2))
-            for n in range(start, min(start + 1000, size))])
+        store.story_signatures.insert_many([filed(n)
+                                            for n in range(start, min(start + 1000, size))])
     loads = []
     for _ in range(rounds):
         wall, cpu, db_cpu = time.monotonic(), time.process_time(), cpu_of(server_pid)

@@ -9,8 +9,8 @@ at the end of the archive:
 - bucket load: one query returning the signatures and anchors of a 4-day bucket (1,200
   articles here);
 - lookup: the in-memory band and anchor lookup, reading the text of the stored candidates
-  that share an anchor or whose signatures look similar, and the check (`matches`), per
-  article.
+  that could be the same story (judged on the summaries held in memory), and the check
+  (`matches`), per article; with how many lookups read stored text, and how many articles.
 
     python bench/bench_near_duplicates.py [--sizes 10000 100000] [--uri MONGO_URI]
 
@@ -76,7 +76,7 @@ def fill(store: Store, start: int, stop: int, rng: random.Random, words: list[st
             "insert", {"canonical_url": url, "outlet": "bench", "body": body,
                        "published_at": published, "story_id": url[-12:]},
             story_bucket=time_bucket(published), signature=fingerprint.signature,
-            anchors=fingerprint.anchors))
+            anchors=fingerprint.anchors, summary=fingerprint.summary))
         if len(batch) >= 1000 or i == stop - 1:
             apply_writes(store, batch)
             batch = []
@@ -87,6 +87,14 @@ async def time_lookups(store: Store, size: int, rng: random.Random,
     """ms per bucket load, and per lookup + verification, for new articles published at the
     archive's end (as one crawl's stories stage makes them)."""
     stage = StoriesPipeline(store=store)
+    find_articles = store.find_articles
+
+    def counted(urls, projection=None):
+        reads.append(len(urls))
+        return find_articles(urls, projection)
+
+    reads: list[int] = []
+    store.find_articles = counted
     newest = START + timedelta(days=size / ARTICLES_PER_DAY)
     loads, lookups = [], []
     for n in range(SAMPLES):
@@ -101,6 +109,8 @@ async def time_lookups(store: Store, size: int, rng: random.Random,
         candidates = await stage.candidates(fingerprint)
         matches(fingerprint, [c.fingerprint for c in candidates.values()])
         lookups.append((time.perf_counter() - t0) * 1000)
+    store.find_articles = find_articles
+    print(f"  {len(reads)} of {SAMPLES} lookups read stored text ({sum(reads)} articles)")
     return loads, lookups
 
 
@@ -130,7 +140,8 @@ def main() -> None:
             print(f"{label}: {size:>7} articles (filled in {time.perf_counter() - t0:.0f}s): "
                   f"bucket load median {statistics.median(loads):.0f} ms ({len(loads)} "
                   f"buckets); lookup median {medians[size]:.2f} ms, p90 "
-                  f"{statistics.quantiles(lookups, n=10)[-1]:.2f} ms", flush=True)
+                  f"{statistics.quantiles(lookups, n=10)[-1]:.2f} ms, mean "
+                  f"{statistics.fmean(lookups):.2f} ms", flush=True)
         small, large = min(medians), max(medians)
         print(f"lookup ratio {large}/{small}: {medians[large] / medians[small]:.2f}")
     finally:

@@ -44,7 +44,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.similarity import (  # noqa: E402
-    PREFILTER,
     WINDOW,
     BandIndex,
     Fingerprint,
@@ -125,6 +124,15 @@ def anchors(found: Fingerprint) -> list:
     return found.anchors
 
 
+def summary(found: Fingerprint) -> dict | None:
+    return found.summary
+
+
+def worth_reading(index: BandIndex, url: str, estimate: float, me: Fingerprint) -> bool:
+    """As for a stored candidate (the stage verifies all of its own crawl's)."""
+    return index.worth_reading(url, estimate, me.published, me.evidence)
+
+
 @cache
 def _rules():
     return load_rules()
@@ -170,10 +178,11 @@ def stories_of(texts: list[Text], match: Matcher = matches) -> dict[str, str]:
     for t in sorted(texts, key=lambda t: t.published):
         me = prints[t.id]
         seen = index.sharing_a_key(me.signature, t.published, anchors(me))
-        candidates = [prints[o] for o, estimate in sorted(seen.items()) if estimate >= PREFILTER]
+        candidates = [prints[o] for o, estimate in sorted(seen.items())
+                      if worth_reading(index, o, estimate, me)]
         for found in match(me, candidates):
             parent[root(found.canonical_url)] = root(t.id)
-        index.add(t.id, me.signature, time_bucket(t.published), anchors(me))
+        index.add(t.id, me.signature, time_bucket(t.published), anchors(me), summary(me))
     return {t.id: root(t.id) for t in texts}
 
 
@@ -257,11 +266,12 @@ def use_rule_of(ref: str) -> Matcher:
     module = types.ModuleType(f"similarity_at_{ref}")
     sys.modules[module.__name__] = module  # dataclasses look their module up
     exec(compile(source, f"{ref}:crawler/similarity.py", "exec"), module.__dict__)
-    global fingerprint, anchors
+    global fingerprint, anchors, summary
 
     fingerprint = lambda text: module.Fingerprint.of(  # noqa: E731
         text.id, text.outlet, text.body, text.published)
     anchors = lambda found: ()  # noqa: E731
+    summary = lambda found: None  # noqa: E731
     return module.matches
 
 
@@ -274,7 +284,8 @@ def main() -> None:
                         help="Fit the weights of crawler.story_evidence on the tune split.")
     args = parser.parse_args()
     if args.fit:
-        names = ["W_TEXT", "W_FIGURES", "W_PLACES", "W_SHARED_PLACES", "BIAS"]
+        names = ["W_TEXT", "W_FIGURES", "W_PLACES", "W_SHARED_PLACES", "W_MOMENTS", "W_RARE",
+                 "BIAS"]
         tune = [t for t in assembled_set() if t.split == "tune"]
         for name, value in zip(names, fit(tune), strict=True):
             print(f"{name} = {value:.2f}")

@@ -51,12 +51,13 @@ class Article:
     action: str = field(default="insert", metadata=TRANSIENT)
     action_target: str = field(default="", metadata=TRANSIENT)  # canonical_url it applies to
     previous_version: dict[str, Any] | None = field(default=None, metadata=TRANSIENT)
-    # Near-duplicate signature (crawler/similarity.py), its time bucket and the anchors
-    # (figures, places) it is filed under, set by the stories stage; stored apart, in
-    # `story_signatures`.
+    # Near-duplicate signature (crawler/similarity.py), its time bucket, the anchors (figures,
+    # places) it is filed under and its summary (Fingerprint.summary), set by the stories
+    # stage; stored apart, in `story_signatures`.
     minhash: list[int] = field(default_factory=list, metadata=TRANSIENT)
     story_bucket: int | None = field(default=None, metadata=TRANSIENT)
     story_anchors: list[float | str] = field(default_factory=list, metadata=TRANSIENT)
+    story_summary: dict[str, Any] = field(default_factory=dict, metadata=TRANSIENT)
     merged_stories: list[str] = field(default_factory=list, metadata=TRANSIENT)  # -> story_id
     originals_of: list[str] = field(default_factory=list, metadata=TRANSIENT)  # later copies
     # title, summary and body as read by `words`, with the text each was read from

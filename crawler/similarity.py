@@ -5,10 +5,17 @@ stopwords, which halves the similarity of unrelated texts). Band keys carry a ti
 a lookup only meets articles published within a few days, and its cost does not grow with the
 collection. Each article is also filed under its anchors, its most specific figures ("4220
 kg", "6350 pills") and places ("بني شيكر", "مطار ابن بطوطة"): a rewrite in other words keeps
-them while sharing too little wording to meet its story in a band. A crawl holds these
+them while sharing too little wording to meet its story in a band. And the signatures of
+the lookup buckets are scanned for any that agrees on SCAN_AGREEING values (a rewrite's
+wording may fall in no band by luck). A crawl holds these
 postings for the buckets it touches in memory (BandIndex: loaded from the store once per
 bucket, one query for all its signatures and anchors, then kept current with what the crawl
-stores), so a lookup costs no database round trip.
+stores), so a lookup costs no database round trip. Beside each signature the index keeps
+what the decision reads besides the wording (figures, places, topics, publication time: an
+article's summary, stored with its signature): a stored candidate's text is read only when
+the decision could be "same story" with the highest similarity its signature allows
+(`BandIndex.worth_reading`), so an article filed under a common place or amount costs no
+database read.
 
 Candidates are then verified (`matches`, the one place of the decision): at or above
 COPY_THRESHOLD of exact 5-gram Jaccard similarity a candidate is a copy (syndicated or lightly
@@ -45,14 +52,20 @@ SEED = 20241107
 BUCKET = timedelta(days=4)  # band keys name a 4-day bucket; a lookup reads two of them
 WINDOW = timedelta(days=2)  # always covered: the article's bucket and the nearer neighbour
 COPY_THRESHOLD = 0.6
-PREFILTER = 0.08  # signature estimate below which a candidate's body is not even fetched
+PREFILTER = 0.08  # signature estimate below which a candidate of unknown summary is not read
 ANCHOR_FIGURES = ANCHOR_PLACES = 3  # at most, per article (see anchors_of)
 # An anchor filed by more articles of a bucket than this points at no story ("27 عاما",
 # a district in every crime report): it is not looked up (see BandIndex.sharing_a_key).
 ANCHOR_POSTINGS = 8
-# At most this many articles found by an anchor alone are read per article, the most similar
-# by signature first: each stored one costs a database read.
-ANCHOR_READS = 1
+# Besides the band keys, the signatures of the lookup buckets are scanned (one numpy
+# comparison): any article agreeing on this many of the NUM_PERM values (estimate 0.078) is a
+# candidate too, wherever its agreeing values fall (two in one band is luck: P 0.55 at J 0.16).
+# Unrelated news (J ~0.015) agrees so with P 0.003: ~7 candidates a lookup at 2,400 articles
+# in the window, each judged in memory (BandIndex.worth_reading) before any read.
+SCAN_AGREEING = 5
+# A candidate whose signature agrees on k of the NUM_PERM values has an exact similarity
+# below SIMILARITY_BOUND[k] but with this probability (one-sided Clopper-Pearson bound).
+BOUND_MISS = 0.01
 FIGURE_SLOT, PLACE_SLOT = BANDS, BANDS + 1  # a key's slot in its bucket, after the bands
 SLOTS = BANDS + 2
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -121,6 +134,34 @@ def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     if len(a) != len(b) or not len(a):
         return 1.0  # no comparable signature: let the exact check decide
     return int(np.count_nonzero(np.asarray(a) == np.asarray(b))) / len(a)
+
+
+def _similarity_bounds(n: int, miss: float) -> list[float]:
+    """For k agreeing values of n: the similarity p at which P(at most k agree) = miss."""
+    def at_most(k: int, p: float) -> float:
+        return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k + 1))
+
+    bounds = []
+    for k in range(n + 1):
+        low, high = k / n, 1.0
+        for _ in range(40):
+            middle = (low + high) / 2
+            low, high = (middle, high) if at_most(k, middle) > miss else (low, middle)
+        bounds.append(high if k < n else 1.0)
+    return bounds
+
+
+SIMILARITY_BOUND = _similarity_bounds(NUM_PERM, BOUND_MISS)  # 0 of 64: 0.070; 5: 0.18
+
+
+def could_match(estimate: float, a: Evidence, b: Evidence) -> bool:
+    """Whether two articles could be one story (a copy, or `same_story`) given their evidence
+    and the signature estimate of their similarity, taken at its upper bound: the exact check
+    needs the candidate's text (a database read for a stored one), this needs nothing more
+    than the index holds. The score rises with similarity, so a pair this rejects is one the
+    exact check would reject too, unless its similarity lies above the bound (BOUND_MISS)."""
+    upper = SIMILARITY_BOUND[min(NUM_PERM, max(0, round(estimate * NUM_PERM)))]
+    return upper >= COPY_THRESHOLD or same_story(pair_evidence(upper, a, b))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -214,7 +255,8 @@ class BandIndex:
     """LSH band and anchor postings held in memory, time bucket by time bucket.
 
     A crawl adds the stored signatures and anchors of a bucket once (`add_bucket`), then each
-    article it processes (`add`); `sharing_a_key` then answers without a database round trip.
+    article it processes (`add`); `sharing_a_key` then answers without a database round trip,
+    and `worth_reading` tells which stored candidates could be the same story.
     """
 
     def __init__(self) -> None:
@@ -223,13 +265,30 @@ class BandIndex:
         # one: a list for every key took 45% of the memory)
         self.postings: dict[int, str | list[str]] = {}
         self.signatures: dict[str, np.ndarray] = {}  # canonical URL -> signature
+        # canonical URL -> (publication timestamp, evidence or Evidence.pack of it), when its
+        # summary is known
+        self.known: dict[str, tuple[float, Evidence | tuple]] = {}
+        # bucket -> its articles' canonical URLs and their signatures as rows (grown by
+        # doubling; the first len(urls) rows are filled), for `similar`
+        self.rows: dict[int, tuple[list[str], np.ndarray]] = {}
 
     def add(self, canonical_url: str, sig: Sequence[int], bucket: int,
-            anchors: Iterable[Anchor] = ()) -> None:
-        """File an article under its keys; `anchors`: as `anchors_of` picks them."""
+            anchors: Iterable[Anchor] = (), summary: Mapping[str, Any] | None = None) -> None:
+        """File an article under its keys; `anchors`: as `anchors_of` picks them; `summary`:
+        as Fingerprint.summary gives it (None for a signature stored before summaries were)."""
         if canonical_url in self.signatures:
             return
-        self.signatures[canonical_url] = np.asarray(sig, dtype=np.uint32)
+        self.signatures[canonical_url] = row = np.asarray(sig, dtype=np.uint32)
+        urls, matrix = self.rows.get(bucket, ([], np.empty((0, NUM_PERM), dtype=np.uint32)))
+        if len(row) == NUM_PERM:
+            if len(urls) == len(matrix):
+                matrix = np.resize(matrix, (max(64, 2 * len(matrix)), NUM_PERM))
+            matrix[len(urls)] = row
+            urls.append(canonical_url)
+            self.rows[bucket] = (urls, matrix)
+        if summary is not None and isinstance(published := summary.get("published"),
+                                              int | float):
+            self.known[canonical_url] = (float(published), Evidence.pack(summary))
         for key in band_keys(sig, bucket) + anchor_keys(anchors, bucket):
             found = self.postings.get(key)
             if found is None:
@@ -239,21 +298,23 @@ class BandIndex:
             else:
                 found.append(canonical_url)
 
-    def add_bucket(self, bucket: int,
-                   entries: list[tuple[str, Sequence[int], Sequence[Anchor]]]) -> None:
-        """The stored (canonical URL, signature, anchors) of one bucket."""
+    def know(self, canonical_url: str, published: datetime, evidence: Evidence) -> None:
+        """What `add` reads from a summary, for an article at hand (this crawl's)."""
+        self.known[canonical_url] = (published.timestamp(), evidence)
+
+    def add_bucket(self, bucket: int, entries: Iterable[tuple]) -> None:
+        """The stored (canonical URL, signature, anchors[, summary]) of one bucket."""
         self.buckets.add(bucket)
-        for url, sig, anchors in entries:
-            self.add(url, sig, bucket, anchors)
+        for url, sig, anchors, *summary in entries:
+            self.add(url, sig, bucket, anchors, *summary)
 
     def sharing_a_key(self, sig: Sequence[int], published: datetime,
                       anchors: Iterable[Anchor] = ()) -> dict[str, float]:
         """Articles sharing a band or an anchor with this one in its lookup buckets (its own
         and the nearer neighbour), with the similarity their signatures suggest: compare it
-        with PREFILTER before reading their text. A rewrite in other words keeps figures and
-        places while its signature looks unlike: of the articles that share an anchor, the
-        ANCHOR_READS most similar count as similar (1.0), unless more than ANCHOR_POSTINGS
-        articles of the bucket share that anchor."""
+        `worth_reading` before reading their text. A rewrite in other words keeps figures
+        and places while its signature looks unlike: an anchor counts unless more than
+        ANCHOR_POSTINGS articles of the bucket share it."""
         by_band: set[str] = set()
         by_anchor: set[str] = set()
         for bucket in lookup_buckets(published):
@@ -267,10 +328,39 @@ class BandIndex:
                 elif len(urls) <= ANCHOR_POSTINGS:
                     by_anchor.update(urls)
         found = {url: estimated_jaccard(sig, self.signatures[url]) for url in by_band | by_anchor}
-        weak = sorted((url for url in by_anchor if found[url] < PREFILTER),
-                      key=lambda url: (-found[url], url))
-        found.update(dict.fromkeys(weak[:ANCHOR_READS], 1.0))
+        return {**self.similar(sig, published), **found}
+
+    def similar(self, sig: Sequence[int], published: datetime) -> dict[str, float]:
+        """The articles of the lookup buckets whose signatures agree with this one on
+        SCAN_AGREEING values or more, with their estimates."""
+        row = np.asarray(sig, dtype=np.uint32)
+        found: dict[str, float] = {}
+        if len(row) != NUM_PERM:
+            return found
+        for bucket in lookup_buckets(published):
+            urls, matrix = self.rows.get(bucket, ((), None))
+            if not urls:
+                continue
+            agreeing = (matrix[:len(urls)] == row).sum(axis=1, dtype=np.uint8)
+            for i in np.flatnonzero(agreeing >= SCAN_AGREEING).tolist():
+                found[urls[i]] = int(agreeing[i]) / NUM_PERM
         return found
+
+    def worth_reading(self, url: str, estimate: float, published: datetime,
+                      evidence: Evidence) -> bool:
+        """Whether a candidate (`estimate`: from `sharing_a_key`) could tell the same story as
+        an article published at `published` with this evidence (`could_match`), judged on
+        the summary the index holds; one filed without a summary, when its signature looks
+        similar (PREFILTER)."""
+        known = self.known.get(url)
+        if known is None:
+            return estimate >= PREFILTER
+        when, other = known
+        if abs(when - published.timestamp()) > WINDOW.total_seconds():
+            return False
+        if not isinstance(other, Evidence):
+            other = Evidence.unpack(other)
+        return could_match(estimate, evidence, other)
 
 
 @dataclass
@@ -297,6 +387,12 @@ class Fingerprint:
         cut again from `content` when it is compared."""
         return replace(self)
 
+    @property
+    def summary(self) -> dict[str, Any]:
+        """What the index keeps of this article besides its signature (BandIndex.add), stored
+        with it: its publication time (a timestamp) and its evidence."""
+        return {"published": self.published.timestamp(), **self.evidence.to_document()}
+
     @cached_property
     def anchors(self) -> list[Anchor]:
         """The figures and places this article is filed and looked up under."""
@@ -317,11 +413,12 @@ class Fingerprint:
                  title: Words, topics: Sequence[str] = (),
                  sig: Sequence[int] | None = None) -> Fingerprint:
         """of() for texts analysed already (an item's `words`: not normalized twice)."""
-        figures, approximate, places = read_normalized(f"{title.key}\n{body.key}",
-                                                       [*title.tokens, *body.tokens])
-        evidence = Evidence(figures, places, frozenset(topics), approximate)
-        fingerprint = cls(canonical_url, outlet, published, " ".join(content_words(body)),
-                          evidence)
+        body_stems = content_words(body)
+        figures, approximate, places, moments, rare = read_normalized(
+            f"{title.key}\n{body.key}", [*title.tokens, *body.tokens],
+            content_words(title) + body_stems)
+        evidence = Evidence(figures, places, frozenset(topics), approximate, moments, rare)
+        fingerprint = cls(canonical_url, outlet, published, " ".join(body_stems), evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint
 

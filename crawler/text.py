@@ -305,3 +305,8 @@ def content_words(text: str | Words) -> list[str]:
     words = text if isinstance(text, Words) else Words.of(text)
     return [stem for token, stem in zip(words.tokens, words.stems, strict=True)
             if token not in STOPWORDS]
+
+
+def content_stems(words: list[str]) -> list[str]:
+    """content_words of a text given as its tokens (for a caller that has them already)."""
+    return [light_stem(t) for t in words if t not in STOPWORDS]

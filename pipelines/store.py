@@ -28,7 +28,7 @@ def as_write(item: Article) -> ArticleWrite:
     return ArticleWrite(
         action=item.action, document=item.to_document(), target=item.action_target,
         previous=item.previous_version, story_bucket=item.story_bucket, signature=item.minhash,
-        anchors=item.story_anchors,
+        anchors=item.story_anchors, summary=item.story_summary,
         merged_stories=item.merged_stories, originals_of=item.originals_of,
     )
 

@@ -1,13 +1,14 @@
 """Stories (dedupe tier c): articles of one story across outlets share `story_id`.
 
 Each new article is compared with the articles that share an LSH band key or an anchor (one
-of its most specific figures and places) with it (crawler.similarity): this crawl's own and
+of its most specific figures and places) with it or whose signatures agree on enough values
+(crawler.similarity): this crawl's own and
 the stored ones of the same days. The crawl holds those postings in memory (BandIndex): the
 first article of a time bucket loads the bucket's stored signatures and anchors with one
 query, and every article processed is added, so a lookup costs no database round trip.
 Candidates are verified on their text, figures, places, topics and times
 (crawler.story_evidence; read from memory for this crawl's articles, in one batched read for
-the stored ones that share an anchor or whose signatures look similar);
+the stored ones that could be the same story judging by the summaries held in memory);
 copies also get `duplicate_of` (the first copy published). Topics are tagged before this
 stage: they are evidence. Cross-outlet copies stay stored: each outlet's article is a fact.
 
@@ -36,7 +37,6 @@ from scrapy import signals
 
 from crawler.items import Article
 from crawler.similarity import (
-    PREFILTER,
     BandIndex,
     Fingerprint,
     lookup_buckets,
@@ -129,14 +129,17 @@ class StoriesPipeline(Stage):
                 for url, doc in docs.items()]
 
     async def candidates(self, fingerprint: Fingerprint) -> dict[str, Candidate]:
-        """This crawl's articles that share a band with it, and the stored ones whose
-        signatures also look similar."""
+        """The articles that share a band or an anchor with it or whose signatures agree
+        (BandIndex.sharing_a_key) and could be the same story (BandIndex.worth_reading):
+        this crawl's from memory, the stored ones read in one call."""
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
                                            fingerprint.anchors)
         sharing.pop(fingerprint.canonical_url, None)
-        found = {url: self.run_candidate(url) for url in sharing if url in self.run_articles}
-        stored = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
-                  if url not in found and estimate >= PREFILTER]
+        worth = [url for url, estimate in sorted(sharing.items(), key=lambda e: -e[1])
+                 if self.index.worth_reading(url, estimate, fingerprint.published,
+                                             fingerprint.evidence)]
+        found = {url: self.run_candidate(url) for url in worth if url in self.run_articles}
+        stored = [url for url in worth if url not in found]
         if stored:
             try:
                 for candidate in await asyncio.to_thread(self.stored_candidates, stored,
@@ -192,9 +195,11 @@ class StoriesPipeline(Stage):
         item.minhash = fingerprint.signature
         item.story_bucket = time_bucket(fingerprint.published)
         item.story_anchors = fingerprint.anchors
+        item.story_summary = fingerprint.summary
         self.labels.add(item.story_id)
         self.index.add(item.canonical_url, fingerprint.signature, item.story_bucket,
                        item.story_anchors)
+        self.index.know(item.canonical_url, fingerprint.published, fingerprint.evidence)
         self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
                                                            item.duplicate_of)
 
@@ -246,7 +251,7 @@ class StoriesPipeline(Stage):
             fingerprint = self.run_articles[url].fingerprint
             new = [u for u, estimate in late.sharing_a_key(
                 fingerprint.signature, published[url], fingerprint.anchors).items()
-                   if estimate >= PREFILTER]
+                   if late.worth_reading(u, estimate, published[url], fingerprint.evidence)]
             if new:
                 joined += self._join_late(url, self.stored_candidates(new, late))
         return joined
@@ -259,8 +264,9 @@ class StoriesPipeline(Stage):
         fingerprint = self.run_candidate(url).fingerprint
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
                                            fingerprint.anchors)
-        by_url = {u: self.run_candidate(u) for u in sharing
-                  if u in self.run_articles and u != url}
+        by_url = {u: self.run_candidate(u) for u, estimate in sharing.items()
+                  if u in self.run_articles and u != url and self.index.worth_reading(
+                      u, estimate, fingerprint.published, fingerprint.evidence)}
         by_url.update({c.fingerprint.canonical_url: c for c in late})
         found = matches(fingerprint, [c.fingerprint for c in by_url.values()])
         own = known.story_id
