@@ -113,7 +113,12 @@ END_MARKERS = _marker_re([
     "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
     "more stories", "all rights reserved", "most read",
 ])
-CREDIT = re.compile(r"^(?:©|\(c\)|copyright\b|photo\b|صورة\s*:|تصوير\s*:|المصدر\s*:)", re.I)
+# A credit or caption line; in Chinese "file photo:", "image source:", "pictured:".
+CREDIT = re.compile(
+    r"^(?:©|\(c\)|copyright\b|photo\b|صورة\s*:|تصوير\s*:|المصدر\s*:"
+    r"|资料图\s*[:：]|图片来源\s*[:：]|图为\s*[:：])",
+    re.I,
+)
 
 
 # --- 1. the container ---------------------------------------------------------------------
@@ -434,8 +439,15 @@ MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may 
 # also glued to a CamelCase prefix ("ContentHeaderDek-x1").
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
-    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead)(?:$|[\s_\d-])"
+    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada)"
+    r"(?:$|[\s_\d-])"
 )
+
+
+def _marked_standfirst(el: HtmlElement) -> bool:
+    """The page marks `el` as its standfirst: a class word (STANDFIRST) or microdata's
+    `itemprop="description"` under the headline."""
+    return bool(STANDFIRST.search(marks(el))) or "description" in (el.get("itemprop") or "").split()
 
 
 def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
@@ -451,12 +463,15 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
             break
         if walked >= MAX_INTRO_WALK:
             return ""
-        marked = tag_of(el) != "p" and bool(STANDFIRST.search(marks(el)))
+        marked = _marked_standfirst(el)
         if tag_of(el) != "p" and not marked:
             continue
         text = visible_text(el)
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
-        if len(text) < shortest or not text.endswith(SENTENCE_END) or judge(text) != "keep":
+        if len(text) < shortest or judge(text) != "keep":
+            continue
+        phrase_ok = marked and tag_of(el) == "p"  # a <p> marked as standfirst may be a phrase
+        if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(el, around):
             continue

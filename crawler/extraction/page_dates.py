@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -67,6 +67,8 @@ _URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>\d\d)(?P<d>\d\d)/"),
 )
 _OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)\s*$")
+_EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
+_EPOCH_YEARS = (1995, 2100)
 
 
 def meta_table(root: HtmlElement) -> dict[str, str]:
@@ -102,6 +104,16 @@ def _marked(root: HtmlElement, attr: str, values: tuple[str, ...]) -> Iterator[s
         raw = el.get("content") or el.get("datetime") or visible_text(el)
         if raw and raw.strip():
             yield raw.strip()
+
+
+def from_epoch(raw: str) -> str:
+    """A date meta given as Unix seconds or milliseconds ("1158061378") as ISO-8601 UTC, else
+    `raw` unchanged (the meta is machine-written: a number there is no article id)."""
+    if not _EPOCH.fullmatch(raw):
+        return raw
+    instant = datetime.fromtimestamp(int(raw[:10]), UTC)
+    low, high = _EPOCH_YEARS
+    return instant.isoformat() if low <= instant.year < high else raw
 
 
 def url_date(url: str) -> str:
@@ -162,7 +174,7 @@ class PageDates:
         if raw:
             yield "jsonld", raw
         if raw := _first(self.metas, PUBLISHED_META):
-            yield "meta", raw
+            yield "meta", from_epoch(raw)
         for raw in _marked(self.root, "itemprop", PUBLISHED_PROPS):
             yield "meta", raw
             break
