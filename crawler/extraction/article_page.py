@@ -230,6 +230,9 @@ class ArticlePage:
         paragraphs = self._clean_paragraphs(container)
         for part in body.continuations(self.root, container):
             paragraphs += self._clean_paragraphs(part)
+        headline = self.headline_element
+        if paragraphs and headline is not None and paragraphs[0] == visible_text(headline):
+            paragraphs = paragraphs[1:]  # the container holds the headline: no paragraph
         if paragraphs and (lead := body.lead_before(
             container, paragraphs[0], self.headline_element
         )):

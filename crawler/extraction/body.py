@@ -104,6 +104,7 @@ SIGN_OFF = re.compile(
 SHARE_OR_DISCLAIMER = _marker_re([
     "follow and like us", "share this article", "share this story", "share this post",
     "are affiliate links", "may earn a commission", "may earn a small commission",
+    "is not responsible or liable", "provided by an independent third party",
     "شارك هذا الخبر", "شارك المقال",
 ])
 # Headings after which nothing is article text.
@@ -127,6 +128,7 @@ CREDIT = re.compile(
 PARAGRAPH_VOTERS = ("p", "h2", "h3", "h4", "blockquote")
 LOOSE_TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
 MIN_LOOSE_TEXT = 80  # a block's own text this long is a paragraph without <p>
+_NOT_PROSE = frozenset({"br", "script", "style", "noscript", "template"})
 
 
 def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> HtmlElement | None:
@@ -138,9 +140,10 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
     )
     for el in root.iter(*PARAGRAPH_VOTERS, "div"):
         if tag_of(el) == "div" and (el.find("p") is not None or any(
-            tag_of(child) in BLOCK_TAGS or tag_of(child) == "br" for child in el
+            tag_of(child) in BLOCK_TAGS or tag_of(child) in _NOT_PROSE for child in el
         )):
-            continue  # a <div> votes as a paragraph only when it is one: no block, no <br>
+            continue  # a <div> votes as a paragraph only when it is one: no block, no <br>,
+            # no script (an ad slot's code is no text)
         text_length = len(squash(el.xpath("string()")))
         if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
             continue
