@@ -286,6 +286,7 @@ class ArticlePage:
         return page_dates.PageDates(
             self.root, url=self.url, metas=self.metas, article=self.jsonld,
             headline=self.headline_element, body=self.body_container, tz=self.outlet.timezone,
+            page_title=self.page_title,
         )
 
     @cached_property
