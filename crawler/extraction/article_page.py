@@ -231,8 +231,11 @@ class ArticlePage:
         for part in body.continuations(self.root, container):
             paragraphs += self._clean_paragraphs(part)
         headline = self.headline_element
-        if paragraphs and headline is not None and paragraphs[0] == visible_text(headline):
-            paragraphs = paragraphs[1:]  # the container holds the headline: no paragraph
+        if paragraphs and headline is not None:
+            shown = visible_text(headline)
+            if shown in paragraphs[:3]:  # the container holds the headline: it is no paragraph,
+                # nor is what the container prints before it (a photo's caption, a kicker)
+                paragraphs = paragraphs[paragraphs.index(shown) + 1:]
         if paragraphs and (lead := body.lead_before(
             container, paragraphs[0], self.headline_element
         )):
