@@ -9,7 +9,9 @@ Three sets of saved pages:
 - `unseen`: real pages of other outlets whose expected values were written before any extractor
   ran on them (tests/fixtures/real/unseen/; four Arab outlets in Arabic, six others);
 - `unseen2`: a second such batch, added after the rules drawn from `unseen` (twelve outlets, six
-  languages; tests/fixtures/real/unseen2/).
+  languages; tests/fixtures/real/unseen2/);
+- `unseen3`: a third, added after the rules drawn from `unseen2` (nine outlets, four languages;
+  tests/fixtures/real/unseen3/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
 timestamps stage (which reads the date); accuracy is read after all the cleaning stages
@@ -47,7 +49,7 @@ from crawler.offline import page_for  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
-REAL_SETS = ("real", "heldout", "unseen", "unseen2")
+REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",

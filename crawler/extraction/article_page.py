@@ -230,6 +230,12 @@ class ArticlePage:
         paragraphs = self._clean_paragraphs(container)
         for part in body.continuations(self.root, container):
             paragraphs += self._clean_paragraphs(part)
+        headline = self.headline_element
+        if paragraphs and headline is not None:
+            shown = visible_text(headline)
+            if shown in paragraphs[:3]:  # the container holds the headline: it is no paragraph,
+                # nor is what the container prints before it (a photo's caption, a kicker)
+                paragraphs = paragraphs[paragraphs.index(shown) + 1:]
         if paragraphs and (lead := body.lead_before(
             container, paragraphs[0], self.headline_element
         )):
@@ -283,6 +289,7 @@ class ArticlePage:
         return page_dates.PageDates(
             self.root, url=self.url, metas=self.metas, article=self.jsonld,
             headline=self.headline_element, body=self.body_container, tz=self.outlet.timezone,
+            page_title=self.page_title,
         )
 
     @cached_property

@@ -104,6 +104,7 @@ SIGN_OFF = re.compile(
 SHARE_OR_DISCLAIMER = _marker_re([
     "follow and like us", "share this article", "share this story", "share this post",
     "are affiliate links", "may earn a commission", "may earn a small commission",
+    "is not responsible or liable", "provided by an independent third party",
     "شارك هذا الخبر", "شارك المقال",
 ])
 # Headings after which nothing is article text.
@@ -113,7 +114,12 @@ END_MARKERS = _marker_re([
     "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
     "more stories", "all rights reserved", "most read",
 ])
-CREDIT = re.compile(r"^(?:©|\(c\)|copyright\b|photo\b|صورة\s*:|تصوير\s*:|المصدر\s*:)", re.I)
+# A credit or caption line; in Chinese "file photo:", "image source:", "pictured:".
+CREDIT = re.compile(
+    r"^(?:©|\(c\)|copyright\b|photo\b|صورة\s*:|تصوير\s*:|المصدر\s*:"
+    r"|资料图\s*[:：]|图片来源\s*[:：]|图为\s*[:：])",
+    re.I,
+)
 
 
 # --- 1. the container ---------------------------------------------------------------------
@@ -122,6 +128,7 @@ CREDIT = re.compile(r"^(?:©|\(c\)|copyright\b|photo\b|صورة\s*:|تصوير\s
 PARAGRAPH_VOTERS = ("p", "h2", "h3", "h4", "blockquote")
 LOOSE_TEXT_HOLDERS = ("div", "td", "section", "article", "span", "font")
 MIN_LOOSE_TEXT = 80  # a block's own text this long is a paragraph without <p>
+_NOT_PROSE = frozenset({"br", "script", "style", "noscript", "template"})
 
 
 def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> HtmlElement | None:
@@ -133,9 +140,10 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
     )
     for el in root.iter(*PARAGRAPH_VOTERS, "div"):
         if tag_of(el) == "div" and (el.find("p") is not None or any(
-            tag_of(child) in BLOCK_TAGS or tag_of(child) == "br" for child in el
+            tag_of(child) in BLOCK_TAGS or tag_of(child) in _NOT_PROSE for child in el
         )):
-            continue  # a <div> votes as a paragraph only when it is one: no block, no <br>
+            continue  # a <div> votes as a paragraph only when it is one: no block, no <br>,
+            # no script (an ad slot's code is no text)
         text_length = len(squash(el.xpath("string()")))
         if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
             continue
@@ -434,8 +442,15 @@ MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may 
 # also glued to a CamelCase prefix ("ContentHeaderDek-x1").
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
-    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead)(?:$|[\s_\d-])"
+    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada)"
+    r"(?:$|[\s_\d-])"
 )
+
+
+def _marked_standfirst(el: HtmlElement) -> bool:
+    """The page marks `el` as its standfirst: a class word (STANDFIRST) or microdata's
+    `itemprop="description"` under the headline."""
+    return bool(STANDFIRST.search(marks(el))) or "description" in (el.get("itemprop") or "").split()
 
 
 def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
@@ -451,12 +466,15 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
             break
         if walked >= MAX_INTRO_WALK:
             return ""
-        marked = tag_of(el) != "p" and bool(STANDFIRST.search(marks(el)))
+        marked = _marked_standfirst(el)
         if tag_of(el) != "p" and not marked:
             continue
         text = visible_text(el)
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
-        if len(text) < shortest or not text.endswith(SENTENCE_END) or judge(text) != "keep":
+        if len(text) < shortest or judge(text) != "keep":
+            continue
+        phrase_ok = marked and tag_of(el) == "p"  # a <p> marked as standfirst may be a phrase
+        if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(el, around):
             continue

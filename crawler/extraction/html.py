@@ -80,6 +80,8 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
     tag = tag_of(el)
     if not tag or tag in INVISIBLE_TAGS or tag in FURNITURE_TAGS:
         return True
+    if tag in ("body", "html"):  # the page itself: its classes describe the page ("paywall")
+        return False
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     if "none" in (style := el.get("style") or "") and _NOT_DISPLAYED.search(style):

@@ -10,8 +10,10 @@ and keeps the most trusted readable one. In order of trust:
 - `text`: a date printed near the headline or just above the body (short text parsed by
   `crawler.dates`), never inside related or most-read lists, comments, tickers or the
   site-wide clock, else a labelled one
-  ("Date 19.01.2020") in an info box just under the body; only looked for when no
-  machine-readable source gave a time of day;
+  ("Date 19.01.2020") in an info box just under the body; an instant in a `title` attribute
+  near the headline comes first; failing all, a day the page `<title>` gives as one of its
+  parts ("Headline - 07.12.2017 - Outlet"); only looked for when no machine-readable source
+  gave a time of day (a date meta in Unix seconds is machine-readable);
 - `url`: the day in the URL path (`/2020/8/24/`, `2020-06-03`), the least trusted.
 """
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -67,6 +69,17 @@ _URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>\d\d)(?P<d>\d\d)/"),
 )
 _OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)\s*$")
+# An instant in an element's `title` (hAtom's `<abbr class="published" title="…">` and kin).
+_ISO_INSTANT = re.compile(
+    r"(?:19|20)\d\d-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)"
+)
+# The page title's parts ("Headline - 07.12.2017 - Outlet"); a part that is a day alone.
+_TITLE_PARTS = re.compile(r"\s+[-|–—·:]\s+")
+_DAY_PART = re.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d|(?:19|20)\d\d[./-]\d\d?[./-]\d\d?"
+)
+_EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
+_EPOCH_YEARS = (1995, 2100)
 
 
 def meta_table(root: HtmlElement) -> dict[str, str]:
@@ -102,6 +115,16 @@ def _marked(root: HtmlElement, attr: str, values: tuple[str, ...]) -> Iterator[s
         raw = el.get("content") or el.get("datetime") or visible_text(el)
         if raw and raw.strip():
             yield raw.strip()
+
+
+def from_epoch(raw: str) -> str:
+    """A date meta given as Unix seconds or milliseconds ("1158061378") as ISO-8601 UTC, else
+    `raw` unchanged (the meta is machine-written: a number there is no article id)."""
+    if not _EPOCH.fullmatch(raw):
+        return raw
+    instant = datetime.fromtimestamp(int(raw[:10]), UTC)
+    low, high = _EPOCH_YEARS
+    return instant.isoformat() if low <= instant.year < high else raw
 
 
 def url_date(url: str) -> str:
@@ -147,6 +170,7 @@ class PageDates:
         headline: HtmlElement | None,
         body: HtmlElement | None,
         tz: str,
+        page_title: str = "",
     ):
         self.root = root
         self.url = url
@@ -155,6 +179,7 @@ class PageDates:
         self.headline = headline
         self.body = body
         self.tz = tz
+        self.page_title = page_title
 
     def structured_published(self) -> Iterator[tuple[str, str]]:
         """Machine-readable candidates, most trusted first, computed one at a time."""
@@ -162,7 +187,7 @@ class PageDates:
         if raw:
             yield "jsonld", raw
         if raw := _first(self.metas, PUBLISHED_META):
-            yield "meta", raw
+            yield "meta", from_epoch(raw)
         for raw in _marked(self.root, "itemprop", PUBLISHED_PROPS):
             yield "meta", raw
             break
@@ -183,7 +208,7 @@ class PageDates:
                 if self.timed(raw):
                     break
             else:
-                if raw := self.printed_date():
+                if raw := self.printed_date() or self.title_date():
                     found.append(("text", raw))
         if raw := url_date(self.url):
             found.append(("url", raw))
@@ -234,6 +259,11 @@ class PageDates:
             end = elements.index(inside_body[-1]) + 1  # an info box under the body
             windows.append((elements[end: end + AFTER_BODY], True))
         skip = set(inside_body)
+        for el in windows[0][0]:  # an instant the headline's block carries in a `title`
+            if el not in skip and _ISO_INSTANT.fullmatch((el.get("title") or "").strip()) and (
+                not in_furniture(el, bylines=False)
+            ):
+                return el.get("title").strip()
         for window, labelled in windows:
             for el in window:
                 if el in skip or el is self.headline or tag_of(el) in ("script", "style"):
@@ -247,4 +277,13 @@ class PageDates:
                     el, bylines=False
                 ):
                     return text
+        return ""
+
+    def title_date(self) -> str:
+        """A day the page title gives as one of its parts ("Headline - 07.12.2017 - Outlet"),
+        the last resort of a page that prints no date."""
+        for part in _TITLE_PARTS.split(self.page_title):
+            part = part.strip()
+            if _DAY_PART.fullmatch(part) and parse_date_detail(part, tz=self.tz) is not None:
+                return part
         return ""
