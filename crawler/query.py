@@ -25,7 +25,7 @@ The shapes were chosen by measuring them at 100,000 articles (bench/bench_query.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -66,6 +66,22 @@ def parse_instant(value: str, option: str, *, now: datetime | None = None) -> da
 def _one_of(values: list[str]) -> dict[str, Any]:
     distinct = list(dict.fromkeys(values))
     return {"$eq": distinct[0]} if len(distinct) == 1 else {"$in": distinct}
+
+
+def filters_matching_nothing(store: Store, *, outlets: Sequence[str] = (),
+                             sections: Sequence[str] = (), topics: Sequence[str] = (),
+                             topic_names: list[str] | None = None) -> list[str]:
+    """Why a query that found nothing found nothing, when a value it filters on explains it:
+    an outlet or a section no stored article has (one indexed lookup each: ask only after an
+    empty result), a topic no rule tags (`topic_names`: the configured ones). A misspelt
+    `--outlet hespres` then says so instead of showing an empty table."""
+    reasons = [f"no stored article has {name} '{value}'"
+               for name, values in (("outlet", outlets), ("section", sections))
+               for value in dict.fromkeys(values) if not store.any_article_with(name, value)]
+    if topic_names is not None:
+        reasons += [f"no topic is named '{topic}' (topics: {', '.join(topic_names)})"
+                    for topic in dict.fromkeys(topics) if topic not in topic_names]
+    return reasons
 
 
 @dataclass

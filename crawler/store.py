@@ -197,6 +197,10 @@ class Store:
             if self.articles.find_one({"canonical_url": url}, {"_id": 1}) is not None
         }
 
+    def any_article_with(self, field: str, value: Any) -> bool:
+        """Whether a stored article has this value of an indexed field (one indexed lookup)."""
+        return self.articles.find_one({field: value}, {"_id": 1}) is not None
+
     def find_article(self, canonical_url: str, projection: Mapping[str, Any] | None = None):
         return self.articles.find_one({"canonical_url": canonical_url}, projection)
 

@@ -73,6 +73,24 @@ def test_security_topic_spans_sections(crawled):
     assert tagged == security_section > 0
 
 
+def test_an_empty_result_names_the_filter_that_matched_nothing(crawled):
+    """A misspelt outlet, section or topic says so instead of showing an empty table alone."""
+    out = crawled.cli("query", "--outlet", "almaghribtodya", "--section", "securty",
+                      "--topic", "securty")
+    assert out.code == 0, out.err
+    assert out.out.split()[-2:] == ["0", "article(s)"]
+    assert "no stored article has outlet 'almaghribtodya'" in out.err
+    assert "no stored article has section 'securty'" in out.err
+    assert "no topic is named 'securty' (topics: security," in out.err
+    stories = crawled.cli("stories", "--outlet", "almaghribtodya", "--since", "3650d")
+    assert "no stored article has outlet 'almaghribtodya'" in stories.err
+    # a filter that matches stored articles, and a query that finds some, warn of nothing
+    empty = crawled.cli("query", "--outlet", "almaghribtoday", "--search", "كلمةغيرموجودة")
+    assert empty.out.split()[-2:] == ["0", "article(s)"] and empty.err == ""
+    found = crawled.cli("query", "--outlet", "almaghribtoday", "--topic", "security")
+    assert int(found.out.split()[-2]) > 0 and found.err == ""
+
+
 def test_user_topic_rules_override_the_shipped_ones():
     rules = load_rules({"security": {"enabled": False}, "weather": {"keywords": ["أمطار*"]}})
     assert "security" not in rules

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 import typer
@@ -80,6 +80,23 @@ def usage_error(exc: TyperException) -> str:
         return message
     command = ctx.command_path.partition(" ")[2]
     return f"{command + ': ' if command else ''}{message} (see {ctx.command_path} --help)"
+
+
+def explain_nothing_found(store: Store, *, outlets: Sequence[str], topics: Sequence[str],
+                          sections: Sequence[str] = ()) -> None:
+    """After an empty result: a warning for each filter value that explains it (a misspelt
+    outlet, section or topic), so that an empty table is never the only answer."""
+    from crawler.config import load_config
+    from crawler.query import filters_matching_nothing
+    from crawler.topics import load_rules
+
+    try:
+        topic_names = list(load_rules(load_config().get("topics")))
+    except ConfigError:
+        topic_names = None  # the configuration's own error is said where it is used
+    for reason in filters_matching_nothing(store, outlets=outlets, sections=sections,
+                                           topics=topics, topic_names=topic_names):
+        say_warning(reason)
 
 
 def open_store(*, indexes: bool = False) -> Store:

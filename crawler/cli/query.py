@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from crawler.cli.common import console, die, open_store
+from crawler.cli.common import console, die, explain_nothing_found, open_store
 from crawler.items import STORED_FIELDS, public_json
 from crawler.jsonio import dumps, to_jsonable
 from crawler.query import ArticleQuery, QueryError, parse_instant
@@ -76,7 +76,11 @@ def query(
         )
     except QueryError as exc:
         die(str(exc))
-    articles = spec.run(open_store())
+    store = open_store()
+    articles = spec.run(store)
+    if not articles:
+        explain_nothing_found(store, outlets=spec.outlets, sections=spec.sections,
+                              topics=spec.topics)
     if format is QueryFormat.jsonl:
         for article in articles:
             sys.stdout.write(dumps(public_json(article, names)) + "\n")

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from crawler.cli.common import console, die, open_store
+from crawler.cli.common import console, die, explain_nothing_found, open_store
 from crawler.jsonio import dumps
 from crawler.query import QueryError, parse_instant
 from crawler.stories import Story, StoryQuery, read_story
@@ -72,7 +72,10 @@ def stories(
             topics=topic or [], outlets=outlet or [], min_outlets=min_outlets, limit=limit)
     except QueryError as exc:
         die(str(exc))
-    found = spec.run(open_store())
+    store = open_store()
+    found = spec.run(store)
+    if not found:
+        explain_nothing_found(store, outlets=spec.outlets, topics=spec.topics)
     if format is StoriesFormat.jsonl:
         _print_jsonl([story.summary() for story in found])
         return
