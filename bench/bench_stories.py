@@ -289,7 +289,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.fit:
         names = ["W_TEXT", "W_FIGURES", "W_PLACES", "W_SHARED_PLACES", "W_MOMENTS", "W_RARE",
-                 "BIAS"]
+                 "W_GOODS", "BIAS"]
         tune = [t for t in assembled_set() if t.split == "tune"]
         for name, value in zip(names, fit(tune), strict=True):
             print(f"{name} = {value:.2f}")

@@ -70,16 +70,18 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from crawler.goods import goods_disagreement, goods_of
 from crawler.text import content_stems, normalize_arabic, normalized_tokens
 
 # Fitted by `python bench/bench_stories.py --fit` on the tune part (see bench/RESULTS.md).
-W_TEXT = 13.06
-W_FIGURES = 4.19
-W_PLACES = 2.13
+W_TEXT = 13.43
+W_FIGURES = 4.15
+W_PLACES = 2.05
 W_SHARED_PLACES = 5.35
-W_MOMENTS = 1.74
-W_RARE = 2.78
-BIAS = -6.81
+W_MOMENTS = 1.78
+W_RARE = 2.83
+W_GOODS = 2.14
+BIAS = -6.77
 
 FIGURE_TOLERANCE = 0.02  # "2300 كيلوغرام" is the 2340 kg of the communiqué
 # A figure given as approximate ("أزيد من أربعة أطنان", "قرابة طن") agrees with any within 20%.
@@ -132,9 +134,10 @@ _TEEN = normalize_arabic("عشر"), normalize_arabic("عشرة")
 _FOLLOWS = {("unit", "ten"), ("hundred", "unit"), ("hundred", "ten")}
 # A scale word with no number before it is one or two of its unit: "حجز طن" (1000 kg),
 # "ألف زائر", "طنين"; unless a figure follows ("طن و150 كيلوغراما", read as one figure).
-_BARE_SCALES = {normalize_arabic(word): value for word, value in (
-    ("طن", 1000), ("طنا", 1000), ("ألف", 1000), ("ألفا", 1000), ("طنين", 2000),
-    ("ألفين", 2000))}
+# Written back as a count and its scale, so that "طنين" (2000 kg) is not taken for a year.
+_BARE_SCALES = {normalize_arabic(word): normalize_arabic(value) for word, value in (
+    ("طن", "1 طن"), ("طنا", "1 طن"), ("ألف", "1 ألف"), ("ألفا", "1 ألف"), ("طنين", "2 طن"),
+    ("الطنين", "2 طن"), ("ألفين", "2 ألف"))}  # "ما يفوق الطنين"
 _AND_DIGITS = re.compile(r"\s+و\s?\d")
 # The words a number or a bare scale may start with (ب: بستمائة).
 _STARTERS = frozenset([*_NUMBER_WORDS, *("ب" + w for w in _NUMBER_WORDS if len(w) > 3),
@@ -179,7 +182,7 @@ def _spelled_out(text: str, words: list[str]) -> str:
         if first is None:
             if (bare := _BARE_SCALES.get(words[i])) and _stands_alone(text, found):
                 out.append(text[position:found.start()])  # "حجز طن" is 1000 kg
-                out.append(str(bare))
+                out.append(bare)
                 position = found.end()
             continue
         (kind, value), end, j = first, found.end(), i + 1
@@ -227,22 +230,23 @@ def figures_of(text: str) -> frozenset[float]:
 
 
 def read_text(text: str) -> tuple[frozenset[float], frozenset[float], frozenset[str],
-                                  frozenset[str], frozenset[str]]:
+                                  frozenset[str], frozenset[str], frozenset[str]]:
     """The figures of a text, those of them it gives as approximate only ("أزيد من"), the
-    places it names, the moments it dates things to (moments_of) and its rare words
-    (rare_words)."""
+    places it names, the moments it dates things to (moments_of), its rare words
+    (rare_words) and the kinds of goods it names (crawler.goods)."""
     normalized = normalize_arabic(text)
     words = normalized_tokens(normalized)
     return read_normalized(normalized, words, content_stems(words))
 
 
 def read_normalized(text: str, words: list[str], stems: list[str]) -> tuple[
-        frozenset[float], frozenset[float], frozenset[str], frozenset[str], frozenset[str]]:
+        frozenset[float], frozenset[float], frozenset[str], frozenset[str], frozenset[str],
+        frozenset[str]]:
     """read_text of a text normalized already (crawler.text.normalize_arabic), given with its
     tokens (crawler.text.tokens) and content stems (crawler.text.content_stems): what a
     caller that reads the text otherwise has at hand."""
     return (*_figures(text, words), _places(words), moments_of(text, words),
-            rare_words(stems))
+            rare_words(stems), goods_of(stems))
 
 
 def _figures(text: str, words: list[str] | None = None) -> tuple[frozenset[float],
@@ -291,9 +295,13 @@ def _common_stems() -> frozenset[str]:
 def rare_words(stems: Iterable[str]) -> frozenset[str]:
     """Of a text's content stems (crawler.text.content_stems), those of words Arabic uses less
     than once per million: names, products, places the list lacks ("ريفوتريل", "لازاري");
-    not digits, not stems of two letters; at most MAX_RARE of them."""
+    not figures ("و400"), not stems of two letters; at most MAX_RARE of them."""
     found = set(stems).difference(_common_stems())  # at C speed: most words are common
-    return frozenset(sorted(s for s in found if len(s) > 2 and not s.isdigit())[:MAX_RARE])
+    return frozenset(sorted(s for s in found if len(s) > 2 and not _HAS_DIGIT.search(s))[
+        :MAX_RARE])
+
+
+_HAS_DIGIT = re.compile(r"\d")  # "و400" (of "27 ألفا و400") is a figure, not a word
 
 
 _DAYS = ("السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه")  # normalized
@@ -391,8 +399,9 @@ class Evidence:
     approximate: frozenset[float] = frozenset()  # the figures given as approximate only
     moments: frozenset[str] = frozenset()  # days (and halves of days) named: moments_of
     rare: frozenset[str] = frozenset()  # rare words (stems): rare_words
+    goods: frozenset[str] = frozenset()  # kinds of goods named: crawler.goods
 
-    FIELDS = ("figures", "places", "topics", "approximate", "moments", "rare")
+    FIELDS = ("figures", "places", "topics", "approximate", "moments", "rare", "goods")
 
     def to_document(self) -> dict[str, list]:
         """As stored beside the article's signature (lists, sorted; empty ones left out)."""
@@ -424,7 +433,7 @@ class Evidence:
 
 
 MAX_STORED = 200  # values of one kind read back from a stored document, at most
-_WORD_FIELDS = frozenset({"places", "topics", "moments", "rare"})
+_WORD_FIELDS = frozenset({"places", "topics", "moments", "rare", "goods"})
 
 
 def _close(x: float, y: float, approximate: bool = False) -> bool:
@@ -489,10 +498,11 @@ class PairEvidence:
     topics_disagree: bool
     moments: float = 0.0
     rare: float = 0.0
+    goods: float = 0.0
 
     def features(self) -> tuple[float, ...]:
         return (self.similarity, self.figures, self.places, self.shared_places, self.moments,
-                self.rare)
+                self.rare, self.goods)
 
 
 def pair_evidence(similarity: float, a: Evidence, b: Evidence) -> PairEvidence:
@@ -500,7 +510,8 @@ def pair_evidence(similarity: float, a: Evidence, b: Evidence) -> PairEvidence:
         similarity, figures_agreement(a.figures, b.figures, a.approximate | b.approximate),
         places_agreement(a.places, b.places), places_shared(a.places, b.places),
         bool(a.topics and b.topics and not a.topics & b.topics),
-        moments_agreement(a.moments, b.moments), rare_shared(a.rare, b.rare))
+        moments_agreement(a.moments, b.moments), rare_shared(a.rare, b.rare),
+        goods_disagreement(a.goods, b.goods))
 
 
 def story_score(pair: PairEvidence) -> float:
@@ -509,7 +520,7 @@ def story_score(pair: PairEvidence) -> float:
         return -math.inf
     return (W_TEXT * pair.similarity + W_FIGURES * pair.figures + W_PLACES * pair.places
             + W_SHARED_PLACES * pair.shared_places + W_MOMENTS * pair.moments
-            + W_RARE * pair.rare + BIAS)
+            + W_RARE * pair.rare + W_GOODS * pair.goods + BIAS)
 
 
 def same_story(pair: PairEvidence) -> bool:
