@@ -239,6 +239,11 @@ def test_rare_words_are_the_stems_arabic_uses_less_than_once_per_million():
         "حجزت الشرطة أقراص الريفوتريل بحي لازاري وأوقفت 3 أشخاص")))
     assert found == {"ريفوتريل", light_stem("لازاري")}  # not common words, not digits
     assert not rare_words(content_stems(tokens("27 ألفا و400 قرص")))  # و400 is a figure
+    # one word in other inflections: a rewrite seldom keeps the form it was given
+    stable, complaint, pleas = (rare_words(content_stems(tokens(text))) for text in (
+        "اسطبلات وشكاية", "اسطبلاتهم وشكايات", "ملتمساتها"))
+    assert rare_shared(stable, complaint) == 2 / 3
+    assert rare_shared(pleas, rare_words(content_stems(tokens("ملتمس")))) == 1 / 3
     assert rare_shared(found, frozenset({"ريفوتريل"})) == 1 / 3
 
 
