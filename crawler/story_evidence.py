@@ -66,7 +66,7 @@ import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -490,7 +490,12 @@ def rare_shared(a: frozenset[str], b: frozenset[str]) -> float:
     موكليها are one word to a reader, and a rewrite seldom keeps the form it was given."""
     if not a or not b:
         return 0.0
-    return min(len({_bare(w) for w in a} & {_bare(w) for w in b}), 3) / 3
+    return min(len(_bare_forms(a) & _bare_forms(b)), 3) / 3
+
+
+@lru_cache(maxsize=4096)  # an article is judged against many candidates, and they recur
+def _bare_forms(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(_bare(w) for w in words)
 
 
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # normalized: ة is ه
