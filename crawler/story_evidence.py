@@ -66,7 +66,7 @@ import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -295,9 +295,11 @@ def _common_stems() -> frozenset[str]:
 def rare_words(stems: Iterable[str]) -> frozenset[str]:
     """Of a text's content stems (crawler.text.content_stems), those of words Arabic uses less
     than once per million: names, products, places the list lacks ("ريفوتريل", "لازاري");
-    not figures ("و400"), not stems of two letters; at most MAX_RARE of them."""
+    not figures ("و400"), not stems of two letters; at most MAX_RARE of them. Each is kept
+    in its bare form (_bare): اسطبلات and اسطبلاتهم, شكاية and شكايات, موكليه and موكليها
+    are one word to a reader, and a rewrite seldom keeps the form it was given."""
     found = set(stems).difference(_common_stems())  # at C speed: most words are common
-    return frozenset(sorted(s for s in found if len(s) > 2 and not _HAS_DIGIT.search(s))[
+    return frozenset(sorted({_bare(s) for s in found if len(s) > 2 and not _HAS_DIGIT.search(s)})[
         :MAX_RARE])
 
 
@@ -485,24 +487,15 @@ def moments_agreement(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def rare_shared(a: frozenset[str], b: frozenset[str]) -> float:
-    """How many rare words both use, 0 .. 1 for three or more (as places_shared), a word
-    counted in any of its inflections: اسطبلات and اسطبلاتهم, شكاية and شكايات, موكليه and
-    موكليها are one word to a reader, and a rewrite seldom keeps the form it was given."""
-    if not a or not b:
-        return 0.0
-    return min(len(_bare_forms(a) & _bare_forms(b)), 3) / 3
-
-
-@lru_cache(maxsize=4096)  # an article is judged against many candidates, and they recur
-def _bare_forms(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(_bare(w) for w in words)
+    """How many rare words both use, 0 .. 1 for three or more (as places_shared); the words
+    are bare forms (rare_words), so a word counts in any of its inflections."""
+    return min(len(a & b), 3) / 3
 
 
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # normalized: ة is ه
 _NUMBER_SUFFIXES = ("ات", "ون", "ين", "ا")
 
 
-@cache
 def _bare(stem: str) -> str:
     """A stem without one pronoun suffix then one plural or case ending, if what is left has
     four letters or more (ملتمساتها -> ملتمس, مهلوسا -> مهلوس; شيرا stays)."""
