@@ -414,10 +414,11 @@ class Fingerprint:
                  sig: Sequence[int] | None = None) -> Fingerprint:
         """of() for texts analysed already (an item's `words`: not normalized twice)."""
         body_stems = content_words(body)
-        figures, approximate, places, moments, rare = read_normalized(
+        figures, approximate, places, moments, rare, goods = read_normalized(
             f"{title.key}\n{body.key}", [*title.tokens, *body.tokens],
             content_words(title) + body_stems)
-        evidence = Evidence(figures, places, frozenset(topics), approximate, moments, rare)
+        evidence = Evidence(figures, places, frozenset(topics), approximate, moments, rare,
+                            goods)
         fingerprint = cls(canonical_url, outlet, published, " ".join(body_stems), evidence)
         fingerprint.signature = list(sig) if sig is not None else signature(fingerprint.shingles)
         return fingerprint
