@@ -97,12 +97,14 @@ FIGURE_TOLERANCE = 0.02  # "2300 كيلوغرام" is the 2340 kg of the communi
 # A figure given as approximate ("أزيد من أربعة أطنان", "قرابة طن") agrees with any within 20%.
 APPROXIMATE_TOLERANCE = 0.2
 
-_SCALES = {"الاف": 1e3, "الفا": 1e3, "الف": 1e3, "ملايين": 1e6, "مليون": 1e6, "مليار": 1e9,
+_SCALES = {"الاف": 1e3, "الفا": 1e3, "الف": 1e3, "ملايين": 1e6, "مليونا": 1e6, "مليون": 1e6,
+           "ملايير": 1e9, "مليارات": 1e9, "مليارا": 1e9, "مليار": 1e9,
            "اطنان": 1e3, "طنا": 1e3, "طن": 1e3}  # normalized spellings; tonnes in kilograms
 _SCALE = "|".join(_SCALES)
 _NUMBER = re.compile(
     rf"(\d+(?:[.,]\d+)*)(?:\s+({_SCALE})(?!\w)(?:\s+و\s?(\d+)(?:\s+({_SCALE})(?!\w))?)?)?")
-_WORD_UNITS = {"طنين": 2e3, "طن": 1e3, "مليونين": 2e6, "مليون": 1e6, "الفين": 2e3, "الف": 1e3}
+_WORD_UNITS = {"طنين": 2e3, "طن": 1e3, "مليارين": 2e9, "مليارا": 1e9, "مليار": 1e9,
+               "مليونين": 2e6, "مليونا": 1e6, "مليون": 1e6, "الفين": 2e3, "الف": 1e3}
 _WORD_NUMBER = re.compile(  # "طنين و340 كيلوغراما", "مليون و450 ألف"
     rf"(?<!\w)({'|'.join(_WORD_UNITS)})\s+و\s?(\d+)(?:\s+({_SCALE})(?!\w))?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")

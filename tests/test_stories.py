@@ -185,6 +185,9 @@ def test_figures_are_read_as_values_whatever_the_spelling():
     assert figures_of("4 أطنان و220 كيلوغراما") == figures_of("4220 كيلوغراما") == {4220}
     assert figures_of("حجز طنين و340 كيلوغراما") == {2340}
     assert figures_of("مليون و450 آلف زائر") == {1_450_000}
+    # billions as Moroccan reports write them (accusative, plural, Moroccan plural)
+    assert figures_of("رصد مليارا و800 مليون درهم") == {1_800_000_000}
+    assert figures_of("3 مليارات درهم") == figures_of("3 ملايير درهم") == {3_000_000_000}
     assert figures_of("770.000 زائر و12,4 في المائة") == {770_000, 12.4}
     assert figures_of("14 ألفا و800 درهم") == figures_of("14800 درهم")
     # years and days of a month are no figures of the event; small counts are
