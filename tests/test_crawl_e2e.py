@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import pymongo
 import pytest
@@ -212,3 +213,22 @@ def test_max_items_stores_at_most_that_many(cli, replica_server, tmp_path, mongo
     # every article page fetched is stored or dropped with a reason (max_items: in flight)
     dropped = sum(v for k, v in stats["stats"].items() if k.startswith("dropped/"))
     assert 5 + dropped == stats["stats"]["newscrawl/article_pages"]
+
+
+def test_a_delay_set_with_s_holds_on_a_replica(cli, replica_server, tmp_path, nc_env):
+    """`crawl --replica` and `demo` turn the politeness delay off, but not over a delay the
+    user set with -s (to slow a replica crawl down, e.g. to try a job's timeout)."""
+    replica = replica_server(CORPUS)
+    log = tmp_path / "crawl.log"
+    result, _ = crawl(cli, replica, "--section", "politics", "-s", "DOWNLOAD_DELAY=0.01",
+                      "--log-file", str(log))
+    assert result.code == 0, result.err
+    assert "'DOWNLOAD_DELAY': '0.01'" in log.read_text()  # Scrapy's "Overridden settings"
+
+    corpus = tmp_path / "almaghribtoday.jsonl"
+    corpus.write_text("".join(line for line in CORPUS.read_text("utf-8").splitlines(True)
+                              if '"outlet": "almaghribtoday"' in line), "utf-8")
+    demo = cli("demo", "--corpus", str(corpus), "-s", "DOWNLOAD_DELAY=0.01")
+    assert demo.code == 0, demo.err
+    [demo_log] = (Path(nc_env["NEWSCRAWL_HOME"]) / "logs").glob("*.log")  # the crawl's is apart
+    assert "'DOWNLOAD_DELAY': '0.01'" in demo_log.read_text()

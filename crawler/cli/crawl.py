@@ -132,9 +132,9 @@ def crawl(
     check_sections(spider, section or [], overrides)
     open_store(indexes=True)  # fail now, in one line, if the database is unreachable
     overrides["NEWSCRAWL_PROGRESS"] = True
-    if replica:
-        overrides.update(NEWSCRAWL_REPLICA_URL=replica, AUTOTHROTTLE_ENABLED=False,
-                         DOWNLOAD_DELAY=0)
+    if replica:  # a site on this machine: no politeness delay, unless -s sets one
+        overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, **overrides,
+                     "NEWSCRAWL_REPLICA_URL": replica}
     if verbose:
         overrides["NEWSCRAWL_LOG_STDERR"] = True
     request = CrawlRequest(spider, sections=section or [], full=full, max_items=max_items,

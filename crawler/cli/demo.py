@@ -51,8 +51,8 @@ def demo(
     try:
         results = run_crawls(
             [CrawlRequest(o, full=full) for o in outlets],
-            {**overrides, "NEWSCRAWL_REPLICA_URL": url,
-             "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "NEWSCRAWL_PROGRESS": True},
+            {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, **overrides,
+             "NEWSCRAWL_REPLICA_URL": url, "NEWSCRAWL_PROGRESS": True},
         )
     finally:
         server.stop()
