@@ -12,7 +12,7 @@ import pytest
 from crawler.replica.corpus import default_corpus_path, load_corpus
 from crawler.replica.server import ReplicaServer
 from crawler.topics import load_rules, topics_of
-from tests.conftest import SharedCrawlEnv
+from tests.conftest import SharedCrawlEnv, run_cli
 
 CORPUS = default_corpus_path()
 
@@ -89,6 +89,16 @@ def test_an_empty_result_names_the_filter_that_matched_nothing(crawled):
     assert empty.out.split()[-2:] == ["0", "article(s)"] and empty.err == ""
     found = crawled.cli("query", "--outlet", "almaghribtoday", "--topic", "security")
     assert int(found.out.split()[-2]) > 0 and found.err == ""
+
+
+def test_an_empty_result_with_a_broken_configuration_says_topics_went_unchecked(crawled,
+                                                                               tmp_path):
+    config = tmp_path / "newscrawl.toml"
+    config.write_text("[topics.weather]\nbogus = 1\n", encoding="utf-8")
+    out = run_cli("query", "--topic", "securty", env={**crawled.env,
+                                                       "NEWSCRAWL_CONFIG": str(config)})
+    assert out.out.split()[-2:] == ["0", "article(s)"]
+    assert "topic names not checked" in out.err and "bogus" in out.err
 
 
 def test_user_topic_rules_override_the_shipped_ones():

@@ -92,8 +92,10 @@ def explain_nothing_found(store: Store, *, outlets: Sequence[str], topics: Seque
 
     try:
         topic_names = list(load_rules(load_config().get("topics")))
-    except ConfigError:
-        topic_names = None  # the configuration's own error is said where it is used
+    except ConfigError as exc:
+        topic_names = None
+        if topics:
+            say_warning(f"topic names not checked: {exc}")
     for reason in filters_matching_nothing(store, outlets=outlets, sections=sections,
                                            topics=topics, topic_names=topic_names):
         say_warning(reason)
