@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.browser import BrowserUnavailable, find_browser, needs_browser, page_meta
 from crawler.crawl_store import crawl_store
@@ -155,7 +157,7 @@ class NewsSpider(scrapy.Spider):
 
     def listing_request(self, url: str, section: str, page: int, walk: str = "") -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_listing,
+            url, callback=self.parse_listing, errback=self.section_page_failed,
             cb_kwargs={"section": section, "page": page, "walk": walk},
             priority=5, meta=self.render_meta(self.sections.get(section)),
         )
@@ -282,9 +284,25 @@ class NewsSpider(scrapy.Spider):
         """A feed or sitemap: allowed up to NEWSCRAWL_FEED_MAXSIZE (pages: DOWNLOAD_MAXSIZE)."""
         limit = self.settings.getint("NEWSCRAWL_FEED_MAXSIZE", 50 * 1024 * 1024)
         return scrapy.Request(
-            url, callback=self.parse_feed, cb_kwargs={"section": section},
+            url, callback=self.parse_feed, errback=self.section_page_failed,
+            cb_kwargs={"section": section},
             meta={"download_maxsize": limit, "download_warnsize": limit}, **kwargs,
         )
+
+    def section_page_failed(self, failure: Failure) -> None:
+        """A listing page, feed or sitemap that cannot be read (an HTTP error status, or no
+        answer): what a site that moved or dropped a section looks like, so an error of this
+        crawl that names the section, the page and what the server said (Scrapy would only
+        note an HTTP error at INFO, and the crawl would pass for a quiet day)."""
+        request = failure.request
+        if failure.check(HttpError):
+            what = f"answered HTTP {failure.value.response.status}"
+        else:
+            what = f"could not be fetched ({failure.getErrorMessage()})"
+        kind = "feed or sitemap" if request.callback == self.parse_feed else "listing page"
+        self.crawler.stats.inc_value("newscrawl/section_page_errors")
+        logger.error("%s section %s: %s %s %s", self.name, request.cb_kwargs.get("section"),
+                     kind, request.url, what, extra={"spider": self})
 
     async def parse_feed(self, response: Response, section: str) -> AsyncIterator[scrapy.Request]:
         """Entries are read in batches, each parsed and then looked up off the event loop: a

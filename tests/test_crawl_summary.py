@@ -82,3 +82,28 @@ def test_demo_without_a_browser_warns_once_and_counts_no_error(cli, nc_env, tmp_
     log = open(log_lines[0].removeprefix("log: "), encoding="utf-8").read()
     assert " ERROR: " not in log
     assert log.count("its browser sections are skipped") == 1
+
+
+def test_a_section_page_the_site_no_longer_serves_is_an_error_that_names_it(
+        cli, nc_env, tmp_path, replica_server):
+    """A listing or feed answering 404 is what a moved section looks like: the crawl must not
+    pass for a quiet day."""
+    config = tmp_path / "newscrawl.toml"
+    config.write_text('[outlets.almaghribtoday.sections.security]\n'
+                      'listings = ["/36-في-الأخبار-أيضا", "/no-such-section"]\n'
+                      'feeds = ["/no-such-feed.xml"]\n', encoding="utf-8")
+    env = {**nc_env, "NEWSCRAWL_CONFIG": str(config), "COLUMNS": "200"}
+    replica = replica_server(default_corpus_path())
+    result = cli("crawl", "almaghribtoday", "--section", "security", "--replica", replica.url,
+                 env=env)
+
+    row = summary_rows(result.out)["almaghribtoday"]
+    assert row["errors"] == "2" and int(row["stored"]) > 0, result.out
+    log_path = next(line.removeprefix("log: ") for line in result.out.splitlines()
+                    if line.startswith("log: "))
+    log = open(log_path, encoding="utf-8").read()
+    base = "https://www.almaghribtoday.net"
+    assert (f"almaghribtoday section security: listing page {base}/no-such-section "
+            "answered HTTP 404") in log
+    assert (f"almaghribtoday section security: feed or sitemap {base}/no-such-feed.xml "
+            "answered HTTP 404") in log
