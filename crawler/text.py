@@ -241,8 +241,10 @@ def normalized_tokens(normalized: str) -> list[str]:
     return _TOKEN.findall(normalized)
 
 
-# Proclitics, longest first: conjunctions و/ف, prepositions ب/ك/ل and the article ال.
-_PROCLITICS = ("وال", "بال", "كال", "فال", "ولل", "لل", "ال", "و", "ف", "ب", "ل")
+# Proclitics, longest first: conjunctions و/ف, prepositions ب/ك/ل and the article ال, stacked
+# as news writes them (وبالشرطة: and + by + the police).
+_PROCLITICS = ("وبال", "فبال", "وكال", "فكال", "وال", "بال", "كال", "فال", "ولل", "فلل", "لل",
+               "ال", "و", "ف", "ب", "ل")
 
 # Function words that every Arabic news text shares; they carry no story.
 STOPWORDS = frozenset(normalize_arabic(w) for w in """

@@ -38,10 +38,10 @@ def search(crawled: SharedCrawlEnv, text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("variants", [
-    ["المخدرات", "المُخَدِّرات", "المخـــدرات", "مخدرات", "والمخدرات"],
+    ["المخدرات", "المُخَدِّرات", "المخـــدرات", "مخدرات", "والمخدرات", "وبالمخدرات"],
     ["الأمن الوطني", "الامن الوطنى", "الأَمْن الوَطَنِيّ", "الأمـن الوطـني"],
     ["إحباط", "احباط", "اِحْبَاط"],
-    ["الشرطة القضائية", "الشرطه القضائيه", "شرطة قضائية"],
+    ["الشرطة القضائية", "الشرطه القضائيه", "شرطة قضائية", "وبالشرطة القضائية"],
 ])
 def test_search_ignores_hamza_diacritics_tatweel_and_proclitics(crawled, variants):
     results = [search(crawled, v) for v in variants]

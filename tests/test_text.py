@@ -6,6 +6,7 @@ import pytest
 import crawler.text as text_module
 from crawler.text import (
     clean_display_text,
+    light_stem,
     normalize_arabic,
     normalize_paragraphs,
     strip_prefixes,
@@ -343,3 +344,12 @@ def test_long_arabic_body():
     body = "أَمْنٌ في الـمـغـرب\u200f ٢٠٢٤، مؤسسة إلى ﻻ\u00a0شيء.\n" * 50
     assert normalize_arabic(body) == " ".join(["امن في المغرب 2024، موسسه الي لا شيء."] * 50)
     assert clean_display_text(body) == "\n".join(["أَمْنٌ في الـمـغـرب ٢٠٢٤، مؤسسة إلى لا شيء."] * 50)
+
+
+@pytest.mark.parametrize(("word", "stem"), [
+    ("والشرطة", "شرطه"), ("بالشرطة", "شرطه"), ("وبالشرطة", "شرطه"), ("فبالشرطة", "شرطه"),
+    ("وكالشرطة", "شرطه"), ("فللشرطة", "شرطه"),
+    ("وزير", "وزير"), ("وليد", "وليد"), ("بلد", "بلد"),  # a letter of the word, not a proclitic
+])
+def test_light_stem_strips_stacked_proclitics(word, stem):
+    assert light_stem(normalize_arabic(word)) == stem
