@@ -111,6 +111,11 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
 _MONTHS = ("يناير فبراير مارس ابريل ماي مايو يونيو يوليوز يوليو غشت اغسطس شتنبر سبتمبر اكتوبر "
            "نونبر نوفمبر دجنبر ديسمبر").split()
 _DATE_AFTER = re.compile(rf"\s*(?:(?:الى|و)\s*\d+\s*)?(?:{'|'.join(_MONTHS)})(?!\w)")
+# What a count is of, so that "حجز 2000 قرص" is a figure while "سنة 2000" is a year: the
+# units and goods of security reports (normalized; the plural or accusative ending follows).
+_COUNTED_AFTER = re.compile(
+    r"\s*(?:قرص|اقراص|كيلوغرام|كلغ|كيلو|غرام|لتر|طن|درهم|دولار|اورو|يورو|شخص|اشخاص|مهاجر"
+    r"|مرشح|موقوف|قنين|علب|رزم|صفيح|وحده|وحدات|حبه|حبات|خرطوش|طلق|راس|هكتار|متر)")
 _APPROXIMATE_BEFORE = re.compile(  # normalized: "أزيد من", "ما يقارب", "قرابة" ... + figure
     r"(?:ازيد من|اكثر من|اقل من|ما يزيد (?:عن|علي)|ما يفوق|يفوق|ما يقارب|يقارب|قرابه|حوالي|نحو"
     r"|زهاء|ما لا يقل عن)\s+$")
@@ -283,7 +288,8 @@ def _figures(text: str, words: list[str] | None = None) -> tuple[frozenset[float
             value *= _SCALES[match[2]]
             if match[3]:
                 value += float(match[3]) * _SCALES.get(match[4] or "", 1)
-        elif value < 2 or 1900 <= value <= 2100 or _DATE_AFTER.match(text, match.end()):
+        elif (value < 2 or _DATE_AFTER.match(text, match.end())
+              or (1900 <= value <= 2100 and not _COUNTED_AFTER.match(text, match.end()))):
             continue
         found.add(value)
         if _APPROXIMATE_BEFORE.search(text, max(0, match.start() - 20), match.start()):

@@ -192,6 +192,8 @@ def test_figures_are_read_as_values_whatever_the_spelling():
     assert figures_of("14 ألفا و800 درهم") == figures_of("14800 درهم")
     # years and days of a month are no figures of the event; small counts are
     assert figures_of("بين 4 و7 نونبر 2024، أوقف 27 مرشحا") == {27}
+    assert figures_of("حجز 2000 قرص مهلوس سنة 2000") == figures_of("2000 كلغ") == {2000}
+    assert figures_of("منذ عام 2019 إلى 2021 وهو يروج") == set()
     # in words as in digits
     assert figures_of("أوقفت خمسة أشخاص وحجزت كمية من الوقود تقدر بستمائة لتر") == {5, 600}
     assert figures_of("خمسة وعشرون مرشحا") == {25} and figures_of("ثلاثة عشر موقوفا") == {13}
