@@ -549,3 +549,11 @@ def test_a_printed_time_well_before_the_machine_date_is_the_publication():
     # a date printed beside a link to another article is that article's
     teaser = "<a href='/x'>Britische Regierung bestätigt Teilnahme an Wahl</a> 12.10.2015, 19:16"
     assert published(teaser) == datetime(2019, 5, 7, 15, 0, 52, tzinfo=UTC)
+
+
+def test_a_box_shown_on_small_screens_only_is_no_body_text():
+    box = ("<div class='collapse-box a-u-hide-from-desktop'><p>Dieser Beitrag stammt aus Ausgabe "
+           "7/2019 der Technology Review. Das Heft ist ab 20.06.2019 im Handel erhältlich.</p>"
+           "</div>")
+    body = f"<h1>عنوان</h1><div class='story'>{box}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS

@@ -53,6 +53,12 @@ _NOT_DISPLAYED = re.compile(r"display\s*:\s*none", re.I)
 # "node node-promoted node-published"): they make no furniture of the article.
 _ITEM_MARKERS = frozenset({"hentry", "node", "type-post"})
 _ITEM_CLASS = re.compile(r"^(?:tag|category|node|status|format|type|author|postid)-")
+# A block the page shows on small screens only: the mobile copy of a sidebar box or a promo
+# ("a-u-hide-from-desktop", "visible-xs", "d-lg-none"); the article itself shows everywhere.
+_MOBILE_ONLY_RE = re.compile(
+    r"(?:^|[\s_-])(?:hide-(?:from-|on-)?desktop|hidden-(?:desktop|md|lg)|desktop-hidden|"
+    r"mobile-only|only-mobile|visible-xs|d-(?:md|lg)-none)(?:$|\s)"
+)
 # A class naming the page's grid ("c-fixed-sidebar-layout--140", "article-layout__header-container",
 # "has-sidebar") says where blocks sit, not what the element is: its words make no furniture.
 _GRID_CLASS = re.compile(r"layout|^(?:has|with)-")
@@ -88,6 +94,8 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     if "none" in (style := el.get("style") or "") and _NOT_DISPLAYED.search(style):
+        return True
+    if _MOBILE_ONLY_RE.search(marks(el)):
         return True
     words = _ARTICLE_HEADER_RE.sub(" ", " ".join(
         word for word in marks(el).split() if not _GRID_CLASS.search(word)
