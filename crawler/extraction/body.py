@@ -35,6 +35,7 @@ from lxml.html import HtmlElement
 from crawler.dates import parse_date
 from crawler.extraction.html import (
     INVISIBLE_TAGS,
+    following,
     holds,
     is_furniture,
     link_text_length,
@@ -500,7 +501,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     if container in around:
         return ""
     found: list[str] = []
-    for walked, el in enumerate(_following(headline)):
+    for walked, el in enumerate(following(headline)):
         if el is container:
             break
         if walked >= MAX_INTRO_WALK:
@@ -543,15 +544,6 @@ def _text_without_stamps(el: HtmlElement) -> str:
             parts.append(f" {inner} " if tag_of(child) in BLOCK_TAGS else inner)
         parts.append(child.tail or "")
     return squash("".join(parts))
-
-
-def _following(el: HtmlElement) -> Iterator[HtmlElement]:
-    """The elements after `el` in document order (not inside it)."""
-    node: HtmlElement | None = el
-    while node is not None:
-        for sibling in node.itersiblings():
-            yield from sibling.iter()
-        node = node.getparent()
 
 
 def _furnished_below(el: HtmlElement, stop: set[HtmlElement]) -> bool:

@@ -107,6 +107,15 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
     return bool(_FURNITURE_RE.search(words) or bylines and _BYLINE_RE.search(words))
 
 
+def following(el: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after `el` in document order (not inside it)."""
+    node: HtmlElement | None = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
+
+
 def holds(node: HtmlElement, el: HtmlElement) -> bool:
     """Whether `el` sits inside `node`."""
     return any(ancestor is node for ancestor in el.iterancestors())

@@ -33,6 +33,7 @@ from lxml.html import HtmlElement
 from crawler.dates import parse_date_detail
 from crawler.extraction import jsonld
 from crawler.extraction.html import (
+    following,
     holds,
     in_furniture,
     is_furniture,
@@ -88,6 +89,7 @@ _TITLE_PARTS = re.compile(r"\s+[-|–—·:]\s+")
 _DAY_PART = re.compile(
     r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d|(?:19|20)\d\d[./-]\d\d?[./-]\d\d?"
 )
+UNDER_HEADLINE = 40  # elements after the headline where a printed date may overrule a machine one
 MIN_LINK_HEADLINE = 25  # characters; a link this long beside a date is another article's title
 MAX_ZONE_GAP = timedelta(hours=14)  # the widest gap one instant can show between two zones
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
@@ -260,7 +262,7 @@ class PageDates:
         Closer than that, the two may be one instant read in different zones; and a date
         printed beside a link to another article is that article's (a related list)."""
         stated = parse_date_detail(machine, tz=self.tz)
-        el, printed_raw = self.printed()
+        el, printed_raw = self.printed_under_headline()
         printed = parse_date_detail(printed_raw, tz=self.tz) if printed_raw else None
         if stated is None or printed is None or not printed.has_time or _teaser_date(el):
             return ""
@@ -281,17 +283,13 @@ class PageDates:
 
     def printed_date(self) -> str:
         """The first short text near the headline that reads as a date, or ""."""
-        return self.printed()[1]
-
-    def printed(self) -> tuple[HtmlElement | None, str]:
-        """printed_date and the element that prints it."""
         if self.headline is None:
-            return None, ""
+            return ""
         elements = [el for el in self.root.iter() if isinstance(el.tag, str)]
         try:
             at = elements.index(self.headline)
         except ValueError:
-            return None, ""
+            return ""
         before, after = TEXT_WINDOW
         inside_body = list(self.body.iter()) if self.body is not None else []
         windows = [(elements[max(0, at - before): at + after], False)]
@@ -306,7 +304,7 @@ class PageDates:
             if el not in skip and _ISO_INSTANT.fullmatch((el.get("title") or "").strip()) and (
                 not self.furnished(el)
             ):
-                return el, el.get("title").strip()
+                return el.get("title").strip()
         for window, labelled in windows:
             for el in window:
                 if el in skip or el is self.headline or tag_of(el) in ("script", "style"):
@@ -317,7 +315,27 @@ class PageDates:
                 if labelled and not DATE_LABEL.match(normalize_arabic(text)):
                     continue
                 if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
-                    return el, text
+                    return text
+        return ""
+
+    def printed_under_headline(self) -> tuple[HtmlElement | None, str]:
+        """The first short text among the UNDER_HEADLINE elements after the headline (outside
+        the body) that reads as a date, and its element: a shorter look than printed_date's,
+        made on every page that has a machine date."""
+        if self.headline is None:
+            return None, ""
+        for walked, el in enumerate(following(self.headline)):
+            if walked >= UNDER_HEADLINE:
+                break
+            if not any(c.isdigit() for c in el.text or "") or tag_of(el) in ("script", "style"):
+                continue  # a date line prints its digits in its own text
+            if self.body is not None and (el is self.body or holds(self.body, el)):
+                continue
+            text = short_visible_text(el, MAX_DATE_TEXT)
+            if text is None or len(text) < 6 or not any(c.isdigit() for c in text):
+                continue
+            if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
+                return el, text
         return None, ""
 
     def furnished(self, el: HtmlElement) -> bool:
