@@ -557,3 +557,14 @@ def test_a_box_shown_on_small_screens_only_is_no_body_text():
            "</div>")
     body = f"<h1>عنوان</h1><div class='story'>{box}{paragraphs_html()}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_naive_printed_time_is_compared_in_the_zone_the_machine_date_declares():
+    headline = "共绘美美与共的人类文明画卷"
+    html = (f"<html><head><meta charset='utf-8'><title>{headline}</title><meta "
+            "property='article:published_time' content='2019-03-28T08:58:14+08:00'></head><body>"
+            f"<h1>{headline}</h1><div class='date-source'><span>2019年03月27日 17:39</span></div>"
+            f"<div class='article'>{paragraphs_html()}</div></body></html>")
+    got = extract_article(html.encode(), url="https://news.example.cn/2019-03-28/doc-1.shtml")
+    # 17:39 Beijing time, 15 hours before the republication's stamp (read as UTC, only 7)
+    assert got.published_at == datetime(2019, 3, 27, 9, 39, tzinfo=UTC)

@@ -263,7 +263,8 @@ class PageDates:
         printed beside a link to another article is that article's (a related list)."""
         stated = parse_date_detail(machine, tz=self.tz)
         el, printed_raw = self.printed_under_headline()
-        printed = parse_date_detail(printed_raw, tz=self.tz) if printed_raw else None
+        zone = declared_zone([machine]) or self.tz  # a naive printed time is in the page's zone
+        printed = parse_date_detail(printed_raw, tz=zone) if printed_raw else None
         if stated is None or printed is None or not printed.has_time or _teaser_date(el):
             return ""
         return printed_raw if stated.instant - printed.instant > MAX_ZONE_GAP else ""
