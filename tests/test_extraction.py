@@ -486,3 +486,85 @@ def test_the_printed_headline_wins_over_a_quote_variant_or_a_bracketed_note():
     note = '<meta property="og:title" content="米朝首脳直通電話（写真＝ロイター）">'
     split = "<h1><span>米朝首脳直通電話</span><span>編集委員 中沢克二</span></h1>"
     assert page(split + paragraphs_html(), head=note).title == "米朝首脳直通電話"
+
+
+def test_a_grid_class_naming_a_sidebar_is_no_furniture_of_the_article_it_lays_out():
+    intro = "A new strain of ransomware spreads through forums and text messages."
+    body = ("<div class='o-row c-fixed-sidebar-layout--140--left@lg'><div class='o-col'>"
+            "<header class='c-article__header'><h1>Ransomware spreads</h1></header>"
+            f"<div class='c-article__main'><div class='c-article__intro'><p>{intro}</p></div>"
+            f"<div class='c-article__content'>{paragraphs_html()}</div></div></div>"
+            f"<div class='c-sidebar'><p>{PARAGRAPHS[0] * 2}</p></div></div>")
+    assert page(body, head="<title>Ransomware spreads</title>").paragraphs == [intro, *PARAGRAPHS]
+
+
+def test_the_headlines_subheading_and_a_deck_printing_its_date_are_the_standfirst():
+    deck = "Coal has been in a slow-motion death spiral over the past ten years"
+    body = (f"<section class='title-container'><h1>Emissions dipped</h1><h2>{deck}</h2>"
+            f"</section><div class='by'>Nathanael Johnson</div><article>{paragraphs_html()}"
+            "</article>")
+    assert page(body).paragraphs == [deck, *PARAGRAPHS]
+    dated = ("<div class='hl'><h1>Wild goats</h1><div class='hl__deck'><h2>The island makes a "
+             "quick comeback. What is the secret?<span class='hl__date'>Monday, 6 January 2020"
+             "</span></h2></div></div>")
+    assert page(dated + f"<article>{paragraphs_html()}</article>").paragraphs == [
+        "The island makes a quick comeback. What is the secret?", *PARAGRAPHS
+    ]
+
+
+def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
+    def chunk(texts: list[str]) -> str:
+        return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"
+
+    photo = ("<div class='ngart-img'><div class='ngart-img__copy'>A lizard on the rocks.</div>"
+             "<div class='ngart-img__author'>Photograph by Ed Marshall</div></div>")
+    first, middle, last = [PARAGRAPHS[0]], [p * 2 for p in PARAGRAPHS], [PARAGRAPHS[2]]
+    body = (f"<h1>Wild goats</h1><div class='main-col'>{chunk(first)}{photo}{chunk(middle)}"
+            f"{photo}{chunk(last)}</div><div class='more'><p>{PARAGRAPHS[1]}</p></div>")
+    assert page(body).paragraphs == [*first, *middle, *last]
+
+
+def test_chart_credits_and_a_science_storys_reference_lines_are_no_paragraphs():
+    refs = ("<p>(Credit: Clayton Aldern / Grist)</p><p>More information: M. Niekus et al. A "
+            "tar-backed tool from the North Sea, PNAS (2019). DOI: 10.1073/pnas.1907828116</p>"
+            "<p>Journal information: Proceedings of the National Academy of Sciences</p>")
+    body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}{refs}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_printed_time_well_before_the_machine_date_is_the_publication():
+    headline = "Frank Witzel erhält Deutschen Buchpreis 2015"
+
+    def published(printed: str) -> datetime:
+        body = (f"<aside class='pa'><section><h1>{headline}</h1><div class='ar-date'>{printed}"
+                f"</div><div class='text'>{paragraphs_html()}</div></section></aside>")
+        head = (f"<title>{headline}</title>"
+                "<meta itemprop='dateCreated' content='2019-05-07T17:00:52+02:00'>")
+        return stored(page(body, head=head, tz="Europe/Berlin")).published_at
+
+    # a CMS import years later (the article laid out in an <aside>, which holds the headline)
+    assert published("12.10.2015, 19:16 Uhr") == datetime(2015, 10, 12, 17, 16, tzinfo=UTC)
+    # hours apart, the two may be one instant in two zones: the machine date stays
+    assert published("07.05.2019, 08:00 Uhr") == datetime(2019, 5, 7, 15, 0, 52, tzinfo=UTC)
+    # a date printed beside a link to another article is that article's
+    teaser = "<a href='/x'>Britische Regierung bestätigt Teilnahme an Wahl</a> 12.10.2015, 19:16"
+    assert published(teaser) == datetime(2019, 5, 7, 15, 0, 52, tzinfo=UTC)
+
+
+def test_a_box_shown_on_small_screens_only_is_no_body_text():
+    box = ("<div class='collapse-box a-u-hide-from-desktop'><p>Dieser Beitrag stammt aus Ausgabe "
+           "7/2019 der Technology Review. Das Heft ist ab 20.06.2019 im Handel erhältlich.</p>"
+           "</div>")
+    body = f"<h1>عنوان</h1><div class='story'>{box}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_naive_printed_time_is_compared_in_the_zone_the_machine_date_declares():
+    headline = "共绘美美与共的人类文明画卷"
+    html = (f"<html><head><meta charset='utf-8'><title>{headline}</title><meta "
+            "property='article:published_time' content='2019-03-28T08:58:14+08:00'></head><body>"
+            f"<h1>{headline}</h1><div class='date-source'><span>2019年03月27日 17:39</span></div>"
+            f"<div class='article'>{paragraphs_html()}</div></body></html>")
+    got = extract_article(html.encode(), url="https://news.example.cn/2019-03-28/doc-1.shtml")
+    # 17:39 Beijing time, 15 hours before the republication's stamp (read as UTC, only 7)
+    assert got.published_at == datetime(2019, 3, 27, 9, 39, tzinfo=UTC)

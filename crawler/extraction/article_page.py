@@ -227,17 +227,18 @@ class ArticlePage:
         container = self.generic_container
         if container is None:
             return []
-        paragraphs = self._clean_paragraphs(container)
-        for part in body.continuations(self.root, container):
-            paragraphs += self._clean_paragraphs(part)
         headline = self.headline_element
+        before, after = body.chunks_around(self.root, container, headline)
+        paragraphs = []
+        for part in (*before, container, *after):
+            paragraphs += self._clean_paragraphs(part)
         if paragraphs and headline is not None:
             shown = visible_text(headline)
             if shown in paragraphs[:3]:  # the container holds the headline: it is no paragraph,
                 # nor is what the container prints before it (a photo's caption, a kicker)
                 paragraphs = paragraphs[paragraphs.index(shown) + 1:]
         if paragraphs and (lead := body.lead_before(
-            container, paragraphs[0], self.headline_element
+            before[0] if before else container, paragraphs[0], headline
         )):
             paragraphs.insert(0, lead)
         return paragraphs

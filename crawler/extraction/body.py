@@ -8,14 +8,16 @@
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions) is skipped.
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
-   the body; blocks of the container's own tag and class further down (a template that cuts
-   the body into chunks between cards) continue it.
+   the body; blocks of the container's own tag and class (or of the classed block that only
+   wraps it) elsewhere after the headline (a template that cuts the body into chunks between
+   cards or photos) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
-   the headline and the container (a `<p>`, or a block marked as a standfirst: "dek",
-   "excerpt"...), is kept.
+   the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
+   "excerpt"..., or the `<h2>` right under the headline), is kept.
 4. Furniture that only its text gives away is dropped: "read also" lines and link-only
    paragraphs, promos ("follow us on Google News"), share prompts, comment rules and
-   disclaimers (affiliate links), credits, tags lines, bylines and wire sign-offs ("(END)");
+   disclaimers (affiliate links), credits, reference lines ("More information: …"), tags
+   lines, bylines and wire sign-offs ("(END)");
    a "related articles" heading or a copyright line ends the body; a short closing paragraph
    mostly in italics is a note (an author's bio, "more in today's paper"), not text.
 
@@ -33,6 +35,8 @@ from lxml.html import HtmlElement
 from crawler.dates import parse_date
 from crawler.extraction.html import (
     INVISIBLE_TAGS,
+    following,
+    holds,
     is_furniture,
     link_text_length,
     marks,
@@ -116,8 +120,15 @@ END_MARKERS = _marker_re([
 ])
 # A credit or caption line; in Chinese "file photo:", "image source:", "pictured:".
 CREDIT = re.compile(
-    r"^(?:©|\(c\)|copyright\b|photo\b|صورة\s*:|تصوير\s*:|المصدر\s*:"
+    r"^(?:©|\(c\)|copyright\b|photo\b|\(?credits?\s*:|صورة\s*:|تصوير\s*:|المصدر\s*:"
     r"|资料图\s*[:：]|图片来源\s*[:：]|图为\s*[:：])",
+    re.I,
+)
+
+# The reference block a science story closes with ("More information: Niekus et al. …",
+# "Journal information: PNAS").
+REFERENCE = re.compile(
+    r"^(?:more information|journal information|journal reference|references?|citation)\s*:",
     re.I,
 )
 
@@ -172,30 +183,59 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
 MAX_PARTS = 20  # blocks of one body split by cards or ads, at most
 
 
-def continuations(root: HtmlElement, container: HtmlElement) -> list[HtmlElement]:
-    """The blocks after the container that carry its exact tag and class, outside furniture,
-    with a paragraph of text each: a body the template cuts into chunks (a "most popular"
-    card or an ad between them) wherever their shared ancestor sits."""
-    classes = container.get("class")
+def chunks_around(
+    root: HtmlElement, container: HtmlElement, headline: HtmlElement | None = None
+) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """The blocks before and after the container that carry its exact tag and class (or, for
+    a container without a class, its wrapper's: `<div class="paragraph"><div>…`), outside
+    furniture, with a paragraph of text each: a body the template cuts into chunks (a "most
+    popular" card, an ad or a photo between them) wherever their shared ancestor sits. Blocks
+    before it count only after the headline."""
+    chunk = _chunk_of(container)
+    classes = chunk.get("class")
     if not classes or not classes.strip():
-        return []
-    parts: list[HtmlElement] = []
-    seen = False
-    memo: dict[HtmlElement, bool] = dict.fromkeys(container.iterancestors(), False)
-    for el in root.iter(container.tag):
-        if el is container:
+        return [], []
+    before: list[HtmlElement] = []
+    after: list[HtmlElement] = []
+    seen = headline is None
+    past_headline = False
+    memo: dict[HtmlElement, bool] = dict.fromkeys(chunk.iterancestors(), False)
+    for el in root.iter(chunk.tag, "h1") if headline is not None else root.iter(chunk.tag):
+        if el is headline:
+            past_headline = True
+            continue
+        if el is chunk:
             seen = True
             continue
-        if not seen or el.get("class") != classes or _holds(container, el):
+        if el.get("class") != classes or holds(chunk, el) or holds(el, chunk):
+            continue
+        if not seen and (not past_headline or holds(el, headline)):
             continue
         if _furnished(el, memo) or not any(
             len(squash(p.xpath("string()"))) >= MIN_LEAD for p in el.iter(*PARAGRAPH_VOTERS)
         ):
             continue
-        parts.append(el)
-        if len(parts) >= MAX_PARTS:
+        (after if seen else before).append(el)
+        if len(before) + len(after) >= MAX_PARTS:
             break
-    return parts
+    if headline is None:
+        before = []
+    return before, after
+
+
+def _chunk_of(container: HtmlElement) -> HtmlElement:
+    """The container, or the classed block that only wraps it (two levels up at most)."""
+    node = container
+    for _ in range(2):
+        if (node.get("class") or "").strip():
+            return node
+        parent = node.getparent()
+        if parent is None or tag_of(parent) in ("body", "html") or parent.tag != node.tag or (
+            sum(1 for child in parent if tag_of(child)) != 1
+        ):
+            return node
+        node = parent
+    return node
 
 
 CLOSE_SCORE = 0.75  # a block scoring this share of the best one holds body text too
@@ -318,7 +358,7 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 160 and PROMO.search(key):
         return "drop"
-    if len(key) < 120 and CREDIT.match(key):
+    if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key):
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
@@ -426,7 +466,7 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
                 break
             text = visible_text(node)
             if len(text) >= MIN_LEAD:
-                if _mixed(node) or headline is not None and _holds(node, headline):
+                if _mixed(node) or headline is not None and holds(node, headline):
                     break  # the headline's block: its intro is looked for below
                 if link_text_length(node) > MAX_LINK_SHARE * len(text) or judge(text) != "keep":
                     return ""
@@ -461,19 +501,21 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     if container in around:
         return ""
     found: list[str] = []
-    for walked, el in enumerate(_following(headline)):
+    for walked, el in enumerate(following(headline)):
         if el is container:
             break
         if walked >= MAX_INTRO_WALK:
             return ""
-        marked = _marked_standfirst(el)
+        deck = _subheadline(el, headline)
+        marked = deck or _marked_standfirst(el)
         if tag_of(el) != "p" and not marked:
             continue
-        text = visible_text(el)
+        text = _text_without_stamps(el) if marked else visible_text(el)
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
-        phrase_ok = marked and tag_of(el) == "p"  # a <p> marked as standfirst may be a phrase
+        # a <p> marked as standfirst, or the headline's own subheading, may be a phrase
+        phrase_ok = marked and tag_of(el) == "p" or deck
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(el, around):
@@ -486,13 +528,22 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     return found[-1]
 
 
-def _following(el: HtmlElement) -> Iterator[HtmlElement]:
-    """The elements after `el` in document order (not inside it)."""
-    node: HtmlElement | None = el
-    while node is not None:
-        for sibling in node.itersiblings():
-            yield from sibling.iter()
-        node = node.getparent()
+def _subheadline(el: HtmlElement, headline: HtmlElement) -> bool:
+    """An `<h2>` right after the headline, in the same block: the page's subheading, which
+    reads as the standfirst whatever its punctuation."""
+    return tag_of(el) == "h2" and el.getprevious() is headline
+
+
+def _text_without_stamps(el: HtmlElement) -> str:
+    """A standfirst's text without the date or byline elements printed inside it (a deck
+    closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
+    parts = [el.text or ""]
+    for child in el:
+        if tag_of(child) and not is_furniture(child):
+            inner = _text_without_stamps(child)
+            parts.append(f" {inner} " if tag_of(child) in BLOCK_TAGS else inner)
+        parts.append(child.tail or "")
+    return squash("".join(parts))
 
 
 def _furnished_below(el: HtmlElement, stop: set[HtmlElement]) -> bool:
@@ -502,10 +553,6 @@ def _furnished_below(el: HtmlElement, stop: set[HtmlElement]) -> bool:
             return True
         node = node.getparent()
     return False
-
-
-def _holds(node: HtmlElement, el: HtmlElement) -> bool:
-    return any(ancestor is node for ancestor in el.iterancestors())
 
 
 def _mixed(node: HtmlElement) -> bool:

@@ -53,6 +53,15 @@ _NOT_DISPLAYED = re.compile(r"display\s*:\s*none", re.I)
 # "node node-promoted node-published"): they make no furniture of the article.
 _ITEM_MARKERS = frozenset({"hentry", "node", "type-post"})
 _ITEM_CLASS = re.compile(r"^(?:tag|category|node|status|format|type|author|postid)-")
+# A block the page shows on small screens only: the mobile copy of a sidebar box or a promo
+# ("a-u-hide-from-desktop", "visible-xs", "d-lg-none"); the article itself shows everywhere.
+_MOBILE_ONLY_RE = re.compile(
+    r"(?:^|[\s_-])(?:hide-(?:from-|on-)?desktop|hidden-(?:desktop|md|lg)|desktop-hidden|"
+    r"mobile-only|only-mobile|visible-xs|d-(?:md|lg)-none)(?:$|\s)"
+)
+# A class naming the page's grid ("c-fixed-sidebar-layout--140", "article-layout__header-container",
+# "has-sidebar") says where blocks sit, not what the element is: its words make no furniture.
+_GRID_CLASS = re.compile(r"layout|^(?:has|with)-")
 # The article's own header (headline, standfirst, byline, date) is no site header.
 _ARTICLE_HEADER_RE = re.compile(
     r"(?:article|entry|post|story|news|content)[-_]*(?:header|head)(?![a-z])"
@@ -86,12 +95,30 @@ def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:
         return True
     if "none" in (style := el.get("style") or "") and _NOT_DISPLAYED.search(style):
         return True
-    words = _ARTICLE_HEADER_RE.sub(" ", marks(el))
+    if _MOBILE_ONLY_RE.search(marks(el)):
+        return True
+    words = _ARTICLE_HEADER_RE.sub(" ", " ".join(
+        word for word in marks(el).split() if not _GRID_CLASS.search(word)
+    ))
     if not words.strip() or _ARTICLE_WORDS_RE.search(words):
         return False
     if not bylines and _BYLINE_RE.search(words):  # "nav meta": a list styled as a nav bar
         return bool(_FURNITURE_RE.search(_LAYOUT_RE.sub(" ", words)))
     return bool(_FURNITURE_RE.search(words) or bylines and _BYLINE_RE.search(words))
+
+
+def following(el: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after `el` in document order (not inside it)."""
+    node: HtmlElement | None = el
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
+
+
+def holds(node: HtmlElement, el: HtmlElement) -> bool:
+    """Whether `el` sits inside `node`."""
+    return any(ancestor is node for ancestor in el.iterancestors())
 
 
 def squash(text: str) -> str:

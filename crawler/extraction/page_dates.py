@@ -13,7 +13,9 @@ and keeps the most trusted readable one. In order of trust:
   ("Date 19.01.2020") in an info box just under the body; an instant in a `title` attribute
   near the headline comes first; failing all, a day the page `<title>` gives as one of its
   parts ("Headline - 07.12.2017 - Outlet"); only looked for when no machine-readable source
-  gave a time of day (a date meta in Unix seconds is machine-readable);
+  gave a time of day (a date meta in Unix seconds is machine-readable), or to replace one
+  that comes more than 14 hours after a printed time by the headline (a republication or a
+  CMS import stamps its own date);
 - `url`: the day in the URL path (`/2020/8/24/`, `2020-06-03`), the least trusted.
 """
 
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -29,7 +32,15 @@ from lxml.html import HtmlElement
 
 from crawler.dates import parse_date_detail
 from crawler.extraction import jsonld
-from crawler.extraction.html import in_furniture, short_visible_text, tag_of, visible_text
+from crawler.extraction.html import (
+    following,
+    holds,
+    in_furniture,
+    is_furniture,
+    short_visible_text,
+    tag_of,
+    visible_text,
+)
 from crawler.text import normalize_arabic
 
 PUBLISHED_META = (
@@ -78,8 +89,22 @@ _TITLE_PARTS = re.compile(r"\s+[-|–—·:]\s+")
 _DAY_PART = re.compile(
     r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d|(?:19|20)\d\d[./-]\d\d?[./-]\d\d?"
 )
+UNDER_HEADLINE = 40  # elements after the headline where a printed date may overrule a machine one
+MIN_LINK_HEADLINE = 25  # characters; a link this long beside a date is another article's title
+MAX_ZONE_GAP = timedelta(hours=14)  # the widest gap one instant can show between two zones
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
 _EPOCH_YEARS = (1995, 2100)
+
+
+def _teaser_date(el: HtmlElement | None) -> bool:
+    """Whether the block around a printed date also holds a headline-long link: a teaser of
+    another article, not the article's own date line."""
+    block = el.getparent() if el is not None else None
+    if block is None:
+        return False
+    return any(
+        len(visible_text(a)) >= MIN_LINK_HEADLINE for a in block.iter("a") if not holds(a, el)
+    )
 
 
 def meta_table(root: HtmlElement) -> dict[str, str]:
@@ -199,14 +224,17 @@ class PageDates:
 
     def published(self, selector: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Candidates, most trusted first, up to the first that gives a time of day (the
-        timestamps stage would take no later one); then the printed date when none did; then
-        the day in the URL."""
+        timestamps stage would take no later one), or instead of it a printed time well before
+        it (earlier_printed); then the printed date when none did; then the day in the URL."""
         found = list(selector)
         if not any(self.timed(raw) for _, raw in found):
             for source, raw in self.structured_published():
-                found.append((source, raw))
-                if self.timed(raw):
-                    break
+                if not self.timed(raw):
+                    found.append((source, raw))
+                    continue
+                printed = self.earlier_printed(raw)  # the machine date a later republication
+                found.append(("text", printed) if printed else (source, raw))
+                break
             else:
                 if raw := self.printed_date() or self.title_date():
                     found.append(("text", raw))
@@ -226,6 +254,20 @@ class PageDates:
             for raw in _marked(self.root, attr, values):
                 return [("meta", raw)]
         return []
+
+    def earlier_printed(self, machine: str) -> str:
+        """The printed date by the headline, when it gives a time of day more than MAX_ZONE_GAP
+        before the machine-readable one: the publication, the machine date a later
+        republication or a CMS import ("12.10.2015, 19:16 Uhr" against a 2019 `dateCreated`).
+        Closer than that, the two may be one instant read in different zones; and a date
+        printed beside a link to another article is that article's (a related list)."""
+        stated = parse_date_detail(machine, tz=self.tz)
+        el, printed_raw = self.printed_under_headline()
+        zone = declared_zone([machine]) or self.tz  # a naive printed time is in the page's zone
+        printed = parse_date_detail(printed_raw, tz=zone) if printed_raw else None
+        if stated is None or printed is None or not printed.has_time or _teaser_date(el):
+            return ""
+        return printed_raw if stated.instant - printed.instant > MAX_ZONE_GAP else ""
 
     def timed(self, raw: str) -> bool:
         parsed = parse_date_detail(raw, tz=self.tz)
@@ -261,7 +303,7 @@ class PageDates:
         skip = set(inside_body)
         for el in windows[0][0]:  # an instant the headline's block carries in a `title`
             if el not in skip and _ISO_INSTANT.fullmatch((el.get("title") or "").strip()) and (
-                not in_furniture(el, bylines=False)
+                not self.furnished(el)
             ):
                 return el.get("title").strip()
         for window, labelled in windows:
@@ -273,11 +315,44 @@ class PageDates:
                     continue
                 if labelled and not DATE_LABEL.match(normalize_arabic(text)):
                     continue
-                if parse_date_detail(text, tz=self.tz) is not None and not in_furniture(
-                    el, bylines=False
-                ):
+                if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
                     return text
         return ""
+
+    def printed_under_headline(self) -> tuple[HtmlElement | None, str]:
+        """The first short text among the UNDER_HEADLINE elements after the headline (outside
+        the body) that reads as a date, and its element: a shorter look than printed_date's,
+        made on every page that has a machine date."""
+        if self.headline is None:
+            return None, ""
+        for walked, el in enumerate(following(self.headline)):
+            if walked >= UNDER_HEADLINE:
+                break
+            if not any(c.isdigit() for c in el.text or "") or tag_of(el) in ("script", "style"):
+                continue  # a date line prints its digits in its own text
+            if self.body is not None and (el is self.body or holds(self.body, el)):
+                continue
+            text = short_visible_text(el, MAX_DATE_TEXT)
+            if text is None or len(text) < 6 or not any(c.isdigit() for c in text):
+                continue
+            if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
+                return el, text
+        return None, ""
+
+    def furnished(self, el: HtmlElement) -> bool:
+        """in_furniture, where a block holding the headline is no furniture whatever its tag
+        or class (an article laid out in an `<aside>`): its date line is the article's."""
+        around = self._headline_blocks
+        node: HtmlElement | None = el
+        while node is not None and node not in around:
+            if is_furniture(node, bylines=False):
+                return True
+            node = node.getparent()
+        return False
+
+    @cached_property
+    def _headline_blocks(self) -> set[HtmlElement]:
+        return set(self.headline.iterancestors()) if self.headline is not None else set()
 
     def title_date(self) -> str:
         """A day the page title gives as one of its parts ("Headline - 07.12.2017 - Outlet"),
