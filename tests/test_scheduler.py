@@ -281,8 +281,11 @@ def test_hung_crawl_is_killed_at_its_timeout(mongo_db, replica_server, corpus, t
     assert result.code == 1, result.err
     (run,) = runs_of(mongo_db, "hung")  # a timeout is not retried
     assert run["status"] == "timeout" and run["trigger"] == "manual"
-    assert 3 <= run["duration_s"] < 15
-    assert run["exit_code"] < 0  # Scrapy's graceful stop waits on the hung site: SIGKILL
+    # killed at its timeout, long before the hung page (60 s) would have let it end; how it
+    # ended (SIGTERM while starting, a graceful stop, or SIGKILL after the grace) depends on how
+    # far the crawl got in 3 s on a loaded machine
+    assert 3 <= run["duration_s"] < 30
+    assert run["exit_code"] != 0
     assert pid_gone(run["pid"])
     assert "timeout" in result.out
 
