@@ -13,7 +13,9 @@ Three sets of saved pages:
 - `unseen3`: a third, added after the rules drawn from `unseen2` (nine outlets, four languages;
   tests/fixtures/real/unseen3/);
 - `unseen4`: a fourth, added after the rules drawn from `unseen3` (ten outlets, English and German;
-  tests/fixtures/real/unseen4/).
+  tests/fixtures/real/unseen4/);
+- `unseen5`: a fifth, added after the rules drawn from `unseen4` (ten outlets, English, German and
+  French; tests/fixtures/real/unseen5/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
 timestamps stage (which reads the date); accuracy is read after all the cleaning stages
@@ -51,7 +53,7 @@ from crawler.offline import page_for  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
-REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4")
+REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",
