@@ -512,6 +512,19 @@ def test_the_headlines_subheading_and_a_deck_printing_its_date_are_the_standfirs
     ]
 
 
+def test_a_text_block_of_the_articles_header_is_the_standfirst_without_a_full_stop():
+    dek = "Report claims universities created a pool of low-paid staff for teaching"
+    for block in (f"<div class='tonal'><div class='x-standfirst'><p>{dek}</p></div></div>",
+                  f"<div class='summary'>{dek}</div>"):
+        body = (f"<header class='head'><div><h1>Academics on short contracts</h1></div>{block}"
+                "<p class='byline'>Richard Adams</p></header>"
+                f"<div class='story'>{paragraphs_html()}</div>")
+        assert page(body).paragraphs == [dek, *PARAGRAPHS]
+    loose = (f"<h1>Academics on short contracts</h1><p>{dek}</p><div class='share'>Share</div>"
+             f"<div class='story'>{paragraphs_html()}</div>")
+    assert page(loose).paragraphs == PARAGRAPHS  # outside a header, a phrase is no intro
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

@@ -500,6 +500,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     around = set(headline.iterancestors())
     if container in around:
         return ""
+    header = _header_of(headline)
     found: list[str] = []
     for walked, el in enumerate(following(headline)):
         if el is container:
@@ -508,14 +509,16 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
             return ""
         deck = _subheadline(el, headline)
         marked = deck or _marked_standfirst(el)
-        if tag_of(el) != "p" and not marked:
+        in_header = header is not None and _text_block(el) and holds(header, el)
+        if tag_of(el) != "p" and not marked and not in_header:
             continue
         text = _text_without_stamps(el) if marked else visible_text(el)
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
-        # a <p> marked as standfirst, or the headline's own subheading, may be a phrase
-        phrase_ok = marked and tag_of(el) == "p" or deck
+        # a <p> marked as standfirst, the headline's own subheading, or a paragraph of the
+        # article's header (headline, standfirst, byline) may be a phrase
+        phrase_ok = marked and tag_of(el) == "p" or deck or in_header
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(el, around):
@@ -526,6 +529,26 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     if not found or len(found) > MAX_INTROS or _same_start(found[-1], first):
         return ""
     return found[-1]
+
+
+MAX_HEADER_DEPTH = 4  # levels from the headline up to the article's <header>
+
+
+def _header_of(headline: HtmlElement) -> HtmlElement | None:
+    """The `<header>` close above the headline: the article's own header, where a block of
+    text besides the headline and the byline is the standfirst ("Report claims …" in
+    `header > div.standfirst > p`, a `div.summary`), full stop or not."""
+    for depth, node in enumerate(headline.iterancestors()):
+        if depth >= MAX_HEADER_DEPTH or tag_of(node) in ("body", "html"):
+            return None
+        if tag_of(node) == "header":
+            return node
+    return None
+
+
+def _text_block(el: HtmlElement) -> bool:
+    """A `<p>` or `<div>` holding no block: one paragraph of text."""
+    return tag_of(el) in ("p", "div") and not any(tag_of(child) in BLOCK_TAGS for child in el)
 
 
 def _subheadline(el: HtmlElement, headline: HtmlElement) -> bool:
