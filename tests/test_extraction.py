@@ -525,6 +525,16 @@ def test_a_text_block_of_the_articles_header_is_the_standfirst_without_a_full_st
     assert page(loose).paragraphs == PARAGRAPHS  # outside a header, a phrase is no intro
 
 
+def test_a_wire_storys_credits_end_the_body():
+    closing = ("<p>Additional reporting by Steve Gorman; Editing by Nick Zieminski</p>"
+               "<div><span>Our Standards:</span><a href='/trust'>The Trust Principles.</a></div>")
+    body = f"<h1>Parasite wins</h1><div class='story'>{paragraphs_html()}{closing}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    credits = "<p>Reporting by Jane Doe in Paris; Editing by John Roe</p><p>Our Standards: …</p>"
+    body = f"<h1>Parasite wins</h1><div class='story'>{paragraphs_html()}{credits}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

@@ -18,8 +18,9 @@
    paragraphs, promos ("follow us on Google News"), share prompts, comment rules and
    disclaimers (affiliate links), credits, reference lines ("More information: …"), tags
    lines, bylines and wire sign-offs ("(END)");
-   a "related articles" heading or a copyright line ends the body; a short closing paragraph
-   mostly in italics is a note (an author's bio, "more in today's paper"), not text.
+   a "related articles" heading, a copyright line or a wire story's credits end the body; a
+   short closing paragraph mostly in italics is a note (an author's bio, "more in today's
+   paper"), not text.
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -103,6 +104,11 @@ SIGN_OFF = re.compile(
     r"^(?:--|—|by\s|بقلم\b|write to\b|contact\b)|\S+@\S+\.\w+|\((?:end|انتهى)\)|/انتهى/"
     r"|contributed to this report|contributed reporting|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
     re.I,
+)
+# A wire story's credits close it ("Additional reporting by X; Editing by Y"): what follows
+# them (a standards badge, a trust-principles link) is no article text.
+WIRE_CREDITS = re.compile(
+    r"^(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)", re.I
 )
 # Share prompts and sponsored-link disclaimers (matched anywhere in a short paragraph).
 SHARE_OR_DISCLAIMER = _marker_re([
@@ -350,7 +356,7 @@ def judge(text: str, link_chars: int = 0) -> str:
     key = normalize_arabic(text)
     if not key or not any(ch.isalnum() for ch in key):
         return "drop"
-    if len(key) <= 60 and END_MARKERS.match(key):
+    if len(key) <= 60 and END_MARKERS.match(key) or len(key) < 250 and WIRE_CREDITS.match(key):
         return "end"
     if link_chars and link_chars >= 0.8 * len(text):
         return "drop"  # only a link: a related article
