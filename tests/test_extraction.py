@@ -535,6 +535,13 @@ def test_a_wire_storys_credits_end_the_body():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_source_lines_and_republication_notes_are_no_paragraphs():
+    body = ("<h1>Antonin Bernanos</h1><div class='story'><p><i>This article originally "
+            f"appeared on VICE US.</i></p>{paragraphs_html()}<p>Source : Page Facebook de "
+            "Libérons-Les</p><p>Quelle: dpa</p></div>")
+    assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

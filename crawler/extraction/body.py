@@ -124,10 +124,14 @@ END_MARKERS = _marker_re([
     "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
     "more stories", "all rights reserved", "most read",
 ])
-# A credit or caption line; in Chinese "file photo:", "image source:", "pictured:".
+# A credit or caption line; in Chinese "file photo:", "image source:", "pictured:"; a
+# source line ("Source : Page Facebook de …", "Quelle: dpa"); a republication note ("This
+# article originally appeared on VICE US.") at either end of the text.
 CREDIT = re.compile(
     r"^(?:©|\(c\)|copyright\b|photo\b|\(?credits?\s*:|صورة\s*:|تصوير\s*:|المصدر\s*:"
-    r"|资料图\s*[:：]|图片来源\s*[:：]|图为\s*[:：])",
+    r"|资料图\s*[:：]|图片来源\s*[:：]|图为\s*[:：]|(?:sources?|quellen?|fuentes?|fontes?)\s*:"
+    r"|(?:this|a version of this) (?:article|story|post|piece) (?:was )?(?:originally |first )?"
+    r"(?:appeared|ran|published)\b)",
     re.I,
 )
 
