@@ -542,6 +542,15 @@ def test_source_lines_and_republication_notes_are_no_paragraphs():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_pull_quotes_set_as_headings_after_the_text_are_no_paragraphs():
+    quotes = "<h4>Die Erzählung ist grauenhaft.</h4><h4>Er legt ein Fake-Profil an.</h4>"
+    body = f"<h1>Ein Albtraum</h1><div class='story'>{paragraphs_html()}{quotes}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    section = f"<h3>Die Folgen</h3><p>{PARAGRAPHS[0]}</p>"  # a heading followed by text stays
+    body = f"<h1>Ein Albtraum</h1><div class='story'>{paragraphs_html()}{section}</div>"
+    assert page(body).paragraphs == [*PARAGRAPHS, "Die Folgen", PARAGRAPHS[0]]
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

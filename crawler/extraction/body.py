@@ -327,6 +327,10 @@ BIO = re.compile(
 )
 
 
+def _heading_texts(container: HtmlElement) -> set[str]:
+    return {visible_text(h) for h in container.iter("h2", "h3", "h4", "h5", "h6")}
+
+
 def paragraphs_in(container: HtmlElement) -> list[str]:
     """The container's paragraphs, furniture left out (see the module docstring)."""
     kept: list[str] = []
@@ -340,9 +344,10 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             notes.append(italics >= NOTE_SHARE * len(text) and (
                 len(text) <= MAX_NOTE or bool(BIO.match(text))
             ))
-    while kept and (_label(kept[-1]) or len(kept) > 1 and notes[-1]):
-        kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note
-        notes.pop()
+    headings = _heading_texts(container) if kept else set()
+    while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
+        kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
+        notes.pop()  # nor a heading (pull quotes set after the text; a heading leads text)
     while kept and _label(kept[0]):
         kept.pop(0)
     return kept
