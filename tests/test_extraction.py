@@ -551,6 +551,19 @@ def test_pull_quotes_set_as_headings_after_the_text_are_no_paragraphs():
     assert page(body).paragraphs == [*PARAGRAPHS, "Die Folgen", PARAGRAPHS[0]]
 
 
+def test_a_closing_note_on_the_piece_and_a_closing_thanks_list_are_no_paragraphs():
+    note = ("<p><em>Dieser Artikel baut auf einer gemeinsamen Recherche von Markus Reuter, Ben "
+            "Siegler und Christoph Langner auf. Letzterer <a href='/x'>wurde selbst abgemahnt</a>"
+            " und lieferte wichtige Fakten und Zusammenhänge für diesen Artikel. Solche "
+            "Recherchen kosten viel Zeit und Geld, <a href='/s'>wir freuen uns über Spenden</a>, "
+            "die solche Stücke ermöglichen.</em></p>")
+    thanks = ("<p>Merci à toutes et à tous pour les messages de solidarité,<br>La vérité pour "
+              "Adama Nouveau Parti Anticapitaliste</p>")
+    for closing in (note, thanks):
+        body = f"<h1>Cider</h1><div class='story'>{paragraphs_html()}{closing}</div>"
+        assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

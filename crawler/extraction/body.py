@@ -20,7 +20,8 @@
    lines, bylines and wire sign-offs ("(END)");
    a "related articles" heading, a copyright line or a wire story's credits end the body; a
    short closing paragraph mostly in italics is a note (an author's bio, "more in today's
-   paper"), not text.
+   paper"), not text, as is an italic note on the piece itself ("This article builds on …")
+   and a closing thanks list.
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -326,6 +327,16 @@ BIO = re.compile(
     r"author|editor|correspondent|columnist|contributor|producer|analyst|fellow|professor)"
 )
 
+# An editor's note on the piece itself ("Dieser Artikel baut auf einer gemeinsamen Recherche …",
+# "This story was produced with …"): in italics at the close, a note at any length.
+ABOUT_THE_PIECE = re.compile(
+    r"\b(?:this|dieser|diesen|diese|cet|cette|este|esta) (?:article|story|piece|report|artikel|"
+    r"text|beitrag|recherche|reportage|artículo|artigo)\b",
+    re.I,
+)
+# A closing thanks list ("Merci à toutes et à tous pour les messages de solidarité, …").
+THANKS = re.compile(r"^(?:merci|many thanks|thanks|thank you|vielen dank|danke|gracias)\b", re.I)
+
 
 def _heading_texts(container: HtmlElement) -> set[str]:
     return {visible_text(h) for h in container.iter("h2", "h3", "h4", "h5", "h6")}
@@ -342,8 +353,8 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
         if verdict == "keep" and (not kept or kept[-1] != text):
             kept.append(text)
             notes.append(italics >= NOTE_SHARE * len(text) and (
-                len(text) <= MAX_NOTE or bool(BIO.match(text))
-            ))
+                len(text) <= MAX_NOTE or bool(BIO.match(text) or ABOUT_THE_PIECE.search(text))
+            ) or bool(THANKS.match(text)))
     headings = _heading_texts(container) if kept else set()
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
         kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
