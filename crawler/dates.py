@@ -5,7 +5,7 @@ How it works, in order:
 1. ``_normalize`` folds the text into one spelling: ASCII digits, no tatweel, harakat or
    direction marks, one alef, ``ة`` -> ``ه``, lower case, commas as spaces, weekday names gone.
    The month-name tables go through the same folding, so they match whatever the site typed.
-2. Our own regexes read absolute dates (day month year in any month family, English,
+2. Our own regexes read absolute dates (day month year in any month family, English, French, German,
    numeric, ISO 8601, RFC 822, the ``GMT hh:mm year weekday, day month`` list form, Hijri),
    with a clock time next to them. A Gregorian date wins over a Hijri one.
 3. Relative forms (``منذ 3 ساعات``, ``أمس 10:30``, ``3 hours ago``) are read against ``now``.
@@ -113,9 +113,26 @@ _HIJRI_MONTHS: dict[int, tuple[str, ...]] = {
     11: ("ذو القعدة", "ذي القعدة"),
     12: ("ذو الحجة", "ذي الحجة"),
 }
+# French and German names ("jeudi 13 juin 2019", "14. Januar 2020"), with and without accents;
+# kept apart so the English name stays the one dateparser is given.
+_EUROPEAN_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("janvier", "janv", "januar", "jänner"),
+    2: ("février", "fevrier", "févr", "fevr", "februar"),
+    3: ("mars", "märz", "maerz"),
+    4: ("avril", "avr"),
+    5: ("mai",),
+    6: ("juin", "juni"),
+    7: ("juillet", "juil", "juli"),
+    8: ("août", "aout"),
+    9: ("septembre",),
+    10: ("octobre", "oktober"),
+    11: ("novembre",),
+    12: ("décembre", "decembre", "déc", "dezember", "dez"),
+}
 # folded name -> (is_hijri, month number)
 _MONTHS: dict[str, tuple[bool, int]] = {
     **{_fold(n): (False, m) for m, names in _GREGORIAN_MONTHS.items() for n in names},
+    **{_fold(n): (False, m) for m, names in _EUROPEAN_MONTHS.items() for n in names},
     **{_fold(n): (True, m) for m, names in _HIJRI_MONTHS.items() for n in names},
 }
 _MONTH_NAMES = _alternation(_MONTHS)
@@ -128,8 +145,8 @@ _MONTH = (
     rf"(?<!\w)(?P<month>{_MONTH_NAMES})(?!\w)\.?"
     rf"(?:\s*[/(-]\s*(?:{_MONTH_NAMES})(?!\w)\.?\s*\)?)?"
 )
-# "فاتح" is the Maghrebi "first of": "فاتح يناير 2024".
-_DAY = r"(?<![\d:])(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?|(?P<first>فاتح))(?!\d)"
+# "فاتح" is the Maghrebi "first of": "فاتح يناير 2024"; French writes the first "1er".
+_DAY = r"(?<![\d:])(?:(?P<day>\d{1,2})(?:st|nd|rd|th|er)?|(?P<first>فاتح))(?!\d)"
 # Era after the year, folded: م/ميلادية (Gregorian), هـ/هجرية (Hijri).
 _YEAR = r"(?<!\d)(?P<year>\d{4})(?!\d)(?:\s*(?P<era>هجريه|هجري|ه|ميلاديه|ميلادي|م)(?!\w))?"
 _S = r"[\s./-]*"  # between the words of a textual date: "21 غشت 2024", "21-Aug-2024"

@@ -288,6 +288,21 @@ def test_moroccan_first_of_month() -> None:
     assert parse_date("فاتح يناير 2024", now=LATER) == utc(2024, 1, 1)
 
 
+FRENCH = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+GERMAN = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+
+
+@pytest.mark.parametrize(("name", "month"), _months(FRENCH.split()) + _months(GERMAN.split()))
+def test_french_and_german_month_names(name: str, month: int) -> None:
+    assert parse_date(f"15 {name} 2024", now=LATER) == utc(2024, month, 15)
+    assert parse_date(f"15. {name} 2024, 9:21 Uhr", now=LATER) == utc(2024, month, 15, 9, 21)
+
+
+def test_a_french_printed_date_with_its_weekday_and_the_first_of_the_month() -> None:
+    assert parse_date("jeudi 13 juin 2019", now=LATER) == utc(2019, 6, 13)
+    assert parse_date("1er février 2020", now=LATER) == utc(2020, 2, 1)
+
+
 # --- 12-hour clock --------------------------------------------------------------------------
 
 
