@@ -564,6 +564,19 @@ def test_a_closing_note_on_the_piece_and_a_closing_thanks_list_are_no_paragraphs
         assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_the_time_in_a_header_block_of_the_article_is_its_date_a_site_headers_is_not():
+    def published(html: str) -> datetime | None:
+        return stored(page(html, tz="Europe/Berlin")).published_at
+
+    article = (f"<article class='article'><section class='header'><time datetime="
+               f"'2019-05-15 05:28:29'>15. Mai 2019</time><h2>Flixbus attackiert</h2></section>"
+               f"<h1>Flixbus attackiert</h1><div class='story'>{paragraphs_html()}</div></article>")
+    assert published(article) == datetime(2019, 5, 15, 3, 28, 29, tzinfo=UTC)  # naive: Berlin
+    site = ("<div class='header'><time datetime='2019-05-14 08:00:00'>Heute</time></div>"
+            f"<h1>Flixbus attackiert</h1><div class='story'>{paragraphs_html()}</div>")
+    assert published(site) != datetime(2019, 5, 14, 6, 0, tzinfo=UTC)
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

@@ -6,7 +6,7 @@ and keeps the most trusted readable one. In order of trust:
 - `jsonld`: the NewsArticle's `datePublished` (or `dateCreated`);
 - `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
   (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
-  `<time datetime>` outside furniture;
+  `<time datetime>` outside furniture (a header block right inside `<article>` is none);
 - `text`: a date printed near the headline or just above the body (short text parsed by
   `crawler.dates`), never inside related or most-read lists, comments, tickers or the
   site-wide clock, else a labelled one
@@ -37,6 +37,7 @@ from crawler.extraction.html import (
     holds,
     in_furniture,
     is_furniture,
+    marks,
     short_visible_text,
     tag_of,
     visible_text,
@@ -104,6 +105,24 @@ def _teaser_date(el: HtmlElement | None) -> bool:
         return False
     return any(
         len(visible_text(a)) >= MIN_LINK_HEADLINE for a in block.iter("a") if not holds(a, el)
+    )
+
+
+def _furnished_outside_article_header(el: HtmlElement) -> bool:
+    """in_furniture (bylines kept), where a header block right inside the `<article>` is the
+    article's own header, not the site's: `article > section.header > time` is its date."""
+    node: HtmlElement | None = el
+    while node is not None:
+        if is_furniture(node, bylines=False) and not _article_header_block(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _article_header_block(node: HtmlElement) -> bool:
+    parent = node.getparent()
+    return parent is not None and tag_of(parent) == "article" and (
+        tag_of(node) == "header" or "header" in marks(node).split()
     )
 
 
@@ -278,7 +297,7 @@ class PageDates:
         own)."""
         for el in self.root.iter("time"):
             raw = (el.get("datetime") or "").strip()
-            if raw and not in_furniture(el, bylines=False):
+            if raw and not _furnished_outside_article_header(el):
                 return raw
         return ""
 
