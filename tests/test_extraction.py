@@ -577,6 +577,16 @@ def test_the_time_in_a_header_block_of_the_article_is_its_date_a_site_headers_is
     assert published(site) != datetime(2019, 5, 14, 6, 0, tzinfo=UTC)
 
 
+def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
+    highlights = ("<ul><li>Rivals fear the new timetable will cost them passengers.</li>"
+                  "<li>Passengers would not gain either, they say.</li></ul>")
+    body = f"<h1>Flixbus attacks</h1><div class='story'>{highlights}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    items = "".join(f"<li>{p}</li>" for p in PARAGRAPHS)  # a body written as a list stays
+    listed = page(f"<h1>Flixbus attacks</h1><div class='story'><ul>{items}</ul></div>")
+    assert [p.removeprefix("- ") for p in listed.paragraphs] == PARAGRAPHS
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

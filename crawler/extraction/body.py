@@ -359,9 +359,22 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
         kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
         notes.pop()  # nor a heading (pull quotes set after the text; a heading leads text)
-    while kept and _label(kept[0]):
-        kept.pop(0)
+    summary = _leading_list_items(container) if kept else set()
+    while kept and (_label(kept[0]) or kept[0] in summary):
+        kept.pop(0)  # a body opens with a sentence, not a label or the story's highlights
     return kept
+
+
+def _leading_list_items(container: HtmlElement) -> set[str]:
+    """The texts of the list items before the container's first `<p>`: a bullet summary of
+    the story (highlights) set above its text, not its opening paragraphs. None when the
+    container has no `<p>` (a body written as a list)."""
+    items: set[str] = set()
+    for el in container.iter("p", "li"):
+        if el.tag == "p":
+            return items
+        items.add(visible_text(el))
+    return set()
 
 
 def _label(text: str) -> bool:
