@@ -587,6 +587,14 @@ def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
     assert [p.removeprefix("- ") for p in listed.paragraphs] == PARAGRAPHS
 
 
+def test_a_lead_pictures_caption_before_the_body_is_no_standfirst():
+    picture = ("<section class='top'><figure><img src='/a.jpg'><figcaption><p>Competition on "
+               "the rails too: Flixtrain bets on travellers the railway is too dear for.</p>"
+               "<span>(Photo: dpa)</span></figcaption></figure></section>")
+    body = f"<h1>Flixbus attacks</h1>{picture}<div class='story'>{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

@@ -503,6 +503,9 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
         if tag and tag not in INVISIBLE_TAGS and tag not in ("h1", "h2", "h3", "img", "picture"):
             if is_furniture(node):
                 break
+            if _holds_picture(node):  # a lead picture's block: its caption is no standfirst
+                node = node.getprevious()
+                continue
             text = visible_text(node)
             if len(text) >= MIN_LEAD:
                 if _mixed(node) or headline is not None and holds(node, headline):
@@ -512,6 +515,10 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
                 return "" if _same_start(text, first) else text
         node = node.getprevious()
     return _intro_after(headline, container, first) if headline is not None else ""
+
+
+def _holds_picture(node: HtmlElement) -> bool:
+    return next(node.iterdescendants("figure", "figcaption"), None) is not None
 
 
 MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no intro zone
