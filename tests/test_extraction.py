@@ -595,6 +595,13 @@ def test_a_lead_pictures_caption_before_the_body_is_no_standfirst():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_a_call_out_for_readers_pictures_is_no_paragraph():
+    call = ("<p>Are you in the grips of the wintry storm? Please share your videos, pictures "
+            "and stories at iReport.</p>")
+    body = f"<h1>After the storm</h1><div class='story'>{call}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

@@ -13,11 +13,13 @@
    cards or photos) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., or the `<h2>` right under the headline), is kept.
+   "excerpt"..., the `<h2>` right under the headline, or a text block of the article's
+   `<header>`), is kept; a lead picture's caption is none, nor is a bullet summary (list items
+   above the container's first `<p>`).
 4. Furniture that only its text gives away is dropped: "read also" lines and link-only
-   paragraphs, promos ("follow us on Google News"), share prompts, comment rules and
-   disclaimers (affiliate links), credits, reference lines ("More information: …"), tags
-   lines, bylines and wire sign-offs ("(END)");
+   paragraphs, promos ("follow us on Google News"), share prompts and call-outs for readers'
+   photos, comment rules and disclaimers (affiliate links), credits and source lines,
+   reference lines ("More information: …"), tags lines, bylines and wire sign-offs ("(END)");
    a "related articles" heading, a copyright line or a wire story's credits end the body; a
    short closing paragraph mostly in italics is a note (an author's bio, "more in today's
    paper"), not text, as is an italic note on the piece itself ("This article builds on …")
@@ -111,9 +113,12 @@ SIGN_OFF = re.compile(
 WIRE_CREDITS = re.compile(
     r"^(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)", re.I
 )
-# Share prompts and sponsored-link disclaimers (matched anywhere in a short paragraph).
+# Share prompts, call-outs for readers' material ("Please share your videos, pictures and
+# stories at iReport") and sponsored-link disclaimers (matched anywhere in a short paragraph).
 SHARE_OR_DISCLAIMER = _marker_re([
     "follow and like us", "share this article", "share this story", "share this post",
+    "share your photos", "share your videos", "share your pictures", "share your stories",
+    "send us your photos", "send us your videos",
     "are affiliate links", "may earn a commission", "may earn a small commission",
     "is not responsible or liable", "provided by an independent third party",
     "شارك هذا الخبر", "شارك المقال",
