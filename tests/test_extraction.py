@@ -602,6 +602,20 @@ def test_a_call_out_for_readers_pictures_is_no_paragraph():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_the_deck_in_a_marked_wrapper_of_the_headlines_block_is_the_standfirst():
+    deck = "The Amazon has been burning for weeks amid increasing deforestation"
+    heading = ("<div class='heading'><h1>The Amazon is on fire</h1><div class='heading__header-"
+               f"dek-wrapper'><h2>{deck}</h2><div class='by'>by Madeleine Gregory</div></div>"
+               "</div>")
+    body = f"{heading}<div class='share'>Share</div><div class='story'>{paragraphs_html()}</div>"
+    assert page(body).paragraphs == [deck, *PARAGRAPHS]
+    elsewhere = f"<div class='teaser-header'><p>{deck}.</p></div>"  # not beside the headline
+    body = (f"<div><h1>The Amazon is on fire</h1></div><div class='share'>Share</div>"
+            f"{elsewhere}<div class='share'>Share</div><div class='story'>{paragraphs_html()}"
+            "</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_a_body_cut_into_wrapped_chunks_between_photos_is_read_whole():
     def chunk(texts: list[str]) -> str:
         return "<div class='paragraph'><div>" + paragraphs_html(texts) + "</div></div>"

@@ -558,7 +558,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
             break
         if walked >= MAX_INTRO_WALK:
             return ""
-        deck = _subheadline(el, headline)
+        deck = _subheadline(el, headline) or _in_deck(el, headline)
         marked = deck or _marked_standfirst(el)
         in_header = header is not None and _text_block(el) and holds(header, el)
         if tag_of(el) != "p" and not marked and not in_header:
@@ -572,7 +572,9 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         phrase_ok = marked and tag_of(el) == "p" or deck or in_header
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
-        if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(el, around):
+        if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(
+            el, around, headline
+        ):
             continue
         found.append(text)
     else:
@@ -608,6 +610,19 @@ def _subheadline(el: HtmlElement, headline: HtmlElement) -> bool:
     return tag_of(el) == "h2" and el.getprevious() is headline
 
 
+def _in_deck(el: HtmlElement, headline: HtmlElement) -> bool:
+    """A `<p>` or `<h2>` in a block beside the headline that is marked as the standfirst
+    ("header-dek-wrapper" holding the deck, the byline and the date): the deck, even when
+    the wrapper's class also reads as furniture ("header")."""
+    parent = el.getparent()
+    return tag_of(el) in ("p", "h2") and parent is not None and _deck_wrapper(parent, headline)
+
+
+def _deck_wrapper(node: HtmlElement, headline: HtmlElement) -> bool:
+    block = headline.getparent()
+    return block is not None and node.getparent() is block and _marked_standfirst(node)
+
+
 def _text_without_stamps(el: HtmlElement) -> str:
     """A standfirst's text without the date or byline elements printed inside it (a deck
     closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
@@ -620,10 +635,12 @@ def _text_without_stamps(el: HtmlElement) -> str:
     return squash("".join(parts))
 
 
-def _furnished_below(el: HtmlElement, stop: set[HtmlElement]) -> bool:
+def _furnished_below(el: HtmlElement, stop: set[HtmlElement], headline: HtmlElement) -> bool:
+    """Furniture between `el` and the headline's block; a standfirst's wrapper beside the
+    headline is none (see _in_deck)."""
     node: HtmlElement | None = el
     while node is not None and node not in stop:
-        if is_furniture(node):
+        if is_furniture(node) and not _deck_wrapper(node, headline):
             return True
         node = node.getparent()
     return False
