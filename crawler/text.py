@@ -204,6 +204,11 @@ def _title_key(text: str) -> str:
     return normalize_arabic(_SEPARATOR_RUN.sub(" | ", text)).strip(" |")
 
 
+@lru_cache(maxsize=256)  # an outlet's names, for every title and summary it crawls
+def _prefix_keys(prefixes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset({_title_key(p) for p in prefixes} - {""})
+
+
 def strip_prefixes(title: str, prefixes: Iterable[str]) -> str:
     """Remove site-name prefixes and suffixes such as "المغرب اليوم -" or "| هسبريس".
 
@@ -212,7 +217,7 @@ def strip_prefixes(title: str, prefixes: Iterable[str]) -> str:
     Repeats until nothing changes ("X - X - title" → "title") and never strips a title down
     to nothing.
     """
-    keys = {_title_key(p) for p in prefixes} - {""}
+    keys = _prefix_keys(tuple(prefixes))
     text = title.strip()
     changed = bool(keys)
     while changed:
