@@ -241,8 +241,23 @@ def tokens(text: str) -> list[str]:
     return normalized_tokens(normalize_arabic(text))
 
 
+# Characters news text puts between words that are no part of a token (_TOKEN): as spaces, a
+# text's tokens are its whitespace-separated parts when every part is letters and digits
+# (str.isalnum is _TOKEN's class, no space is alphanumeric), found at C speed (the regex
+# tests each character's category: 4x the time on an article body).
+_PUNCTUATION = tuple("\u060c.,:;\u061b!?\u061f\u00ab\u00bb\"'()[]-\u2013\u2014\u201c\u201d/%")
+assert not any(_TOKEN.match(ch) for ch in _PUNCTUATION)
+
+
 def normalized_tokens(normalized: str) -> list[str]:
     """tokens() of a text normalized already."""
+    text = normalized
+    for mark in _PUNCTUATION:
+        if mark in text:
+            text = text.replace(mark, " ")
+    parts = text.split()
+    if all(map(str.isalnum, parts)):
+        return parts
     return _TOKEN.findall(normalized)
 
 
@@ -285,7 +300,7 @@ class Words:
     @classmethod
     def of(cls, text: str) -> Words:
         key = normalize_arabic(text)
-        found = tuple(_TOKEN.findall(key))
+        found = tuple(normalized_tokens(key))
         return cls(key, found, tuple(map(light_stem, found)))
 
 
