@@ -311,11 +311,13 @@ def rare_words(stems: Iterable[str]) -> frozenset[str]:
     in its bare form (_bare): اسطبلات and اسطبلاتهم, شكاية and شكايات, موكليه and موكليها
     are one word to a reader, and a rewrite seldom keeps the form it was given."""
     found = set(stems).difference(_common_stems())  # at C speed: most words are common
-    return frozenset(sorted({_bare(s) for s in found if len(s) > 2 and not _HAS_DIGIT.search(s)})[
+    return frozenset(sorted({_bare(s) for s in found
+                             if len(s) > 2 and (s.isalpha() or not _HAS_DIGIT.search(s))})[
         :MAX_RARE])
 
 
 _HAS_DIGIT = re.compile(r"\d")  # "و400" (of "27 ألفا و400") is a figure, not a word
+# (a word of letters has no digit: str.isalpha answers first, at C speed)
 
 
 _DAYS = ("السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه")  # normalized
@@ -506,11 +508,14 @@ def rare_shared(a: frozenset[str], b: frozenset[str]) -> float:
 
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # normalized: ة is ه
 _NUMBER_SUFFIXES = ("ات", "ون", "ين", "ا")
+_SUFFIXES = _PRONOUN_SUFFIXES + _NUMBER_SUFFIXES
 
 
 def _bare(stem: str) -> str:
     """A stem without one pronoun suffix then one plural or case ending, if what is left has
     four letters or more (ملتمساتها -> ملتمس, مهلوسا -> مهلوس; شيرا stays)."""
+    if not stem.endswith(_SUFFIXES):  # most words: one test at C speed
+        return stem
     for suffixes in (_PRONOUN_SUFFIXES, _NUMBER_SUFFIXES):
         for suffix in suffixes:
             if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:
