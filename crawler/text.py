@@ -278,6 +278,8 @@ def light_stem(token: str) -> str:
 
     A one-letter proclitic is only stripped from a long word (وزير stays وزير).
     """
+    if not token.startswith(_PROCLITICS):  # one test at C speed for most words
+        return token
     for prefix in _PROCLITICS:
         rest = len(token) - len(prefix)
         if token.startswith(prefix) and rest >= (4 if len(prefix) == 1 else 2):
