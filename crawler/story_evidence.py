@@ -168,12 +168,13 @@ def _number_word(word: str, joined: bool) -> tuple[str, int] | None:
     return found
 
 
-def _stands_alone(text: str, word: re.Match[str]) -> bool:
-    """A scale word with no number before it and no figure after it."""
-    before = text[max(0, word.start() - 12):word.start()].split()
+def _stands_alone(text: str, word: tuple[int, int]) -> bool:
+    """A scale word (its start and end in the text) with no number before it and no figure
+    after it."""
+    before = text[max(0, word[0] - 12):word[0]].split()
     if before and (before[-1][-1:].isdigit() or _number_word(before[-1], joined=False)):
         return False
-    return not _AND_DIGITS.match(text, word.end())
+    return not _AND_DIGITS.match(text, word[1])
 
 
 def _spelled_out(text: str, words: list[str]) -> str:
@@ -189,17 +190,17 @@ def _spelled_out(text: str, words: list[str]) -> str:
     for i in [i for i, word in enumerate(words) if word in _STARTERS]:
         if (found := _token_at(text, words[i], cursor)) is None:
             continue  # read with the number before it
-        cursor = found.end()
+        cursor = found[1]
         first = _number_word(words[i], joined=False)
         if first is None:
             if (bare := _BARE_SCALES.get(words[i])) and _stands_alone(text, found):
-                out.append(text[position:found.start()])  # "حجز طن" is 1000 kg
+                out.append(text[position:found[0]])  # "حجز طن" is 1000 kg
                 out.append(bare)
-                position = found.end()
+                position = found[1]
             continue
-        (kind, value), end, j = first, found.end(), i + 1
+        (kind, value), end, j = first, found[1], i + 1
         while j < len(words) and (after := _token_at(text, words[j], end)) is not None and (
-                text[end:after.start()].strip() == ""):
+                text[end:after[0]].strip() == ""):
             word = words[j]
             part = _number_word(word, joined=True)
             if kind == "unit" and 3 <= value <= 9 and word in _TEEN:
@@ -210,8 +211,8 @@ def _spelled_out(text: str, words: list[str]) -> str:
                 kind, value = part[0], value + part[1]
             else:
                 break
-            end, j = after.end(), j + 1
-        start = found.start() + (1 if words[i] not in _NUMBER_WORDS else 0)
+            end, j = after[1], j + 1
+        start = found[0] + (1 if words[i] not in _NUMBER_WORDS else 0)
         out.append(text[position:start])
         out.append(str(value))
         position = cursor = end
@@ -219,14 +220,17 @@ def _spelled_out(text: str, words: list[str]) -> str:
     return "".join(out)
 
 
-@cache
-def _bounded(token: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W_]){re.escape(token)}(?![^\W_])")
-
-
-def _token_at(text: str, token: str, start: int) -> re.Match[str] | None:
-    """Where a token (crawler.text.normalized_tokens) is next in the text after `start`."""
-    return _bounded(token).search(text, start)
+def _token_at(text: str, token: str, start: int) -> tuple[int, int] | None:
+    """Where a token (crawler.text.normalized_tokens) is next in the text after `start`, as
+    (start, end): where no letter or digit touches it (str.isalnum is the tokens' class).
+    A regex a token took a compilation for every new word after a number word."""
+    at = text.find(token, start)
+    while at >= 0:
+        end = at + len(token)
+        if not (at and text[at - 1].isalnum()) and not text[end:end + 1].isalnum():
+            return at, end
+        at = text.find(token, at + 1)
+    return None
 
 
 def _value(raw: str) -> float:
