@@ -327,7 +327,9 @@ class BandIndex:
                     by_anchor.add(urls)
                 elif len(urls) <= ANCHOR_POSTINGS:
                     by_anchor.update(urls)
-        found = {url: estimated_jaccard(sig, self.signatures[url]) for url in by_band | by_anchor}
+        query = np.asarray(sig)  # once, not once a candidate
+        found = {url: estimated_jaccard(query, self.signatures[url])
+                 for url in by_band | by_anchor}
         return {**self.similar(sig, published), **found}
 
     def similar(self, sig: Sequence[int], published: datetime) -> dict[str, float]:
