@@ -456,20 +456,25 @@ MAX_STORED = 200  # values of one kind read back from a stored document, at most
 _WORD_FIELDS = frozenset({"places", "topics", "moments", "rare", "goods"})
 
 
-def _close(x: float, y: float, approximate: bool = False) -> bool:
-    tolerance = APPROXIMATE_TOLERANCE if approximate else FIGURE_TOLERANCE
-    return abs(x - y) <= tolerance * max(abs(x), abs(y))
-
-
 def figures_agreement(a: frozenset[float], b: frozenset[float],
                       approximate: frozenset[float] = frozenset()) -> float:
     """-1 (none shared) .. +1 (all of the shorter list shared); 0 when either has none.
-    `approximate`: figures of either list given as approximate."""
+    `approximate`: figures of either list given as approximate. Two figures agree within
+    FIGURE_TOLERANCE of the larger (APPROXIMATE_TOLERANCE when either is approximate); the
+    loops are written out (every candidate an article meets is judged so: a function call a
+    pair of figures was most of the judging)."""
     if not a or not b:
         return 0.0
     small, large = sorted((a, b), key=len)
-    shared = sum(1 for x in small
-                 if any(_close(x, y, x in approximate or y in approximate) for y in large))
+    shared = 0
+    for x in small:
+        x_approximate, x_size = x in approximate, abs(x)
+        for y in large:
+            tolerance = (APPROXIMATE_TOLERANCE if x_approximate or y in approximate
+                         else FIGURE_TOLERANCE)
+            if abs(x - y) <= tolerance * max(x_size, abs(y)):
+                shared += 1
+                break
     return 2 * shared / len(small) - 1
 
 
