@@ -209,9 +209,13 @@ def anchors_of(figures: Iterable[float], places: Iterable[str]) -> list[Anchor]:
 def band_keys(sig: Sequence[int], bucket: int) -> list[int]:
     """The band keys of a signature in one time bucket."""
     values = sig.tolist() if isinstance(sig, np.ndarray) else sig
+    base = bucket * SLOTS
+    if ROWS == 2 and len(values) == NUM_PERM:  # the same keys, in one comprehension
+        return [(base + band) << 64 | high << 32 | low
+                for band, (high, low) in enumerate(zip(values[::2], values[1::2], strict=True))]
     keys = []
     for band in range(BANDS):
-        key = bucket * SLOTS + band
+        key = base + band
         for value in values[band * ROWS:(band + 1) * ROWS]:
             key = key << 32 | value
         keys.append(key)
@@ -318,9 +322,9 @@ class BandIndex:
         by_band: set[str] = set()
         by_anchor: set[str] = set()
         for bucket in lookup_buckets(published):
-            for key in band_keys(sig, bucket):
-                urls = self.postings.get(key, ())
-                by_band.update((urls,) if isinstance(urls, str) else urls)
+            for urls in map(self.postings.get, band_keys(sig, bucket)):
+                if urls is not None:  # most keys have no posting
+                    by_band.update((urls,) if isinstance(urls, str) else urls)
             for key in anchor_keys(anchors, bucket, filed=False):
                 urls = self.postings.get(key, ())
                 if isinstance(urls, str):
