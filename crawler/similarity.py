@@ -126,7 +126,9 @@ def signature(shingle_hashes: np.ndarray) -> list[int]:
     if not len(shingle_hashes):
         return list(_EMPTY_SIGNATURE)
     hashes = (shingle_hashes >> np.uint64(32)).astype(np.uint32)
-    return (hashes[:, None] * _A + _B).min(axis=0).tolist()
+    images = np.multiply.outer(_A, hashes)  # a row a permutation: each minimum reads one row
+    images += _B[:, None]
+    return images.min(axis=1).tolist()
 
 
 def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
