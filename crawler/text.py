@@ -142,6 +142,7 @@ _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 # (می‌خواهم), and ZWJ holds emoji sequences together. Only the other invisibles are removed.
 # Control characters go with them (the bidi overrides and isolates are among _INVISIBLE).
 _DISPLAY_REMOVED = _INVISIBLE + _CONTROLS
+assert not any(ch.isprintable() for ch in _DISPLAY_REMOVED)
 _DISPLAY_INVISIBLE_TABLE = str.maketrans(dict.fromkeys(_DISPLAY_REMOVED))
 _DISPLAY_INVISIBLE_PAIRS = tuple((ch, "") for ch in _DISPLAY_REMOVED)
 # A space run with the joiners that touch it: there they join nothing and only hide the space.
@@ -168,7 +169,8 @@ def clean_display_text(text: str) -> str:
         return ""
     text = _PRESENTATION_FORMS.sub(_unfold_presentation_form, text)
     # Invisibles go before NFC: removing one can let a base letter and its mark compose.
-    text = _fold_chars(text, _DISPLAY_INVISIBLE_TABLE, _DISPLAY_INVISIBLE_PAIRS)
+    if not text.isprintable():  # each removed character is a control (Cc) or a format (Cf)
+        text = _fold_chars(text, _DISPLAY_INVISIBLE_TABLE, _DISPLAY_INVISIBLE_PAIRS)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u2029", "\n\n")  # PARAGRAPH SEPARATOR is a paragraph break
 
