@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
@@ -392,8 +392,10 @@ class Fingerprint:
 
     def compact(self) -> Fingerprint:
         """The same fingerprint without its shingles (nine tenths of its memory); they are
-        cut again from `content` when it is compared."""
-        return replace(self)
+        cut again from `content` when it is compared. (dataclasses.replace, which this
+        spells out, read the fields' definitions at every call.)"""
+        return Fingerprint(self.canonical_url, self.outlet, self.published, self.content,
+                           self.evidence, self.signature)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -438,6 +440,11 @@ class Fingerprint:
         return cls.of(doc["canonical_url"], doc.get("outlet") or "", doc.get("body") or "",
                       published_of(doc), title=doc.get("title") or "",
                       topics=doc.get("topics") or (), sig=sig)
+
+
+# compact() names every field: a new one must be added there too
+assert [f.name for f in fields(Fingerprint)] == ["canonical_url", "outlet", "published",
+                                                 "content", "evidence", "signature"]
 
 
 def published_of(doc: Mapping[str, Any]) -> datetime:
