@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
@@ -126,7 +126,9 @@ def signature(shingle_hashes: np.ndarray) -> list[int]:
     if not len(shingle_hashes):
         return list(_EMPTY_SIGNATURE)
     hashes = (shingle_hashes >> np.uint64(32)).astype(np.uint32)
-    return (hashes[:, None] * _A + _B).min(axis=0).tolist()
+    images = np.multiply.outer(_A, hashes)  # a row a permutation: each minimum reads one row
+    images += _B[:, None]
+    return images.min(axis=1).tolist()
 
 
 def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
@@ -209,9 +211,13 @@ def anchors_of(figures: Iterable[float], places: Iterable[str]) -> list[Anchor]:
 def band_keys(sig: Sequence[int], bucket: int) -> list[int]:
     """The band keys of a signature in one time bucket."""
     values = sig.tolist() if isinstance(sig, np.ndarray) else sig
+    base = bucket * SLOTS
+    if ROWS == 2 and len(values) == NUM_PERM:  # the same keys, in one comprehension
+        return [(base + band) << 64 | high << 32 | low
+                for band, (high, low) in enumerate(zip(values[::2], values[1::2], strict=True))]
     keys = []
     for band in range(BANDS):
-        key = bucket * SLOTS + band
+        key = base + band
         for value in values[band * ROWS:(band + 1) * ROWS]:
             key = key << 32 | value
         keys.append(key)
@@ -318,16 +324,18 @@ class BandIndex:
         by_band: set[str] = set()
         by_anchor: set[str] = set()
         for bucket in lookup_buckets(published):
-            for key in band_keys(sig, bucket):
-                urls = self.postings.get(key, ())
-                by_band.update((urls,) if isinstance(urls, str) else urls)
+            for urls in map(self.postings.get, band_keys(sig, bucket)):
+                if urls is not None:  # most keys have no posting
+                    by_band.update((urls,) if isinstance(urls, str) else urls)
             for key in anchor_keys(anchors, bucket, filed=False):
                 urls = self.postings.get(key, ())
                 if isinstance(urls, str):
                     by_anchor.add(urls)
                 elif len(urls) <= ANCHOR_POSTINGS:
                     by_anchor.update(urls)
-        found = {url: estimated_jaccard(sig, self.signatures[url]) for url in by_band | by_anchor}
+        query = np.asarray(sig)  # once, not once a candidate
+        found = {url: estimated_jaccard(query, self.signatures[url])
+                 for url in by_band | by_anchor}
         return {**self.similar(sig, published), **found}
 
     def similar(self, sig: Sequence[int], published: datetime) -> dict[str, float]:
@@ -384,8 +392,10 @@ class Fingerprint:
 
     def compact(self) -> Fingerprint:
         """The same fingerprint without its shingles (nine tenths of its memory); they are
-        cut again from `content` when it is compared."""
-        return replace(self)
+        cut again from `content` when it is compared. (dataclasses.replace, which this
+        spells out, read the fields' definitions at every call.)"""
+        return Fingerprint(self.canonical_url, self.outlet, self.published, self.content,
+                           self.evidence, self.signature)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -430,6 +440,11 @@ class Fingerprint:
         return cls.of(doc["canonical_url"], doc.get("outlet") or "", doc.get("body") or "",
                       published_of(doc), title=doc.get("title") or "",
                       topics=doc.get("topics") or (), sig=sig)
+
+
+# compact() names every field: a new one must be added there too
+assert [f.name for f in fields(Fingerprint)] == ["canonical_url", "outlet", "published",
+                                                 "content", "evidence", "signature"]
 
 
 def published_of(doc: Mapping[str, Any]) -> datetime:

@@ -173,12 +173,13 @@ def _number_word(word: str, joined: bool) -> tuple[str, int] | None:
     return found
 
 
-def _stands_alone(text: str, word: re.Match[str]) -> bool:
-    """A scale word with no number before it and no figure after it."""
-    before = text[max(0, word.start() - 12):word.start()].split()
+def _stands_alone(text: str, word: tuple[int, int]) -> bool:
+    """A scale word (its start and end in the text) with no number before it and no figure
+    after it."""
+    before = text[max(0, word[0] - 12):word[0]].split()
     if before and (before[-1][-1:].isdigit() or _number_word(before[-1], joined=False)):
         return False
-    return not _AND_DIGITS.match(text, word.end())
+    return not _AND_DIGITS.match(text, word[1])
 
 
 def _spelled_out(text: str, words: list[str]) -> str:
@@ -194,17 +195,17 @@ def _spelled_out(text: str, words: list[str]) -> str:
     for i in [i for i, word in enumerate(words) if word in _STARTERS]:
         if (found := _token_at(text, words[i], cursor)) is None:
             continue  # read with the number before it
-        cursor = found.end()
+        cursor = found[1]
         first = _number_word(words[i], joined=False)
         if first is None:
             if (bare := _BARE_SCALES.get(words[i])) and _stands_alone(text, found):
-                out.append(text[position:found.start()])  # "حجز طن" is 1000 kg
+                out.append(text[position:found[0]])  # "حجز طن" is 1000 kg
                 out.append(bare)
-                position = found.end()
+                position = found[1]
             continue
-        (kind, value), end, j = first, found.end(), i + 1
+        (kind, value), end, j = first, found[1], i + 1
         while j < len(words) and (after := _token_at(text, words[j], end)) is not None and (
-                text[end:after.start()].strip() == ""):
+                text[end:after[0]].strip() == ""):
             word = words[j]
             part = _number_word(word, joined=True)
             if kind == "unit" and 3 <= value <= 9 and word in _TEEN:
@@ -215,8 +216,8 @@ def _spelled_out(text: str, words: list[str]) -> str:
                 kind, value = part[0], value + part[1]
             else:
                 break
-            end, j = after.end(), j + 1
-        start = found.start() + (1 if words[i] not in _NUMBER_WORDS else 0)
+            end, j = after[1], j + 1
+        start = found[0] + (1 if words[i] not in _NUMBER_WORDS else 0)
         out.append(text[position:start])
         out.append(str(value))
         position = cursor = end
@@ -224,14 +225,17 @@ def _spelled_out(text: str, words: list[str]) -> str:
     return "".join(out)
 
 
-@cache
-def _bounded(token: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W_]){re.escape(token)}(?![^\W_])")
-
-
-def _token_at(text: str, token: str, start: int) -> re.Match[str] | None:
-    """Where a token (crawler.text.normalized_tokens) is next in the text after `start`."""
-    return _bounded(token).search(text, start)
+def _token_at(text: str, token: str, start: int) -> tuple[int, int] | None:
+    """Where a token (crawler.text.normalized_tokens) is next in the text after `start`, as
+    (start, end): where no letter or digit touches it (str.isalnum is the tokens' class).
+    A regex a token took a compilation for every new word after a number word."""
+    at = text.find(token, start)
+    while at >= 0:
+        end = at + len(token)
+        if not (at and text[at - 1].isalnum()) and not text[end:end + 1].isalnum():
+            return at, end
+        at = text.find(token, at + 1)
+    return None
 
 
 def _value(raw: str) -> float:
@@ -317,11 +321,13 @@ def rare_words(stems: Iterable[str]) -> frozenset[str]:
     in its bare form (_bare): اسطبلات and اسطبلاتهم, شكاية and شكايات, موكليه and موكليها
     are one word to a reader, and a rewrite seldom keeps the form it was given."""
     found = set(stems).difference(_common_stems())  # at C speed: most words are common
-    return frozenset(sorted({_bare(s) for s in found if len(s) > 2 and not _HAS_DIGIT.search(s)})[
+    return frozenset(sorted({_bare(s) for s in found
+                             if len(s) > 2 and (s.isalpha() or not _HAS_DIGIT.search(s))})[
         :MAX_RARE])
 
 
 _HAS_DIGIT = re.compile(r"\d")  # "و400" (of "27 ألفا و400") is a figure, not a word
+# (a word of letters has no digit: str.isalpha answers first, at C speed)
 
 
 _DAYS = ("السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه")  # normalized
@@ -456,20 +462,25 @@ MAX_STORED = 200  # values of one kind read back from a stored document, at most
 _WORD_FIELDS = frozenset({"places", "topics", "moments", "rare", "goods"})
 
 
-def _close(x: float, y: float, approximate: bool = False) -> bool:
-    tolerance = APPROXIMATE_TOLERANCE if approximate else FIGURE_TOLERANCE
-    return abs(x - y) <= tolerance * max(abs(x), abs(y))
-
-
 def figures_agreement(a: frozenset[float], b: frozenset[float],
                       approximate: frozenset[float] = frozenset()) -> float:
     """-1 (none shared) .. +1 (all of the shorter list shared); 0 when either has none.
-    `approximate`: figures of either list given as approximate."""
+    `approximate`: figures of either list given as approximate. Two figures agree within
+    FIGURE_TOLERANCE of the larger (APPROXIMATE_TOLERANCE when either is approximate); the
+    loops are written out (every candidate an article meets is judged so: a function call a
+    pair of figures was most of the judging)."""
     if not a or not b:
         return 0.0
     small, large = sorted((a, b), key=len)
-    shared = sum(1 for x in small
-                 if any(_close(x, y, x in approximate or y in approximate) for y in large))
+    shared = 0
+    for x in small:
+        x_approximate, x_size = x in approximate, abs(x)
+        for y in large:
+            tolerance = (APPROXIMATE_TOLERANCE if x_approximate or y in approximate
+                         else FIGURE_TOLERANCE)
+            if abs(x - y) <= tolerance * max(x_size, abs(y)):
+                shared += 1
+                break
     return 2 * shared / len(small) - 1
 
 
@@ -512,11 +523,14 @@ def rare_shared(a: frozenset[str], b: frozenset[str]) -> float:
 
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # normalized: ة is ه
 _NUMBER_SUFFIXES = ("ات", "ون", "ين", "ا")
+_SUFFIXES = _PRONOUN_SUFFIXES + _NUMBER_SUFFIXES
 
 
 def _bare(stem: str) -> str:
     """A stem without one pronoun suffix then one plural or case ending, if what is left has
     four letters or more (ملتمساتها -> ملتمس, مهلوسا -> مهلوس; شيرا stays)."""
+    if not stem.endswith(_SUFFIXES):  # most words: one test at C speed
+        return stem
     for suffixes in (_PRONOUN_SUFFIXES, _NUMBER_SUFFIXES):
         for suffix in suffixes:
             if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:

@@ -102,3 +102,22 @@ def topics_of(text: str, rules: dict[str, list[Keyword]]) -> list[str]:
 def topics_in(text: Stems, rules: dict[str, list[Keyword]]) -> list[str]:
     """topics_of() of a text already analysed."""
     return [name for name, keywords in rules.items() if any(k.matches(text) for k in keywords)]
+
+
+class TopicMatcher:
+    """topics_in() for one set of rules, the keywords of one word (most of them) looked up
+    as one set a topic, at C speed, before the others are tried one by one."""
+
+    def __init__(self, rules: dict[str, list[Keyword]]):
+        def single(keyword: Keyword) -> bool:
+            return len(keyword.words) == 1 and not keyword.prefix
+
+        self.rules = rules
+        self.words = {name: frozenset(k.words[0] for k in keywords if single(k))
+                      for name, keywords in rules.items()}
+        self.others = {name: [k for k in keywords if not single(k)]
+                       for name, keywords in rules.items()}
+
+    def __call__(self, text: Stems) -> list[str]:
+        return [name for name in self.rules if not self.words[name].isdisjoint(text.set)
+                or any(k.matches(text) for k in self.others[name])]

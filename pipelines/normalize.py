@@ -5,10 +5,12 @@ search text)."""
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from crawler.extraction.decoding import is_garbled
 from crawler.items import TEXT_FIELDS, Article
 from crawler.text import (
+    Words,
     clean_display_text,
     normalize_arabic,
     normalize_paragraphs,
@@ -35,16 +37,20 @@ def _clean_list(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in cleaned if v))
 
 
+@lru_cache(maxsize=64)  # an outlet's names, for every article it crawls
+def _affix_keys(affixes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(" ".join(tokens(affix)) for affix in affixes)
+
+
 class NormalizePipeline(Stage):
     @staticmethod
-    def only_site_name(title: str, affixes: tuple[str, ...]) -> bool:
-        key = " ".join(tokens(title))
-        return any(key == " ".join(tokens(affix)) for affix in affixes)
+    def only_site_name(title: Words, affixes: tuple[str, ...]) -> bool:
+        return " ".join(title.tokens) in _affix_keys(affixes)
 
     def process_item(self, item: Article) -> Article:
         affixes = self.outlet.title_affixes
         item.title = strip_prefixes(clean_display_text(item.title), affixes)
-        if not item.title or self.only_site_name(item.title, affixes):
+        if not item.title or self.only_site_name(item.words("title"), tuple(affixes)):
             raise ArticleDropped("missing_title", f"{item.url} (title was only the site name)")
         item.body = normalize_paragraphs(item.body.split("\n\n"))
         if is_garbled(item.title, item.body):  # no charset the page allows read it cleanly

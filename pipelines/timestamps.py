@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from crawler.dates import parse_date_detail, utc_now
+from crawler.dates import ParsedDate, parse_date_detail, utc_now
 from crawler.items import DATE_SOURCES, Article
 from pipelines.base import Stage
 
@@ -20,12 +20,19 @@ assert set(TRUST) == set(DATE_SOURCES)
 
 
 def pick_date(
-    candidates: list[tuple[str, str]], *, tz: str, now: datetime
+    candidates: list[tuple[str, str]], *, tz: str, now: datetime,
+    read: dict[str, ParsedDate | None] | None = None,
 ) -> tuple[datetime, str, str] | None:
-    """(instant, source, raw) of the best candidate, or None when none reads as a date."""
+    """(instant, source, raw) of the best candidate, or None when none reads as a date.
+    `read`: the dates read already with this `tz` and `now`, by raw text (a page often gives
+    the same text as its published and its updated date), and where to keep new ones."""
+    read = {} if read is None else read
     parsed = []
     for source, raw in candidates:
-        detail = parse_date_detail(raw, tz=tz, now=now)
+        if raw in read:
+            detail = read[raw]
+        else:
+            detail = read[raw] = parse_date_detail(raw, tz=tz, now=now)
         if detail is not None:
             rank = TRUST.index(source) if source in TRUST else len(TRUST)
             parsed.append((rank, detail, source, raw))
@@ -45,12 +52,13 @@ class TimestampsPipeline(Stage):
         now = utc_now()
         tz = self.outlet.timezone
         item.crawled_at = now
-        published = pick_date(item.date_candidates, tz=tz, now=now)
+        read: dict[str, ParsedDate | None] = {}  # parse_date_detail depends on text, tz, now
+        published = pick_date(item.date_candidates, tz=tz, now=now, read=read)
         if published:
             item.published_at, item.date_source, item.published_at_raw = published
         else:
             self.count("newscrawl/missing_published_at")
-        updated = pick_date(item.updated_candidates, tz=tz, now=now)
+        updated = pick_date(item.updated_candidates, tz=tz, now=now, read=read)
         if updated and (item.published_at is None or updated[0] > item.published_at):
             item.updated_at = updated[0]
         return item

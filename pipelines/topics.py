@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.items import TEXT_FIELDS, Article
-from crawler.topics import Stems, load_rules, topics_in
+from crawler.topics import Stems, TopicMatcher, load_rules
 from pipelines.base import Stage
 
 
@@ -12,10 +12,11 @@ class TopicsPipeline(Stage):
         super().__init__(crawler, **kwargs)
         user = crawler.settings.getdict("NEWSCRAWL_TOPICS") if crawler is not None else {}
         self.rules = rules if rules is not None else load_rules(user)
+        self.topics_in = TopicMatcher(self.rules)
 
     def process_item(self, item: Article) -> Article:
-        found = topics_in(Stems([stem for name in TEXT_FIELDS for stem in item.words(name).stems]),
-                          self.rules)
+        found = self.topics_in(
+            Stems([stem for name in TEXT_FIELDS for stem in item.words(name).stems]))
         item.topics = list(dict.fromkeys([*item.topics, *found]))
         for topic in found:
             self.count(f"topics/{topic}")

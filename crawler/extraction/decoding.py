@@ -22,13 +22,13 @@ MAX_DETECT_BYTES = 200_000  # charset detection reads at most this much of the p
 
 
 
-def _mojibake_pattern(codecs_: tuple[str, ...]) -> re.Pattern[str]:
+def _mojibake_pattern(codecs_: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """UTF-8 sequences as a single-byte codec shows them: a lead byte's character followed by
     the characters of its continuation bytes (0x80-0xBF).
 
     Each form begins with a lead then a continuation character: a lookahead tests that pair
     first, which rejects nearly every position of clean text (Arabic letters are cp1256
-    leads) 3x faster than trying each form there.
+    leads) 3x faster than trying each form there. Second: one continuation character.
     """
     def chars(first: int, last: int, *codecs_: str) -> str:
         return re.escape("".join(dict.fromkeys(
@@ -41,10 +41,12 @@ def _mojibake_pattern(codecs_: tuple[str, ...]) -> re.Pattern[str]:
         forms += [f"[{chars(0xC2, 0xDF, codec)}]{cont}", f"[{chars(0xE0, 0xEF, codec)}]{cont}{{2}}",
                   f"[{chars(0xF0, 0xF4, codec)}]{cont}{{3}}"]
     pair = f"(?=[{chars(0xC2, 0xF4, *codecs_)}][{chars(0x80, 0xBF, *codecs_)}])"
-    return re.compile(f"{pair}(?:{'|'.join(forms)})")
+    return re.compile(f"{pair}(?:{'|'.join(forms)})"), re.compile(
+        f"[{chars(0x80, 0xBF, *codecs_)}]")
 
 
-_MOJIBAKE = _mojibake_pattern(("cp1256", "cp1252", "latin-1"))
+# Mojibake, and any one character a continuation byte shows as (see _surely_clean)
+_MOJIBAKE, _CONTINUATION = _mojibake_pattern(("cp1256", "cp1252", "latin-1"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 
@@ -60,9 +62,19 @@ def garbled_share(text: str) -> float:
     return bad / letters if letters else 0.0
 
 
+def _surely_clean(text: str) -> bool:
+    """garbled_share(text) < GARBLED_SHARE, told from an upper bound of the garbled letters
+    and a lower bound of all letters, at C speed: clean Arabic text has mojibake-like pairs
+    (a letter then "،" reads as a UTF-8 pair), so garbled_share counts every letter of it.
+    A mojibake form is a lead then 1-3 continuations, so it has at most twice as many
+    characters as it has continuations; the letters of a prefix are some of the text's."""
+    bound = text.count("\ufffd") + 2 * len(_CONTINUATION.findall(text))
+    return not bound or 3 * bound < sum(map(str.isalpha, text[:8 * bound + 8]))
+
+
 def is_garbled(*texts: str) -> bool:
     """A third or more of any of the texts is garbled."""
-    return any(garbled_share(t) >= GARBLED_SHARE for t in texts if t)
+    return any(not _surely_clean(t) and garbled_share(t) >= GARBLED_SHARE for t in texts if t)
 
 
 def _known(name: str) -> str | None:
