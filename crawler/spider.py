@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -297,6 +298,8 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         if failure.check(HttpError):
             what = f"answered HTTP {failure.value.response.status}"
+        elif failure.check(IgnoreRequest):
+            return  # dropped on purpose by a middleware, which counted why (size, robots.txt)
         else:
             what = f"could not be fetched ({failure.getErrorMessage()})"
         kind = "feed or sitemap" if request.callback == self.parse_feed else "listing page"
