@@ -225,16 +225,24 @@ class Store:
                 found[(outlet, content_hash)] = doc["canonical_url"]
         return found
 
-    def story_signatures_in(self, bucket: int) -> list[tuple[str, list[int], list[float | str],
-                                                            dict[str, Any] | None]]:
+    def story_signatures_in(
+        self, bucket: int, *, filed_since: datetime | None = None, not_by_run: str = "",
+    ) -> list[tuple[str, list[int], list[float | str], dict[str, Any] | None]]:
         """(canonical URL, near-duplicate signature, anchors it is filed under, summary or
-        None) of every article filed in a time bucket (crawler.similarity.BandIndex.add)."""
+        None) of every article filed in a time bucket (crawler.similarity.BandIndex.add);
+        only those filed since a moment, or by other runs than one, when asked (what a crawl
+        closing looks for: the rest it holds in memory). A signature filed before these
+        fields were has neither: it is older than any moment asked for, and of another run."""
+        query: dict[str, Any] = {"bucket": bucket}
+        if filed_since is not None:
+            query["filed_at"] = {"$gte": filed_since}
+        if not_by_run:
+            query["run_id"] = {"$ne": not_by_run}
         return [(doc["canonical_url"], decode_signature(doc["signature"]),
                  doc.get("anchors") or [], decode_summary(doc.get("summary")))
-                for doc in self.story_signatures.find({"bucket": bucket},
-                                                      {"_id": 0, "canonical_url": 1,
-                                                       "signature": 1, "anchors": 1,
-                                                       "summary": 1})]
+                for doc in self.story_signatures.find(query, {"_id": 0, "canonical_url": 1,
+                                                              "signature": 1, "anchors": 1,
+                                                              "summary": 1})]
 
     def article_count(self) -> int:
         return self.articles.estimated_document_count()
@@ -353,10 +361,13 @@ def decode_summary(text: Any) -> dict[str, Any] | None:
 
 def signature_document(canonical_url: str, bucket: int, sig: Iterable[int],
                        anchors: Iterable[float | str] = (),
-                       summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                       summary: Mapping[str, Any] | None = None, *, run_id: str = "",
+                       filed_at: datetime | None = None) -> dict[str, Any]:
     """What `story_signatures` holds of an article: its signature, the anchors it is filed
-    under and its summary (what a candidate is judged by without reading its text)."""
-    doc = {"bucket": bucket, "canonical_url": canonical_url, "signature": encode_signature(sig)}
+    under and its summary (what a candidate is judged by without reading its text); the run
+    that filed it and when (what a crawl closing skips: Store.story_signatures_in)."""
+    doc = {"bucket": bucket, "canonical_url": canonical_url, "signature": encode_signature(sig),
+           "run_id": run_id, "filed_at": filed_at or datetime.now(UTC)}
     if anchors := list(anchors):
         doc["anchors"] = anchors
     if summary:
@@ -444,9 +455,10 @@ def apply_writes(store: Store, writes: list[ArticleWrite]) -> WriteReport:
     report.stored, report.duplicates = outcome.inserted, len(outcome.duplicates)
     # Signatures of every insert, stored just now or by an earlier attempt of this batch: a
     # repeated one only repeats a candidate, a missing one would hide a story.
+    now = datetime.now(UTC)
     signatures = [
         signature_document(w.document["canonical_url"], w.story_bucket, w.signature, w.anchors,
-                           w.summary)
+                           w.summary, run_id=w.document.get("run_id") or "", filed_at=now)
         for w in writes if w.action == "insert" and w.story_bucket is not None
     ]
     if signatures:

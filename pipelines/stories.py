@@ -16,13 +16,17 @@ A story is one set: an article that matches articles of several stories joins th
 the smallest of their ids, wherever and in whatever order the joins are found (every merge is
 recorded in `story_merges`, then applied to the stored articles).
 
-Crawls of several outlets run at the same time (one process or many), so a report may be
+The crawls of one run in one process (`newscrawl crawl` of several outlets, the demo) share
+that memory (StoryMemory): a bucket is loaded once for all of them, and each article is
+compared, as it is processed, with those the other crawls processed before it, stored or not.
+
+Crawls of several outlets also run in other processes at the same time, so a report may be
 stored by another crawl after this one loaded its bucket, and a story this crawl holds in
 memory may be merged by another. When the crawl closes: the buckets of its articles are loaded
-again (one query per bucket) and its articles are compared with what other crawls stored
-meanwhile; then the merges recorded since it started are read (one query) and every story it
-labelled articles with gets the id of the set it ended in. Whichever crawl closes last sees
-every merge of the crawls that ran with it, so their articles end in one story.
+again (one query per bucket) and its articles are compared with what was stored meanwhile and
+is not in memory; then the merges recorded since it started are read (one query) and every
+story it labelled articles with gets the id of the set it ended in. Whichever crawl closes
+last sees every merge of the crawls that ran with it, so their articles end in one story.
 """
 
 from __future__ import annotations
@@ -50,7 +54,9 @@ from pipelines.base import Stage
 logger = logging.getLogger(__name__)
 
 # Merges read back when a crawl closes: those since it started, and a margin for a merge
-# recorded just before its articles were updated (see Store.merge_stories).
+# recorded just before its articles were updated (see Store.merge_stories); signatures read
+# back: those filed since their bucket was loaded, with the same margin for a machine whose
+# clock is behind.
 SETTLE_MARGIN = timedelta(minutes=10)
 
 CANDIDATE_PROJECTION = {"_id": 0, "story_id": 1, "duplicate_of": 1,
@@ -82,20 +88,59 @@ def first_published(a: Fingerprint, b: Fingerprint) -> bool:
     return (a.published, a.canonical_url) <= (b.published, b.canonical_url)
 
 
+class StoryMemory:
+    """What the stories stage holds in memory, shared by the crawls of one run in a process:
+    the band index (the stored signatures of the buckets loaded, and every article processed)
+    and the articles processed, with their stories as known now."""
+
+    def __init__(self) -> None:
+        self.index = BandIndex()
+        self.loaded_at: dict[int, datetime] = {}  # bucket -> when its stored signatures were read
+        self.loading: dict[int, asyncio.Future] = {}  # bucket -> its load under way
+        self.articles: dict[str, RunArticle] = {}
+        # One article at a time, whichever crawl it is from: two copies in flight together
+        # must see each other; a crawl's close holds it too (it reads and relabels memory).
+        self.lock = asyncio.Lock()
+        self.crawls = 0  # crawls using it: forgotten when the last one closes
+
+
+_run_memories: dict[str, StoryMemory] = {}  # NEWSCRAWL_RUN_ID -> the memory of its crawls
+
+
+def run_memory(run_id: str) -> StoryMemory:
+    """The memory the crawls of run `run_id` share in this process (a new one for no id)."""
+    memory = _run_memories.setdefault(run_id, StoryMemory()) if run_id else StoryMemory()
+    memory.crawls += 1
+    return memory
+
+
+def release_memory(run_id: str, memory: StoryMemory) -> None:
+    memory.crawls -= 1
+    if memory.crawls <= 0 and _run_memories.get(run_id) is memory:
+        del _run_memories[run_id]
+
+
 class StoriesPipeline(Stage):
-    def __init__(self, crawler=None, **kwargs):
+    def __init__(self, crawler=None, memory: StoryMemory | None = None, **kwargs):
         super().__init__(crawler, **kwargs)
-        self.index = BandIndex()  # this crawl's articles and the stored ones of its buckets
-        self.run_articles: dict[str, RunArticle] = {}
+        self.memory = memory or StoryMemory()  # built in tests: a crawl of its own process
+        self.index = self.memory.index
+        self.run_articles = self.memory.articles  # this run's, of every crawl sharing memory
+        self.lock = self.memory.lock
+        # this crawl's articles, with the duplicate_of each was stored with
+        self.own: dict[str, str] = {}
         self.alone: set[str] = set()  # canonical URLs of this run that started their own story
         self.labels: set[str] = set()  # every story id this crawl gave or merged
         self.started = datetime.now(UTC)
-        # One article at a time: two copies in flight together must see each other.
-        self.lock = asyncio.Lock()
+        # the crawls of this run share memory: what they filed is in it, the late join skips it
+        self.run_id = crawler.settings.get("NEWSCRAWL_RUN_ID", "") if crawler else ""
 
     @classmethod
     def from_crawler(cls, crawler):
-        stage = cls(crawler)
+        run_id = crawler.settings.get("NEWSCRAWL_RUN_ID", "")
+        stage = cls(crawler, memory=run_memory(run_id))
+        crawler.signals.connect(lambda: release_memory(run_id, stage.memory),
+                                signal=signals.engine_stopped, weak=False)
         # after every stage has closed, so this crawl's own last batch is stored too
         crawler.signals.connect(stage.join_late_copies, signal=signals.spider_closed)
         return stage
@@ -103,18 +148,31 @@ class StoriesPipeline(Stage):
     # --- candidates ---
 
     async def load_buckets(self, buckets: Iterable[int]) -> None:
-        """The stored signatures of the buckets not loaded yet, one query each. A bucket the
-        database cannot give counts as loaded (empty): the late join looks at it again."""
+        """The stored signatures of the buckets not loaded yet, one query each, whichever
+        crawl sharing memory asks first (the others wait for that query; no lock is held, so
+        the articles of loaded buckets go on meanwhile)."""
         for bucket in buckets:
             if bucket in self.index.buckets:
                 continue
-            try:
-                entries = await asyncio.to_thread(self.store.story_signatures_in, bucket)
-            except Exception as exc:
-                logger.warning("near-duplicate lookup failed (%s)", exc)
-                self.count("newscrawl/lookup_errors")
-                entries = []
-            self.index.add_bucket(bucket, entries)
+            loading = self.memory.loading.get(bucket)
+            if loading is None:
+                loading = self.memory.loading[bucket] = asyncio.ensure_future(
+                    self._load_bucket(bucket))
+            await loading
+
+    async def _load_bucket(self, bucket: int) -> None:
+        """A bucket the database cannot give counts as loaded (empty): the late join looks at
+        it again."""
+        try:
+            reading = datetime.now(UTC)
+            entries = await asyncio.to_thread(self.store.story_signatures_in, bucket)
+            self.memory.loaded_at[bucket] = reading
+        except Exception as exc:
+            logger.warning("near-duplicate lookup failed (%s)", exc)
+            self.count("newscrawl/lookup_errors")
+            entries = []
+        self.index.add_bucket(bucket, entries)
+        del self.memory.loading[bucket]
 
     def run_candidate(self, url: str) -> Candidate:
         known = self.run_articles[url]
@@ -131,7 +189,7 @@ class StoriesPipeline(Stage):
     async def candidates(self, fingerprint: Fingerprint) -> dict[str, Candidate]:
         """The articles that share a band or an anchor with it or whose signatures agree
         (BandIndex.sharing_a_key) and could be the same story (BandIndex.worth_reading):
-        this crawl's from memory, the stored ones read in one call."""
+        this run's from memory, the stored ones read in one call."""
         sharing = self.index.sharing_a_key(fingerprint.signature, fingerprint.published,
                                            fingerprint.anchors)
         sharing.pop(fingerprint.canonical_url, None)
@@ -159,8 +217,8 @@ class StoriesPipeline(Stage):
             item.canonical_url, item.outlet, item.words("body"),
             published_of({"published_at": item.published_at, "crawled_at": item.crawled_at}),
             title=item.words("title"), topics=item.topics)
+        await self.load_buckets(lookup_buckets(fingerprint.published))
         async with self.lock:
-            await self.load_buckets(lookup_buckets(fingerprint.published))
             self.decide(item, fingerprint, await self.candidates(fingerprint))
             self.remember(item, fingerprint)
         return item
@@ -202,6 +260,7 @@ class StoriesPipeline(Stage):
         self.index.know(item.canonical_url, fingerprint.published, fingerprint.evidence)
         self.run_articles[item.canonical_url] = RunArticle(fingerprint.compact(), item.story_id,
                                                            item.duplicate_of)
+        self.own[item.canonical_url] = item.duplicate_of
 
     def merge(self, stories: list[str], item: Article) -> None:
         """Stories joined by this article become its story, here and (via the store) stored."""
@@ -221,28 +280,53 @@ class StoriesPipeline(Stage):
     async def join_late_copies(self, spider=None, reason: str = "") -> None:
         """Join the stories that concurrent crawls stored after this one looked, then settle
         the story ids this crawl gave that concurrent crawls merged meanwhile."""
-        if not self.run_articles:
+        if not self.own:
             return
         try:
-            joined, settled = await asyncio.to_thread(self._close_stories)
+            stored_since = await asyncio.to_thread(self._stored_since_loaded)
+            async with self.lock:  # the memory the crawls of this run share is read and relabelled
+                joined, settled = await asyncio.to_thread(self._close_stories, stored_since)
         except Exception as exc:
             logger.warning("late near-duplicate check failed (%s)", exc)
             return
         self.count("stories/joined_late", joined)
         self.count("stories/settled", settled)
 
-    def _close_stories(self) -> tuple[int, int]:
-        return self._join_late_copies(), self._settle_merges()
+    def _stored_since_loaded(self) -> dict[int, list[tuple]]:
+        """The signatures filed by other runs in the buckets of this crawl's articles since
+        the buckets were loaded (all of a bucket whose load failed): one query per bucket.
+        Runs in a worker thread."""
+        buckets = {bucket for url in self.own
+                   for bucket in lookup_buckets(self.run_articles[url].fingerprint.published)}
+        found = {}
+        for bucket in sorted(buckets):
+            loaded = self.memory.loaded_at.get(bucket)
+            found[bucket] = self.store.story_signatures_in(
+                bucket, filed_since=loaded and loaded - SETTLE_MARGIN, not_by_run=self.run_id)
+        return found
 
-    def _join_late_copies(self) -> int:
-        """One query per time bucket of this crawl's articles; only an article that shares a
-        band or a figure with something stored since is compared again (every article, not
-        only the lone ones: two articles of two crawls that each joined another story of its
-        own crawl would never meet otherwise). Runs in a worker thread."""
-        published = {url: known.fingerprint.published for url, known in self.run_articles.items()}
-        late = BandIndex()  # what other crawls stored since this one loaded the bucket
-        for bucket in sorted({b for moment in published.values() for b in lookup_buckets(moment)}):
-            late.add_bucket(bucket, [entry for entry in self.store.story_signatures_in(bucket)
+    def _close_stories(self, stored_since: dict[int, list[tuple]]) -> tuple[int, int]:
+        self._point_copies_found_later()
+        return self._join_late_copies(stored_since), self._settle_merges()
+
+    def _point_copies_found_later(self) -> None:
+        """An article of this crawl found to be a later copy after it went to the store: by
+        another crawl sharing memory, whose update may have come before this crawl stored it.
+        This crawl's articles are all stored now. Runs in a worker thread."""
+        for url, stored_with in self.own.items():
+            original = self.run_articles[url].duplicate_of
+            if original != stored_with:
+                self.store.set_duplicate_of(url, original)
+
+    def _join_late_copies(self, stored_since: dict[int, list[tuple]]) -> int:
+        """Only an article that shares a band or a figure with something stored since is
+        compared again (every article, not only the lone ones: two articles of two crawls that
+        each joined another story of its own crawl would never meet otherwise). Runs in a
+        worker thread."""
+        published = {url: self.run_articles[url].fingerprint.published for url in self.own}
+        late = BandIndex()  # what other crawls stored since the bucket was loaded, not in memory
+        for bucket, entries in stored_since.items():
+            late.add_bucket(bucket, [entry for entry in entries
                                      if entry[0] not in self.index.signatures])
         if not late.signatures:
             return 0

@@ -115,9 +115,9 @@ def test_copies_stored_by_concurrent_crawls_are_joined_when_they_close(store):
     queries = []
     signatures_in = store.story_signatures_in
 
-    def counted(bucket):
+    def counted(bucket, **since):
         queries.append(bucket)
-        return signatures_in(bucket)
+        return signatures_in(bucket, **since)
 
     async def run():
         a = await first.process_item(article_of(by_id["B2"]))

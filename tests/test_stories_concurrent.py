@@ -1,7 +1,8 @@
 """A story is one set, whichever crawls store its parts and in whatever order: concurrent
 crawls that each hold part of a story end with one `story_id` (the smallest of the ids they
 gave), a report that bridges two stories merges them, and a crawl that labelled articles with
-a story another crawl merged meanwhile relabels them when it closes."""
+a story another crawl merged meanwhile relabels them when it closes. The crawls of one run in
+one process share what the stage holds in memory, and meet as they process."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from crawler.similarity import new_story_id
 from crawler.store import apply_writes
 from pipelines.normalize import NormalizePipeline
 from pipelines.store import as_write
-from pipelines.stories import StoriesPipeline
+from pipelines.stories import StoriesPipeline, release_memory, run_memory
 from spiders.almaghribtoday import OUTLET
 from tests.conftest import FIXTURES, NEWSCRAWL, REPO, wait_until
 from tests.test_stories import ROWS, article_of
@@ -137,3 +138,47 @@ def test_a_story_merged_by_another_crawl_is_relabelled_when_this_one_closes(stor
     first, copy = asyncio.run(run())
     for article in (first, copy):
         assert store.find_article(article.canonical_url)["story_id"] == "0000000000000000"
+
+
+def test_crawls_of_one_run_meet_in_memory_before_anything_is_stored(store):
+    """Two crawls of one run in one process: the second sees the first's article while neither
+    has stored anything. Its copy was published first, so the first crawl's article becomes
+    the later copy; that crawl stores it only after the other crawl's update went by, and
+    points it at the original when it closes."""
+    by_id = {r["id"]: r for r in ROWS}
+    later = article_of(by_id["B2"])
+    earlier = article_of(by_id["B2-page-variant"])
+    earlier.published_at = later.published_at - timedelta(hours=1)
+    memory, other = run_memory("run-1"), run_memory("run-2")
+    assert run_memory("run-1") is memory and other is not memory
+    release_memory("run-2", other)
+    first, second = StoriesPipeline(store=store, memory=memory), StoriesPipeline(
+        store=store, memory=memory)
+    read_back = []
+    signatures_in = store.story_signatures_in
+    store.story_signatures_in = lambda bucket, **since: read_back.append(
+        signatures_in(bucket, **since)) or read_back[-1]
+
+    async def run():
+        a = await first.process_item(later)
+        b = await second.process_item(earlier)
+        assert b.story_id == a.story_id and b.originals_of == [a.canonical_url]
+        for stage, article in ((first, a), (second, b)):
+            stage.run_id = article.run_id = "run-1"
+        apply_writes(store, [as_write(b)])  # its update finds nothing stored yet
+        apply_writes(store, [as_write(a)])
+        read_back.clear()
+        for stage in (first, second):
+            await stage.join_late_copies()
+        return a, b
+    a, b = asyncio.run(run())
+    assert read_back and not any(read_back)  # at close: nothing to read of its own run
+    stored = {x.canonical_url: store.find_article(x.canonical_url) for x in (a, b)}
+    assert stored[a.canonical_url]["duplicate_of"] == b.canonical_url
+    assert stored[b.canonical_url]["duplicate_of"] == ""
+    assert {d["story_id"] for d in stored.values()} == {a.story_id}
+    for _ in range(2):
+        release_memory("run-1", memory)
+    fresh = run_memory("run-1")
+    assert fresh is not memory  # forgotten once its last crawl closed
+    release_memory("run-1", fresh)
