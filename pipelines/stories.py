@@ -283,19 +283,22 @@ class StoriesPipeline(Stage):
         if not self.own:
             return
         try:
-            stored_since = await asyncio.to_thread(self._stored_since_loaded)
+            stored_since, merges = await asyncio.to_thread(self._read_since)
             async with self.lock:  # the memory the crawls of this run share is read and relabelled
-                joined, settled = await asyncio.to_thread(self._close_stories, stored_since)
+                joined, settled = await asyncio.to_thread(self._close_stories, stored_since,
+                                                          merges)
         except Exception as exc:
             logger.warning("late near-duplicate check failed (%s)", exc)
             return
         self.count("stories/joined_late", joined)
         self.count("stories/settled", settled)
 
-    def _stored_since_loaded(self) -> dict[int, list[tuple]]:
+    def _read_since(self) -> tuple[dict[int, list[tuple]], list[tuple[str, str]]]:
         """The signatures filed by other runs in the buckets of this crawl's articles since
-        the buckets were loaded (all of a bucket whose load failed): one query per bucket.
-        Runs in a worker thread."""
+        the buckets were loaded (all of a bucket whose load failed; one query per bucket), and
+        the merges recorded since this crawl started (one query). Read before the lock is
+        taken: a merge recorded after this read was recorded by a crawl that settles after
+        it, and relabels the articles this crawl stored. Runs in a worker thread."""
         buckets = {bucket for url in self.own
                    for bucket in lookup_buckets(self.run_articles[url].fingerprint.published)}
         found = {}
@@ -303,11 +306,12 @@ class StoriesPipeline(Stage):
             loaded = self.memory.loaded_at.get(bucket)
             found[bucket] = self.store.story_signatures_in(
                 bucket, filed_since=loaded and loaded - SETTLE_MARGIN, not_by_run=self.run_id)
-        return found
+        return found, self.store.story_merges_since(self.started - SETTLE_MARGIN)
 
-    def _close_stories(self, stored_since: dict[int, list[tuple]]) -> tuple[int, int]:
+    def _close_stories(self, stored_since: dict[int, list[tuple]],
+                       merges: list[tuple[str, str]]) -> tuple[int, int]:
         self._point_copies_found_later()
-        return self._join_late_copies(stored_since), self._settle_merges()
+        return self._join_late_copies(stored_since), self._settle_merges(merges)
 
     def _point_copies_found_later(self) -> None:
         """An article of this crawl found to be a later copy after it went to the store: by
@@ -374,14 +378,13 @@ class StoriesPipeline(Stage):
                 self.store.set_duplicate_of(other.canonical_url, url)
         return 1
 
-    def _settle_merges(self) -> int:
+    def _settle_merges(self, links: list[tuple[str, str]]) -> int:
         """Give every story this crawl labelled articles with its final id. A concurrent crawl
         may have merged one of them after this crawl read it (its later articles then carry
         the absorbed id), or merged it into a story that was itself merged: the merges
         recorded since this crawl started, taken as links, make sets of stories, each is
-        relabelled with its smallest id (whichever crawl settles last, all agree). Runs in a
-        worker thread."""
-        links = self.store.story_merges_since(self.started - SETTLE_MARGIN)
+        relabelled with its smallest id (whichever crawl settles last, all agree). `links`:
+        (absorbed, into) of those merges. Runs in a worker thread."""
         parent: dict[str, str] = {}
 
         def root(story: str) -> str:
