@@ -27,6 +27,7 @@ from scrapy.http import HtmlResponse  # noqa: E402
 
 from crawler.database import MongoTarget  # noqa: E402
 from crawler.embedded import EmbeddedServer  # noqa: E402
+from crawler.extraction import ArticlePage  # noqa: E402
 from crawler.replica.corpus import default_corpus_path, load_corpus  # noqa: E402
 from crawler.replica.server import ReplicaServer  # noqa: E402
 from crawler.store import Store, apply_writes  # noqa: E402
@@ -37,7 +38,7 @@ from pipelines.stories import StoriesPipeline  # noqa: E402
 from pipelines.timestamps import TimestampsPipeline  # noqa: E402
 from pipelines.topics import TopicsPipeline  # noqa: E402
 from pipelines.validate import ValidatePipeline  # noqa: E402
-from spiders.almaghribtoday import OUTLET, AlmaghribtodaySpider  # noqa: E402
+from spiders.almaghribtoday import OUTLET  # noqa: E402
 
 
 def pages() -> list[tuple[str, bytes]]:
@@ -78,7 +79,7 @@ async def run_round(store: Store, rendered: list[tuple[str, bytes]]) -> Costs:
     for url, body in rendered:
         start = clocks()
         response = HtmlResponse(url=url, body=body)
-        item = AlmaghribtodaySpider.page_class.from_response(response, OUTLET).to_article()
+        item = ArticlePage.from_response(response, OUTLET).to_article()
         costs["extract"].append(since(start))
         for name, stage in list(stages.items())[1:]:
             start = clocks()

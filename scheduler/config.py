@@ -387,7 +387,7 @@ class _Reader(TableReader):
 def parse_schedule(raw: Mapping[str, Any], path: Path | None, *,
                    spiders: Mapping[str, Outlet] | None = None) -> ScheduleConfig:
     """Validate parsed TOML. `spiders`: the spiders this file configures, by name, with their
-    outlets (crawler.spiderloader.read_configuration); None: spiders and sections unchecked."""
+    outlets (crawler.catalogue.read_configuration); None: spiders and sections unchecked."""
     reader = _Reader(str(path) if path else "configuration")
     reader.unknown(raw, TABLES, "")
     settings = _parse_settings(reader, raw.get("scheduler", {}))
@@ -528,7 +528,7 @@ def load_schedule(explicit: str | os.PathLike[str] | None = None, *,
     raw = load_config(path)
     spiders = None
     if check_spiders:
-        from crawler.spiderloader import read_configuration
+        from crawler.catalogue import read_configuration
 
         spiders = read_configuration(path).outlets
     else:

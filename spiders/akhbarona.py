@@ -13,7 +13,6 @@ from parsel import Selector
 
 from crawler.extraction import ArticlePage
 from crawler.outlet import Outlet, Section, Selectors
-from crawler.spider import NewsSpider
 from crawler.text import normalize_arabic
 
 BREAKS = re.compile(r"(?:<br\s*/?>\s*)+", re.IGNORECASE)
@@ -70,7 +69,4 @@ class AkhbaronaPage(ArticlePage):
         return paragraphs
 
 
-class AkhbaronaSpider(NewsSpider):
-    name = "akhbarona"
-    outlet = OUTLET
-    page_class = AkhbaronaPage
+PAGE_CLASS = AkhbaronaPage

@@ -7,7 +7,6 @@ overridden from newscrawl.toml (`[outlets.almaghribtoday.sections.security]`).
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.arabstoday_family import arabstoday_outlet, section
 
 OUTLET = arabstoday_outlet(
@@ -23,8 +22,3 @@ OUTLET = arabstoday_outlet(
         "latest": section("أخبار عاجلة", "1187", "أخبار-عاجلة", feeds=("/home/rss.xml",)),
     },
 )
-
-
-class AlmaghribtodaySpider(NewsSpider):
-    name = "almaghribtoday"
-    outlet = OUTLET

@@ -7,7 +7,6 @@ Sections are `/news/<section>` (facts from public scrapers); posts are taken to 
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.wordpress_family import category, latest, wordpress_outlet
 
 OUTLET = wordpress_outlet(
@@ -22,8 +21,3 @@ OUTLET = wordpress_outlet(
         "latest": latest(),
     },
 )
-
-
-class Alyaoum24Spider(NewsSpider):
-    name = "alyaoum24"
-    outlet = OUTLET

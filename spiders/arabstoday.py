@@ -10,7 +10,6 @@ time on the page is a GMT time, never a local one. Sections use the group's ids 
 from __future__ import annotations
 
 from crawler.outlet import Section
-from crawler.spider import NewsSpider
 from spiders.arabstoday_family import arabstoday_outlet, group_sections
 
 OUTLET = arabstoday_outlet(
@@ -20,8 +19,3 @@ OUTLET = arabstoday_outlet(
     timezone="UTC",
     sections=group_sections(latest=Section(label="آخر الأخبار", feeds=("/ar/rss",))),
 )
-
-
-class ArabstodaySpider(NewsSpider):
-    name = "arabstoday"
-    outlet = OUTLET

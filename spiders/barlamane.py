@@ -7,7 +7,6 @@ so one post may be met at two URLs: the dedupe stage matches them by their text.
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.wordpress_family import category, latest, wordpress_outlet
 
 OUTLET = wordpress_outlet(
@@ -25,8 +24,3 @@ OUTLET = wordpress_outlet(
     theme={"body": (".content", ".entry-content")},
     title_affixes=("برلمان كوم", "Barlamane"),
 )
-
-
-class BarlamaneSpider(NewsSpider):
-    name = "barlamane"
-    outlet = OUTLET

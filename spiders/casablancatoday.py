@@ -9,7 +9,6 @@ time on the page is a GMT time, never a local one. Sections use the group's ids 
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.arabstoday_family import arabstoday_outlet, group_sections
 
 OUTLET = arabstoday_outlet(
@@ -19,8 +18,3 @@ OUTLET = arabstoday_outlet(
     timezone="UTC",
     sections=group_sections(),
 )
-
-
-class CasablancatodaySpider(NewsSpider):
-    name = "casablancatoday"
-    outlet = OUTLET

@@ -8,7 +8,6 @@ the page is a GMT time, never a local one. Sections use the group's ids (group_s
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.arabstoday_family import arabstoday_outlet, group_sections
 
 OUTLET = arabstoday_outlet(
@@ -18,8 +17,3 @@ OUTLET = arabstoday_outlet(
     timezone="UTC",
     sections=group_sections(),
 )
-
-
-class EmiratesvoiceSpider(NewsSpider):
-    name = "emiratesvoice"
-    outlet = OUTLET

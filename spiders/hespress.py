@@ -12,7 +12,6 @@ fetched.
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.wordpress_family import category, latest, wordpress_outlet
 
 OUTLET = wordpress_outlet(
@@ -35,8 +34,3 @@ OUTLET = wordpress_outlet(
         "body": ("div.article-content", ".entry-content"),
     },
 )
-
-
-class HespressSpider(NewsSpider):
-    name = "hespress"
-    outlet = OUTLET

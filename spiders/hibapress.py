@@ -7,7 +7,6 @@ generic chain (JSON-LD, meta) where the theme's classes differ.
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.wordpress_family import category, latest, wordpress_outlet
 
 OUTLET = wordpress_outlet(
@@ -23,8 +22,3 @@ OUTLET = wordpress_outlet(
         "latest": latest(),
     },
 )
-
-
-class HibapressSpider(NewsSpider):
-    name = "hibapress"
-    outlet = OUTLET

@@ -11,7 +11,6 @@ a NewsArticle JSON-LD and `article:published_time`; the text is the paragraphs o
 from __future__ import annotations
 
 from crawler.outlet import Outlet, Section, Selectors
-from crawler.spider import NewsSpider
 
 FEED = "/arc/outboundfeeds/rss/{}?outputType=xml"
 
@@ -53,8 +52,3 @@ OUTLET = Outlet(
     ),
     title_affixes=("Le360", "لو360"),
 )
-
-
-class Le360Spider(NewsSpider):
-    name = "le360"
-    outlet = OUTLET

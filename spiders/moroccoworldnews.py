@@ -6,7 +6,6 @@ through the same chain; times are Moroccan local time (Africa/Casablanca).
 
 from __future__ import annotations
 
-from crawler.spider import NewsSpider
 from spiders.wordpress_family import category, latest, wordpress_outlet
 
 OUTLET = wordpress_outlet(
@@ -23,8 +22,3 @@ OUTLET = wordpress_outlet(
     },
     title_affixes=("MWN",),
 )
-
-
-class MoroccoworldnewsSpider(NewsSpider):
-    name = "moroccoworldnews"
-    outlet = OUTLET

@@ -25,9 +25,12 @@ from crawler.browser import (
     find_browser,
     launch_options,
 )
+from crawler.catalogue import module_outlets
 from crawler.spider import NewsSpider
+from crawler.spiderloader import module_spider
 from spiders.hespress import OUTLET as HESPRESS
-from spiders.hespress import HespressSpider
+
+HespressSpider = module_spider(module_outlets()["hespress"])
 
 HERE_PYTHON = sys.executable  # an existing executable file: stands in for a browser path
 

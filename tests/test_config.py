@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from crawler.catalogue import check_configuration, module_outlets
 from crawler.config import ConfigError
 from crawler.outlet_config import outlet_from_table
 from crawler.replica.corpus import default_corpus_path
-from crawler.spiderloader import check_configuration, module_spiders
 from tests.conftest import NEWSCRAWL, REPO
 
-MODULES = module_spiders()
+MODULES = module_outlets()
 AKHBAR = '[outlets.akhbar]\nbase_url = "https://www.akhbar.example"\n'
 LATEST = '[outlets.akhbar.sections.latest]\nsitemaps = ["/news-sitemap.xml"]\n'
 

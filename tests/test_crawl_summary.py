@@ -9,10 +9,13 @@ import logging
 
 from scrapy.utils.test import get_crawler
 
+from crawler.catalogue import module_outlets
 from crawler.progress import ERRORS, UNATTRIBUTED_ERRORS, ErrorRouter
 from crawler.replica.corpus import default_corpus_path
-from spiders.almaghribtoday import AlmaghribtodaySpider
-from spiders.hespress import HespressSpider
+from crawler.spiderloader import module_spider
+
+AlmaghribtodaySpider = module_spider(module_outlets()["almaghribtoday"])
+HespressSpider = module_spider(module_outlets()["hespress"])
 
 OUTLETS = ("almaghribtoday", "casablancatoday", "hespress")
 

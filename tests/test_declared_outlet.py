@@ -15,9 +15,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from crawler.catalogue import read_configuration
 from crawler.replica.corpus import articles_from_records, default_corpus_path
 from crawler.replica.server import ReplicaServer
-from crawler.spiderloader import read_configuration
 from tests.conftest import REPO, run_cli
 
 DECLARATION = """

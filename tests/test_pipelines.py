@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler.catalogue import module_outlets
 from crawler.database import MongoTarget
 from crawler.items import Article
 from crawler.jsonio import to_jsonable
+from crawler.spiderloader import module_spider
 from crawler.store import ArticleWrite, Store, apply_writes
 from pipelines.base import ArticleDropped
 from pipelines.dedupe import DedupePipeline
@@ -22,7 +24,9 @@ from pipelines.stories import StoriesPipeline
 from pipelines.timestamps import TimestampsPipeline, pick_date
 from pipelines.topics import TopicsPipeline
 from pipelines.validate import ValidatePipeline
-from spiders.almaghribtoday import OUTLET, AlmaghribtodaySpider
+from spiders.almaghribtoday import OUTLET
+
+AlmaghribtodaySpider = module_spider(module_outlets()["almaghribtoday"])
 
 BODY = ("أوقفت عناصر الشرطة القضائية بمدينة طنجة شخصا يبلغ من العمر 34 سنة للاشتباه في تورطه "
         "في حيازة وترويج المخدرات.\n\nوجرى إخضاع المشتبه فيه لتدبير الحراسة النظرية.")

@@ -64,6 +64,8 @@ def env(nc_env, mongo_uri, tmp_path):
     ["query", "--topic", "security", "--until", "1d", "--limit", "0"],
     ["stories", "--since", "2d"],
     ["stories", "--format", "jsonl", "--min-outlets", "1"],
+    ["outlets"],
+    ["outlets", "--format", "json"],
     ["schedule", "list"],
     ["schedule", "history"],
     ["schedule", "health"],

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.catalogue import check_configuration, module_outlets
 from crawler.config import ConfigError
-from crawler.spiderloader import check_configuration, module_spiders
 from scheduler.config import (
     check_database,
     crontab_weekdays,
@@ -20,7 +20,7 @@ from scheduler.config import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-MODULES = {"almaghribtoday": module_spiders()["almaghribtoday"]}
+MODULES = {"almaghribtoday": module_outlets()["almaghribtoday"]}
 
 
 NODES = '[scheduler]\nexecutor = "scrapyd"\n[[scheduler.nodes]]\nurl = "http://10.0.0.5:6800"\n'

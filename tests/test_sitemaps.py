@@ -12,13 +12,16 @@ from datetime import UTC, datetime, timedelta
 from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.catalogue import module_outlets
 from crawler.feeds import parse_feed
 from crawler.replica.corpus import articles_from_records
 from crawler.replica.sites import arc
 from crawler.replica.sites.base import Site, news_sitemap
+from crawler.spiderloader import module_spider
 from crawler.urls import canonicalize_url
 from spiders.le360 import OUTLET as LE360
-from spiders.le360 import Le360Spider
+
+Le360Spider = module_spider(module_outlets()["le360"])
 
 NEWS_SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -19,17 +19,15 @@ class OutletFormat(StrEnum):
 
 
 def describe_outlets() -> list[dict[str, Any]]:
-    from crawler.run import spider_loader
+    from crawler.catalogue import read_configuration
 
-    loader = spider_loader()
-    configuration = loader.configuration
+    configuration = read_configuration()
     described = []
-    for name in sorted(loader.list()):
-        outlet = loader.load(name).outlet
+    for name, outlet in sorted(configuration.outlets.items()):
         described.append({
             "spider": name, "title": outlet.title, "base_url": outlet.base_url,
             "language": outlet.language, "timezone": outlet.timezone,
-            "declared_in": loader.declared_in(name),
+            "declared_in": configuration.declared_in[name],
             "sections_changed_in": (
                 configuration.label if name in configuration.changed else None),
             "sections": {

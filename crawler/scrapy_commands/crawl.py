@@ -17,7 +17,7 @@ from crawler.config import ConfigError
 class Command(ScrapyCrawl):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        from crawler.spiderloader import read_configuration
+        from crawler.catalogue import read_configuration
 
         try:
             read_configuration()
