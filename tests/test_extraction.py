@@ -577,6 +577,20 @@ def test_the_time_in_a_header_block_of_the_article_is_its_date_a_site_headers_is
     assert published(site) != datetime(2019, 5, 14, 6, 0, tzinfo=UTC)
 
 
+def test_a_site_clock_beside_the_search_box_is_no_date_nor_is_a_datetime_in_words():
+    """A site header's clock under the headline, beside the site's search box, in `<time
+    datetime='Thursday, 09 January 2014 10:21'>` (not ISO): the byline's printed day is the
+    date."""
+    clock = ("<div class='right'><div class='search'><form action='/search.html'><input "
+             "name='terms'></form></div><div class='fecha'><time datetime='Thursday, 09 January "
+             "2014 10:21'>Thursday, 09 January 2014 - <span>10:21 h</span></time></div></div>")
+    body = (f"<div class='top'><h1>Prosecutors to decide</h1></div>{clock}<p class='byline'>"
+            f"<strong>Patricio Candia</strong> | Palma | 08/01/2014</p>"
+            f"<div class='story'>{paragraphs_html()}</div>")
+    article = stored(page(body, url="https://news.example.es/local/infanta", tz="Europe/Madrid"))
+    assert article.published_at == datetime(2014, 1, 7, 23, 0, tzinfo=UTC)
+
+
 def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
     highlights = ("<ul><li>Rivals fear the new timetable will cost them passengers.</li>"
                   "<li>Passengers would not gain either, they say.</li></ul>")

@@ -6,7 +6,8 @@ and keeps the most trusted readable one. In order of trust:
 - `jsonld`: the NewsArticle's `datePublished` (or `dateCreated`);
 - `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
   (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
-  `<time datetime>` outside furniture (a header block right inside `<article>` is none);
+  `<time datetime>` in ISO form outside furniture (a header block right inside `<article>` is
+  none);
 - `text`: a date printed near the headline or just above the body (short text parsed by
   `crawler.dates`), never inside related or most-read lists, comments, tickers or the
   site-wide clock, else a labelled one
@@ -93,6 +94,9 @@ _DAY_PART = re.compile(
 UNDER_HEADLINE = 40  # elements after the headline where a printed date may overrule a machine one
 MIN_LINK_HEADLINE = 25  # characters; a link this long beside a date is another article's title
 MAX_ZONE_GAP = timedelta(hours=14)  # the widest gap one instant can show between two zones
+_SEARCH_BOX = (".//input[@type='search'] | .//*[@role='search'] | "
+               ".//form[contains(translate(@action, 'SEARCH', 'search'), 'search')]")
+_MACHINE_DAY = re.compile(r"(?:19|20)\d\d-\d\d")  # how a valid `<time datetime>` starts
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
 _EPOCH_YEARS = (1995, 2100)
 
@@ -294,10 +298,12 @@ class PageDates:
 
     def time_element(self) -> str:
         """The `datetime` of the first `<time>` outside furniture (related lists print their
-        own)."""
+        own) whose value is machine-written (ISO-8601's year and month first): a `datetime` in
+        words ('jueves, 09 enero 2014 10:21') is a template printing its own clock, and the
+        element's text is looked at as printed text anyway."""
         for el in self.root.iter("time"):
             raw = (el.get("datetime") or "").strip()
-            if raw and not _furnished_outside_article_header(el):
+            if _MACHINE_DAY.match(raw) and not _furnished_outside_article_header(el):
                 return raw
         return ""
 
@@ -360,11 +366,25 @@ class PageDates:
 
     def furnished(self, el: HtmlElement) -> bool:
         """in_furniture, where a block holding the headline is no furniture whatever its tag
-        or class (an article laid out in an `<aside>`): its date line is the article's."""
+        or class (an article laid out in an `<aside>`): its date line is the article's; and a
+        date beside the site's search box is the site's clock."""
         around = self._headline_blocks
         node: HtmlElement | None = el
         while node is not None and node not in around:
             if is_furniture(node, bylines=False):
+                return True
+            node = node.getparent()
+        return self._beside_search_box(el)
+
+    def _beside_search_box(self, el: HtmlElement) -> bool:
+        """Whether a small block around `el` (itself, its parent or grandparent, none holding
+        the headline) holds a search box: the site's header bar (search, subscribe, today's
+        date), where no article prints its date line."""
+        node: HtmlElement | None = el
+        for _ in range(3):
+            if node is None or tag_of(node) in ("body", "html") or node in self._headline_blocks:
+                return False
+            if node.xpath(_SEARCH_BOX):
                 return True
             node = node.getparent()
         return False
