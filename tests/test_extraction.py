@@ -591,6 +591,16 @@ def test_a_site_clock_beside_the_search_box_is_no_date_nor_is_a_datetime_in_word
     assert article.published_at == datetime(2014, 1, 7, 23, 0, tzinfo=UTC)
 
 
+def test_a_date_line_the_body_opens_with_is_the_date_not_a_paragraph():
+    body = (f"<h1>Protesters gather</h1><div class='entry-content'><p>January 18, 2020</p>"
+            f"{paragraphs_html()}</div>")
+    p = page(body, url="https://news.example.com/protesters-gather/", tz="America/Los_Angeles")
+    assert p.paragraphs == PARAGRAPHS
+    article = stored(p)
+    assert article.date_source == "text"
+    assert article.published_at == datetime(2020, 1, 18, 8, 0, tzinfo=UTC)  # local midnight
+
+
 def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
     highlights = ("<ul><li>Rivals fear the new timetable will cost them passengers.</li>"
                   "<li>Passengers would not gain either, they say.</li></ul>")

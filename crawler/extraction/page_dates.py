@@ -10,13 +10,13 @@ and keeps the most trusted readable one. In order of trust:
   none);
 - `text`: a date printed near the headline or just above the body (short text parsed by
   `crawler.dates`), never inside related or most-read lists, comments, tickers or the
-  site-wide clock, else a labelled one
-  ("Date 19.01.2020") in an info box just under the body; an instant in a `title` attribute
-  near the headline comes first; failing all, a day the page `<title>` gives as one of its
-  parts ("Headline - 07.12.2017 - Outlet"); only looked for when no machine-readable source
-  gave a time of day (a date meta in Unix seconds is machine-readable), or to replace one
-  that comes more than 14 hours after a printed time by the headline (a republication or a
-  CMS import stamps its own date);
+  site-wide clock (a date beside the site's search box is one), else a labelled one
+  ("Date 19.01.2020") in an info box just under the body, else a date line the body opens
+  with; an instant in a `title` attribute near the headline comes first; failing all, a day
+  the page `<title>` gives as one of its parts ("Headline - 07.12.2017 - Outlet"); only looked
+  for when no machine-readable source gave a time of day (a date meta in Unix seconds is
+  machine-readable), or to replace one that comes more than 14 hours after a printed time by
+  the headline (a republication or a CMS import stamps its own date);
 - `url`: the day in the URL path (`/2020/8/24/`, `2020-06-03`), the least trusted.
 """
 
@@ -64,6 +64,8 @@ RDFA_PUBLISHED = ("dc:date", "dc:created", "dcterms:created", "dcterms:issued", 
 RDFA_UPDATED = ("dcterms:modified", "dc:modified", "schema:dateModified")
 
 MAX_DATE_TEXT = 100  # characters; a date line is short
+MAX_DATE_LINE = 50  # characters; a line of the body this short that reads as a date is one
+OPENING_LINES = 3  # the body's first <p>s where a date line may stand before the text
 TEXT_WINDOW = (15, 80)  # elements before / after the headline looked at for a printed date
 BEFORE_BODY = 80  # elements before the body looked at when the headline is far above it
 AFTER_BODY = 40  # elements after the body looked at for a labelled date ("Date 19.01.2020")
@@ -342,6 +344,21 @@ class PageDates:
                     continue
                 if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
                     return text
+        return self.opening_date_line()
+
+    def opening_date_line(self) -> str:
+        """A date line the body opens with ('<p>January 18, 2020</p>' before the text): the
+        article's date, printed where its text starts (the body drops it as no paragraph)."""
+        if self.body is None:
+            return ""
+        for seen, el in enumerate(self.body.iter("p")):
+            if seen >= OPENING_LINES:
+                break
+            text = short_visible_text(el, MAX_DATE_LINE)
+            if text is None:
+                break  # a paragraph: the text has begun
+            if any(c.isdigit() for c in text) and parse_date_detail(text, tz=self.tz):
+                return text
         return ""
 
     def printed_under_headline(self) -> tuple[HtmlElement | None, str]:
