@@ -601,6 +601,22 @@ def test_a_date_line_the_body_opens_with_is_the_date_not_a_paragraph():
     assert article.published_at == datetime(2020, 1, 18, 8, 0, tzinfo=UTC)  # local midnight
 
 
+def test_a_json_ld_date_that_is_local_time_labelled_utc_gives_way_to_the_meta_with_its_offset():
+    def published(jsonld_date: str) -> tuple[datetime | None, str]:
+        head = ('<meta property="article:published_time" content="2020-08-13T09:08:08+02:00">'
+                '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+                f'"{jsonld_date}"}}</script>')
+        article = stored(page(ARTICLE, head=head, url="https://news.example.net/233165"))
+        return article.published_at, article.date_source
+
+    # the same wall clock as the meta's, a Z on local time: the meta's instant
+    assert published("2020-08-13T09:09:17Z") == (datetime(2020, 8, 13, 7, 8, 8, tzinfo=UTC),
+                                                 "meta")
+    # the meta's instant written in UTC: JSON-LD stays the first source
+    assert published("2020-08-13T07:08:08Z") == (datetime(2020, 8, 13, 7, 8, 8, tzinfo=UTC),
+                                                 "jsonld")
+
+
 def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
     highlights = ("<ul><li>Rivals fear the new timetable will cost them passengers.</li>"
                   "<li>Passengers would not gain either, they say.</li></ul>")

@@ -3,7 +3,8 @@
 Each candidate is (date_source, raw text); the timestamps stage parses them in the outlet's zone
 and keeps the most trusted readable one. In order of trust:
 
-- `jsonld`: the NewsArticle's `datePublished` (or `dateCreated`);
+- `jsonld`: the NewsArticle's `datePublished` (or `dateCreated`), unless it is local time
+  labelled UTC (the publication meta, with its offset, reads the same wall clock);
 - `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
   (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
   `<time datetime>` in ISO form outside furniture (a header block right inside `<article>` is
@@ -190,6 +191,25 @@ def url_date(url: str) -> str:
     return ""
 
 
+MISLABEL_SLACK = timedelta(minutes=15)
+
+
+def mislabelled_utc(marked_utc: str, offset_time: str) -> bool:
+    """Whether `marked_utc` ('2020-08-13T09:09:17Z') is local time labelled UTC: another source
+    gives the publication with a non-zero offset ('2020-08-13T09:08:08+02:00') and the two read
+    the same wall clock (within MISLABEL_SLACK), though they name instants hours apart. Two
+    right timestamps of one instant differ on the wall clock by the offset itself."""
+    try:
+        utc = datetime.fromisoformat(marked_utc.strip().replace("Z", "+00:00"))
+        local = datetime.fromisoformat(offset_time.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if utc.utcoffset() != timedelta(0) or local.utcoffset() in (None, timedelta(0)):
+        return False
+    gap = abs(utc.replace(tzinfo=None) - local.replace(tzinfo=None))
+    return gap <= MISLABEL_SLACK < abs(utc - local)
+
+
 def declared_zone(raws: list[str]) -> str | None:
     """An IANA zone for the UTC offset the page's own timestamps carry ("+04:00" ->
     "Etc/GMT-4"), when it is a whole, non-zero number of hours; else None.
@@ -234,10 +254,11 @@ class PageDates:
     def structured_published(self) -> Iterator[tuple[str, str]]:
         """Machine-readable candidates, most trusted first, computed one at a time."""
         raw = jsonld.text(self.article.get("datePublished") or self.article.get("dateCreated"))
-        if raw:
+        meta = from_epoch(_first(self.metas, PUBLISHED_META))
+        if raw and not mislabelled_utc(raw, meta):
             yield "jsonld", raw
-        if raw := _first(self.metas, PUBLISHED_META):
-            yield "meta", from_epoch(raw)
+        if meta:
+            yield "meta", meta
         for raw in _marked(self.root, "itemprop", PUBLISHED_PROPS):
             yield "meta", raw
             break
