@@ -533,6 +533,10 @@ def test_a_wire_storys_credits_end_the_body():
     credits = "<p>Reporting by Jane Doe in Paris; Editing by John Roe</p><p>Our Standards: …</p>"
     body = f"<h1>Parasite wins</h1><div class='story'>{paragraphs_html()}{credits}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+    bracketed = ("<p /><p> (Reporting by Gus Trompiz, Jean-Stephane Brosse and Marine Pennetier;"
+                 " editing by Mike Harrison)</p><div class='x'>SUPPORT US ON FACEBOOK</div>")
+    body = f"<h1>Protesters</h1><div class='story'>{paragraphs_html()}{bracketed}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
 
 
 def test_source_lines_and_republication_notes_are_no_paragraphs():

@@ -108,10 +108,12 @@ SIGN_OFF = re.compile(
     r"|contributed to this report|contributed reporting|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
     re.I,
 )
-# A wire story's credits close it ("Additional reporting by X; Editing by Y"): what follows
+# A wire story's credits close it ("Additional reporting by X; Editing by Y", in brackets or
+# not): what follows
 # them (a standards badge, a trust-principles link) is no article text.
 WIRE_CREDITS = re.compile(
-    r"^(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)", re.I
+    r"^\(?(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)",
+    re.I,
 )
 # Share prompts, call-outs for readers' material ("Please share your videos, pictures and
 # stories at iReport") and sponsored-link disclaimers (matched anywhere in a short paragraph).
