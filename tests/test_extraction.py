@@ -279,6 +279,17 @@ def test_furniture_inside_the_container_is_removed():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+@pytest.mark.parametrize("promo", [
+    "Síguenos en Facebook: La Prensa Oficial y en Twitter: @laprensaoem",
+    "Suivez-nous sur Twitter et Facebook pour ne rien manquer.",
+    "Folgen Sie uns auf Instagram und YouTube.",
+    "Siga-nos no Facebook e no Instagram.",
+])
+def test_a_closing_follow_us_promo_in_other_languages_is_no_paragraph(promo):
+    body = f"<h1>Decomisa Aduana</h1><div class='story'>{paragraphs_html()}<p>{promo}</p></div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_trafilatura_only_runs_when_the_page_has_no_body_of_its_own():
     own = page(f"<h1>عنوان</h1><div class='article-body'>{paragraphs_html()}</div>")
     assert own.paragraphs == PARAGRAPHS and "trafilatura" not in own.__dict__

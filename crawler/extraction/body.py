@@ -86,7 +86,9 @@ PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
         "تابعوا", "تابعونا", "تابعنا", "اشترك", "اشتركوا", "للاشتراك", "حمل تطبيق",
         "انضم", "انضموا", "follow us", "follow", "subscribe", "join us",
-        "download the app", "sign up",
+        "download the app", "sign up", "síguenos", "siguenos", "suscríbete", "suscribete",
+        "suivez-nous", "suivez nous", "abonnez-vous", "folgen sie uns", "folge uns", "siga-nos",
+        "segue-nos", "seguici",
     ]) + ").{0,80}(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
         "غوغل نيوز", "جوجل نيوز", "google news", "تويتر", "فيسبوك", "فيس بوك", "تلغرام",
         "تليجرام", "تيليغرام", "واتساب", "واتس اب", "يوتيوب", "انستغرام", "إنستغرام", "انستجرام",
