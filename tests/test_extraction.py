@@ -536,6 +536,15 @@ def test_a_text_block_of_the_articles_header_is_the_standfirst_without_a_full_st
     assert page(loose).paragraphs == PARAGRAPHS  # outside a header, a phrase is no intro
 
 
+def test_a_subheading_marked_as_standfirst_is_the_lead_without_a_full_stop():
+    dek = "Esta acción se suma a la detección del pasado martes 30 de marzo en la garita"
+    body = (f"<h1>Decomisa Aduana de Tijuana</h1><h3 class='subtitle'>{dek}</h3><p class="
+            f"'published-date'>Ciudad de México</p><div class='story'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [dek, *PARAGRAPHS]
+    unmarked = body.replace(" class='subtitle'", "")  # an unmarked heading is no lead
+    assert page(unmarked).paragraphs == PARAGRAPHS
+
+
 def test_a_wire_storys_credits_end_the_body():
     closing = ("<p>Additional reporting by Steve Gorman; Editing by Nick Zieminski</p>"
                "<div><span>Our Standards:</span><a href='/trust'>The Trust Principles.</a></div>")

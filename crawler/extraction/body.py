@@ -571,9 +571,10 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
-        # a <p> marked as standfirst, the headline's own subheading, or a paragraph of the
-        # article's header (headline, standfirst, byline) may be a phrase
-        phrase_ok = marked and tag_of(el) == "p" or deck or in_header
+        # a <p>, <h2> or <h3> marked as standfirst ('h3.subtitle'), the headline's own
+        # subheading, or a paragraph of the article's header (headline, standfirst, byline)
+        # may be a phrase
+        phrase_ok = marked and tag_of(el) in ("p", "h2", "h3") or deck or in_header
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(
