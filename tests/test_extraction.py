@@ -659,6 +659,18 @@ def test_a_lead_pictures_caption_before_the_body_is_no_standfirst():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_a_div_holding_a_picture_and_its_caption_is_no_paragraph():
+    caption = ("<div style='float: left; width: 100%'><img src='/macron.jpg' alt='Macron'><br />"
+               "FILE PHOTO: French President Emmanuel Macron delivers his new year wishes to the "
+               "military during a ceremony near Orleans, France, January 16, 2020. Julien De "
+               "Rosa/Pool via REUTERS</div>")
+    body = f"<h1>Protesters</h1><div class='entry-content'>{caption}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    text = f"<div><b>{PARAGRAPHS[0]}</b><br><img src='/a.jpg'></div>"  # text first: a paragraph
+    body = f"<h1>Protesters</h1><div class='entry-content'>{text}{paragraphs_html()}</div>"
+    assert page(body).paragraphs[0] == PARAGRAPHS[0]
+
+
 def test_a_call_out_for_readers_pictures_is_no_paragraph():
     call = ("<p>Are you in the grips of the wintry storm? Please share your videos, pictures "
             "and stories at iReport.</p>")

@@ -6,7 +6,8 @@
    tree surgery).
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
-   ads, share and follow bars, captions) is skipped.
+   ads, share and follow bars, captions, a `<div>` holding a picture and its caption) is
+   skipped.
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
    the body; blocks of the container's own tag and class (or of the classed block that only
    wraps it) elsewhere after the headline (a template that cuts the body into chunks between
@@ -446,7 +447,9 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             continue
         if node is not container:
             stack.append((node, True, italic))
-            if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node):
+            if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
+                tag == "div" and _picture_with_caption(node)
+            ):
                 continue
         if tag == "br":
             yield LINE
@@ -460,6 +463,23 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
         if node.text:
             yield ("i", node.text) if inner else node.text
         stack.extend((child, False, inner) for child in reversed(node))
+
+
+_PICTURE_TAGS = frozenset({"img", "picture"})
+
+
+def _picture_with_caption(node: HtmlElement) -> bool:
+    """A `<div>` that opens with a picture and holds a line of text under it, no `<p>`: the
+    picture and its caption ('FILE PHOTO: …') set without `<figure>`, no paragraph."""
+    first = next((child for child in node if tag_of(child) not in ("", "br")), None)
+    if first is None or (node.text or "").strip() or not (
+        tag_of(first) in _PICTURE_TAGS
+        or tag_of(first) == "a" and next(first.iter(*_PICTURE_TAGS), None) is not None
+    ):
+        return False
+    if node.find(".//p") is not None:
+        return False
+    return 0 < len(visible_text(node)) <= MAX_FURNITURE
 
 
 def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int]]:
