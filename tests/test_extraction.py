@@ -641,6 +641,18 @@ def test_a_json_ld_date_that_is_local_time_labelled_utc_gives_way_to_the_meta_wi
                                                  "jsonld")
 
 
+def test_an_h2_carrying_the_stated_headline_is_the_headline_when_no_h1_does():
+    head = "<meta property='og:title' content='Australian megablaze brought under control'>"
+    body = ("<h1 class='logo'>Up Media</h1><div class='teasers'><h2>Most read</h2></div>"
+            "<div class='story-top'><h2>Australian megablaze brought under control</h2>"
+            "<p>News24<br>13 Jan 2020, 22:11 GMT+10</p></div>"
+            f"<div class='story'>{paragraphs_html()}</div>")
+    p = page(body, head=head, url="https://news.example.com/news/263700449/megablaze")
+    assert p.headline_element is not None and p.headline_element.tag == "h2"
+    article = stored(p)
+    assert article.published_at == datetime(2020, 1, 13, 12, 11, tzinfo=UTC)  # printed under it
+
+
 def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
     highlights = ("<ul><li>Rivals fear the new timetable will cost them passengers.</li>"
                   "<li>Passengers would not gain either, they say.</li></ul>")

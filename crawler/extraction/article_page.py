@@ -25,6 +25,8 @@ from crawler.outlet import Outlet, Selectors
 from crawler.text import normalize_arabic
 from crawler.urls import is_same_site
 
+MIN_HEADLINE = 10  # characters; an <h2> this short is a section label, not a headline
+HEADLINE_SHARE = 0.6  # of the stated headline an <h2> holds at least, to be it
 DATELINE_MARKS = "//body//*[@itemprop='dateline' or contains(@class, 'dateline')]"
 
 
@@ -145,7 +147,22 @@ class ArticlePage:
                 text = normalize_arabic(title.fold_quotes(visible_text(h1)))
                 if text and (text in wanted or wanted in text):
                     return h1
+        if (subheading := self._stated_subheading(stated)) is not None:
+            return subheading
         return next((h for h in h1s if not in_furniture(h, bylines=False)), None)
+
+    def _stated_subheading(self, stated: list[str]) -> HtmlElement | None:
+        """An `<h2>` that carries the stated headline (one outside furniture first), on a page
+        whose `<h1>` does not (none, or the site's logo): the headline set a level down."""
+        for h2 in sorted(self.root.iter("h2"), key=lambda h: in_furniture(h, bylines=False)):
+            text = normalize_arabic(title.fold_quotes(title.decode_entities(visible_text(h2))))
+            if len(text) < MIN_HEADLINE:
+                continue
+            if any(wanted in text or text in wanted and len(text) >= HEADLINE_SHARE * len(
+                wanted
+            ) for wanted in stated):
+                return h2
+        return None
 
     @cached_property
     def title(self) -> str:
