@@ -653,6 +653,17 @@ def test_an_h2_carrying_the_stated_headline_is_the_headline_when_no_h1_does():
     assert article.published_at == datetime(2020, 1, 13, 12, 11, tzinfo=UTC)  # printed under it
 
 
+def test_blocks_named_like_the_block_holding_the_headline_are_the_articles_not_furniture():
+    """'banner-section' holds the headline and 'banner-text' the body: the class word names
+    the article's area; a 'banner' elsewhere on the page is still an ad."""
+    body = ("<div class='banner-section'><h1>Australian megablaze brought under control</h1>"
+            f"<div class='banner-text'><div>{paragraphs_html()}</div></div></div>"
+            "<div class='banner'><p>Publish news of your business, community or sports group "
+            "by submitting a news release to us today, free of charge.</p></div>")
+    head = "<meta property='og:title' content='Australian megablaze brought under control'>"
+    assert page(body, head=head).paragraphs == PARAGRAPHS
+
+
 def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
     highlights = ("<ul><li>Rivals fear the new timetable will cost them passengers.</li>"
                   "<li>Passengers would not gain either, they say.</li></ul>")

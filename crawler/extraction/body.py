@@ -170,6 +170,8 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
     furniture: dict[HtmlElement, bool] = (
         dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
     )
+    if headline is not None:
+        furniture.update(dict.fromkeys(_headline_area(headline), False))
     for el in root.iter(*PARAGRAPH_VOTERS, "div"):
         if tag_of(el) == "div" and (el.find("p") is not None or any(
             tag_of(child) in BLOCK_TAGS or tag_of(child) in _NOT_PROSE for child in el
@@ -199,6 +201,32 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
         return None
     shared = _shared_ancestor(best, scores)
     return best if shared is None else shared
+
+
+AREA_LEVELS = 3  # levels above the headline where the block naming the article's area sits
+_CLASS_WORD = re.compile(r"[a-z]+")
+
+
+def _headline_area(headline: HtmlElement) -> list[HtmlElement]:
+    """The blocks inside a block holding the headline whose class opens with that block's
+    first class word ('banner-section' > h2, 'banner-text'): the template names the article's
+    area so, and the word is no furniture word there, whatever it reads as elsewhere."""
+    found: list[HtmlElement] = []
+    for level, block in enumerate(headline.iterancestors()):
+        if level >= AREA_LEVELS or tag_of(block) in ("body", "html"):
+            break
+        word = _first_class_word(block)
+        if word:
+            found.extend(
+                el for el in block.iterdescendants()
+                if el.get("class") and _first_class_word(el) == word
+            )
+    return found
+
+
+def _first_class_word(el: HtmlElement) -> str:
+    found = _CLASS_WORD.search((el.get("class") or "").lower())
+    return found[0] if found else ""
 
 
 MAX_PARTS = 20  # blocks of one body split by cards or ads, at most
