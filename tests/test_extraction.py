@@ -290,6 +290,19 @@ def test_a_closing_follow_us_promo_in_other_languages_is_no_paragraph(promo):
     assert page(body).paragraphs == PARAGRAPHS
 
 
+@pytest.mark.parametrize("line", [
+    "<strong>MUST READ | </strong><strong>Thousands of Australians are calling for it</strong>",
+    "<strong>READ | </strong><strong>Insurer's Australian business hit by bushfires</strong>",
+    "À lire aussi : Les incendies ravagent l'Australie",
+    "Lesen Sie auch: Buschbrände in Australien",
+    "Lee también: Incendios en Australia",
+])
+def test_read_also_lines_in_the_body_are_no_paragraphs(line):
+    body = (f"<h1>Megablaze</h1><div class='story'><p>{PARAGRAPHS[0]}</p><p>{line}</p>"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+
+
 def test_trafilatura_only_runs_when_the_page_has_no_body_of_its_own():
     own = page(f"<h1>عنوان</h1><div class='article-body'>{paragraphs_html()}</div>")
     assert own.paragraphs == PARAGRAPHS and "trafilatura" not in own.__dict__

@@ -81,7 +81,9 @@ READ_ALSO = _marker_re([
     "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
     "read also", "read more", "see also", "related:", "also read", "you may also like",
     "recommended stories", "recommended articles", "recommended for you", "recommended reading",
-    "see more photos", "see more pictures", "more photos:",
+    "see more photos", "see more pictures", "more photos:", "must read", "read |", "read:",
+    "lire aussi", "à lire aussi", "lesen sie auch", "lee también", "lea también",
+    "leia também", "leggi anche",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
