@@ -303,6 +303,20 @@ def test_read_also_lines_in_the_body_are_no_paragraphs(line):
     assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_a_chinese_most_read_heading_in_brackets_ends_the_body():
+    text = [
+        "王婉諭呼籲，若吳宗憲還是認為自己是綜藝一哥，作為公眾人物，"
+        "在發表言論時，應該要更為自律、謹慎才是。",
+        "針對吳宗憲憂鬱症「不知足論」，王婉諭感嘆，很遺憾，"
+        "在目前已算相對進步的社會中，仍然還是會看到這種發言。",
+    ]
+    popular = ("<div class='rss_close'><strong>【熱門點閱】</strong></div><div class='rss_close'>"
+               "<strong>●傳武肺病毒恐侵害免疫系統　<a href='/n'>張上淳：需有更多屍檢資訊證實</a>"
+               "</strong></div>")
+    body = f"<h1>吳宗憲</h1><div class='editor'>{paragraphs_html(text)}{popular}</div>"
+    assert page(body).paragraphs == text
+
+
 def test_trafilatura_only_runs_when_the_page_has_no_body_of_its_own():
     own = page(f"<h1>عنوان</h1><div class='article-body'>{paragraphs_html()}</div>")
     assert own.paragraphs == PARAGRAPHS and "trafilatura" not in own.__dict__

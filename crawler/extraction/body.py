@@ -130,13 +130,16 @@ SHARE_OR_DISCLAIMER = _marker_re([
     "is not responsible or liable", "provided by an independent third party",
     "شارك هذا الخبر", "شارك المقال",
 ])
-# Headings after which nothing is article text.
+# Headings after which nothing is article text (in brackets too: "【熱門點閱】", most read).
 END_MARKERS = _marker_re([
     "مواضيع ذات صلة", "مواضيع ذات علاقة", "مقالات ذات صلة", "أخبار ذات صلة", "اخبار ذات صلة",
     "الموضوعات المتعلقة", "الأكثر قراءة", "الأكثر مشاهدة", "اخترنا لكم", "المزيد من المقالات",
     "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
-    "more stories", "all rights reserved", "most read",
+    "more stories", "all rights reserved", "most read", "熱門點閱", "热门点阅", "熱門文章",
+    "热门文章", "熱門新聞", "热门新闻", "相關新聞", "相关新闻", "相關文章", "相关文章",
+    "編輯部推薦", "编辑部推荐",
 ])
+_OPEN_BRACKETS = "【[（(〔「 "
 # A credit or caption line; in Chinese "file photo:", "image source:", "pictured:"; a
 # source line ("Source : Page Facebook de …", "Quelle: dpa"); a republication note ("This
 # article originally appeared on VICE US.") at either end of the text.
@@ -429,7 +432,9 @@ def judge(text: str, link_chars: int = 0) -> str:
     key = normalize_arabic(text)
     if not key or not any(ch.isalnum() for ch in key):
         return "drop"
-    if len(key) <= 60 and END_MARKERS.match(key) or len(key) < 250 and WIRE_CREDITS.match(key):
+    if len(key) <= 60 and END_MARKERS.match(key.lstrip(_OPEN_BRACKETS)) or (
+        len(key) < 250 and WIRE_CREDITS.match(key)
+    ):
         return "end"
     if link_chars and link_chars >= 0.8 * len(text):
         return "drop"  # only a link: a related article
