@@ -474,6 +474,19 @@ def test_a_page_on_a_generic_domain_is_read_in_its_languages_one_clock():
     )
 
 
+@pytest.mark.parametrize(("text", "language"), [
+    ("藝人吳宗憲日前錄製節目時稱罹患憂鬱症患者原因是「不知足」，引起廣大社會輿論嘩然。", "zh"),
+    ("ナイジェリア北東部ボルノ州で16日夜、自爆攻撃が起き、31人が死亡した。", "ja"),
+    ("정부는 오늘 새로운 경제 정책을 발표하고 중소기업 지원을 확대하기로 했다.", "ko"),
+    (PARAGRAPHS[0], "ar"),
+    ("Exhausted firefighters said they had finally brought the megablaze under control.", ""),
+])
+def test_a_page_declaring_no_language_gets_the_one_its_script_writes(text, language):
+    p = ArticlePage(f"<html><body><h1>x</h1><div class='story'><p>{text}</p><p>{text}</p>"
+                    "</div></body></html>", URL, generic_outlet(URL))
+    assert p.language == language
+
+
 def test_a_cms_article_element_and_its_own_header_are_no_furniture():
     body = ("<article class='post hentry tag-elections category-news node-promoted'>"
             "<header class='entry-header'><h1>عنوان الخبر</h1>"

@@ -36,6 +36,31 @@ def _keys(texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(normalize_arabic(t) for t in texts)
 
 
+def _script_language(letters: list[str]) -> str:
+    """The language most of the letters' script writes alone: "ar" (Arabic letters), "ja"
+    (kana among them), "ko" (Hangul), "zh" (Han characters without kana); else ""."""
+    if not letters:
+        return ""
+    counts = {"ar": 0, "kana": 0, "ko": 0, "han": 0}
+    for ch in letters:
+        if "\u0600" <= ch <= "\u06ff":
+            counts["ar"] += 1
+        elif "\u3040" <= ch <= "\u30ff":
+            counts["kana"] += 1
+        elif "\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff":
+            counts["ko"] += 1
+        elif "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+            counts["han"] += 1
+    half = len(letters) / 2
+    if counts["ar"] > half:
+        return "ar"
+    if counts["ko"] > half:
+        return "ko"
+    if counts["han"] + counts["kana"] > half:
+        return "ja" if counts["kana"] else "zh"
+    return ""
+
+
 def _headline_text(h1: HtmlElement, stated: str) -> str:
     """The `<h1>`'s text; only its first part when it is made of parts (the headline and a
     byline or kicker in sibling elements) and the stated headline starts with that part."""
@@ -367,7 +392,8 @@ class ArticlePage:
     @cached_property
     def language(self) -> str:
         """What the page declares (`<html lang>`, `og:locale`, Content-Language, JSON-LD),
-        else the outlet's language, else "ar" when most of the body's letters are Arabic."""
+        else the outlet's language, else the one most of the body's letters are written in
+        when their script says it (Arabic, Chinese, Japanese, Korean)."""
         lang = (
             self.sel.xpath("/html/@lang").get("")
             or self.meta("og:locale", "content-language", "language")
@@ -376,8 +402,7 @@ class ArticlePage:
         )
         if not lang:
             letters = [ch for p in self.paragraphs[:5] for ch in p if ch.isalpha()]
-            arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters)
-            lang = "ar" if letters and arabic * 2 > len(letters) else ""
+            lang = _script_language(letters)
         return lang.replace("_", "-").split("-")[0].lower()
 
     def to_article(self) -> Article:
