@@ -3,7 +3,8 @@
 1. The container: every paragraph of text (a `<p>`, a `<div>` holding only inline text, or
    text split by `<br><br>` inside a block) scores its parent, and half of it its grandparent;
    the best-scoring element outside page furniture is the body (readability's idea, without its
-   tree surgery).
+   tree surgery). Blocks holding the headline are no furniture, nor are the blocks inside them
+   named with their first class word ("banner-section" > "banner-text").
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions, a `<div>` holding a picture and its caption) is
@@ -14,17 +15,18 @@
    cards or photos) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., the `<h2>` right under the headline, or a text block of the article's
-   `<header>`), is kept; a lead picture's caption is none, nor is a bullet summary (list items
-   above the container's first `<p>`).
-4. Furniture that only its text gives away is dropped: "read also" lines and link-only
-   paragraphs, promos ("follow us on Google News"), share prompts and call-outs for readers'
-   photos, comment rules and disclaimers (affiliate links), credits and source lines,
-   reference lines ("More information: …"), tags lines, bylines and wire sign-offs ("(END)");
-   a "related articles" heading, a copyright line or a wire story's credits end the body; a
-   short closing paragraph mostly in italics is a note (an author's bio, "more in today's
-   paper"), not text, as is an italic note on the piece itself ("This article builds on …")
-   and a closing thanks list.
+   "excerpt"..., "subtitle" on a `<p>`, `<h2>` or `<h3>`, the `<h2>` right under the
+   headline, or a text block of the article's `<header>`), is kept; a lead picture's caption
+   is none, nor is a bullet summary (list items above the container's first `<p>`).
+4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
+   "Lesen Sie auch") and link-only paragraphs, promos ("follow us on Google News", "Síguenos
+   en Facebook"), share prompts and call-outs for readers' photos, comment rules and
+   disclaimers (affiliate links), credits and source lines, reference lines ("More
+   information: …"), tags lines, bylines and wire sign-offs ("(END)"); a "related articles"
+   or "most read" heading ("【熱門點閱】"), a copyright line or a wire story's credits
+   ("(Reporting by …; editing by …)") end the body; a short closing paragraph mostly in
+   italics is a note (an author's bio, "more in today's paper"), not text, as is an italic
+   note on the piece itself ("This article builds on …") and a closing thanks list.
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
