@@ -5,8 +5,9 @@ How it works, in order:
 1. ``_normalize`` folds the text into one spelling: ASCII digits, no tatweel, harakat or
    direction marks, one alef, ``ة`` -> ``ه``, lower case, commas as spaces, weekday names gone.
    The month-name tables go through the same folding, so they match whatever the site typed.
-2. Our own regexes read absolute dates (day month year in any month family, English, French, German,
-   numeric, ISO 8601, RFC 822, the ``GMT hh:mm year weekday, day month`` list form, Hijri),
+2. Our own regexes read absolute dates (day month year in any month family: English, French,
+   German, Spanish, Portuguese, Italian; numeric, ISO 8601, RFC 822, the ``GMT hh:mm year
+   weekday, day month`` list form, Hijri),
    with a clock time next to them. A Gregorian date wins over a Hijri one.
 3. Relative forms (``منذ 3 ساعات``, ``أمس 10:30``, ``3 hours ago``) are read against ``now``.
 4. Only then dateparser gets a try, and only on text that names a month and a year: it
@@ -113,21 +114,22 @@ _HIJRI_MONTHS: dict[int, tuple[str, ...]] = {
     11: ("ذو القعدة", "ذي القعدة"),
     12: ("ذو الحجة", "ذي الحجة"),
 }
-# French and German names ("jeudi 13 juin 2019", "14. Januar 2020"), with and without accents;
-# kept apart so the English name stays the one dateparser is given.
+# French, German, Spanish, Portuguese and Italian names ("jeudi 13 juin 2019", "14. Januar
+# 2020", "jueves 2 de abril de 2020", "3 aprile 2020"), with and without accents; kept apart so
+# the English name stays the one dateparser is given.
 _EUROPEAN_MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("janvier", "janv", "januar", "jänner"),
-    2: ("février", "fevrier", "févr", "fevr", "februar"),
-    3: ("mars", "märz", "maerz"),
-    4: ("avril", "avr"),
-    5: ("mai",),
-    6: ("juin", "juni"),
-    7: ("juillet", "juil", "juli"),
-    8: ("août", "aout"),
-    9: ("septembre",),
-    10: ("octobre", "oktober"),
-    11: ("novembre",),
-    12: ("décembre", "decembre", "déc", "dezember", "dez"),
+    1: ("janvier", "janv", "januar", "jänner", "enero", "janeiro", "gennaio"),
+    2: ("février", "fevrier", "févr", "fevr", "februar", "febrero", "fevereiro", "febbraio"),
+    3: ("mars", "märz", "maerz", "marzo", "março", "marco"),
+    4: ("avril", "avr", "abril", "aprile"),
+    5: ("mai", "mayo", "maio", "maggio"),
+    6: ("juin", "juni", "junio", "junho", "giugno"),
+    7: ("juillet", "juil", "juli", "julio", "julho", "luglio"),
+    8: ("août", "aout", "agosto"),
+    9: ("septembre", "septiembre", "setiembre", "setembro", "settembre"),
+    10: ("octobre", "oktober", "octubre", "outubro", "ottobre"),
+    11: ("novembre", "noviembre", "novembro"),
+    12: ("décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dezembro", "dicembre"),
 }
 # folded name -> (is_hijri, month number)
 _MONTHS: dict[str, tuple[bool, int]] = {
@@ -159,8 +161,11 @@ class _DateForm:
 
 
 _DATE_FORMS = (
-    # 21 غشت 2024, 16 كانون الثاني / يناير 2018, 15 صفر 1446 هـ, 21st of August 2024
-    _DateForm(re.compile(rf"{_DAY}{_S}(?:(?:of|من)\s+)?(?:شهر\s+)?{_MONTH}{_S}{_YEAR}")),
+    # 21 غشت 2024, 16 كانون الثاني / يناير 2018, 15 صفر 1446 هـ, 21st of August 2024,
+    # 2 de abril de 2020 (Spanish and Portuguese join the parts with "de")
+    _DateForm(re.compile(
+        rf"{_DAY}{_S}(?:(?:of|من|de)\s+)?(?:شهر\s+)?{_MONTH}{_S}(?:del?\s+)?{_YEAR}"
+    )),
     # August 21, 2024
     _DateForm(re.compile(rf"{_MONTH}{_S}{_DAY}{_S}{_YEAR}")),
     # almaghribtoday lists: "GMT 17:30 2018 الثلاثاء ,16 كانون الثاني / يناير"

@@ -303,6 +303,32 @@ def test_a_french_printed_date_with_its_weekday_and_the_first_of_the_month() -> 
     assert parse_date("1er février 2020", now=LATER) == utc(2020, 2, 1)
 
 
+SPANISH = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+PORTUGUESE = (
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"
+)
+ITALIAN = (
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "month"),
+    _months(SPANISH.split()) + _months(PORTUGUESE.split()) + _months(ITALIAN.split()),
+)
+def test_spanish_portuguese_and_italian_month_names(name: str, month: int) -> None:
+    assert parse_date(f"15 de {name} de 2024", now=LATER) == utc(2024, month, 15)
+    assert parse_date(f"15 {name} 2024 10:30", now=LATER) == utc(2024, month, 15, 10, 30)
+
+
+def test_a_spanish_printed_date_with_its_weekday_read_in_the_outlets_zone() -> None:
+    """La Prensa (Mexico) prints only '&nbsp; / jueves 2 de abril de 2020'."""
+    assert parse_date("/ jueves 2 de abril de 2020", tz="America/Mexico_City", now=LATER) == utc(
+        2020, 4, 2, 6
+    )
+    assert parse_date("15 de julio del 2019", now=LATER) == utc(2019, 7, 15)
+
+
 # --- 12-hour clock --------------------------------------------------------------------------
 
 

@@ -188,6 +188,9 @@ def test_an_og_title_that_decorates_the_h1_gives_way_to_it():
     assert page(f"<h1>خبر مهم عن الحكومة</h1>{paragraphs_html()}", head=head).title == (
         "خبر مهم عن الحكومة"
     )
+    glued = '<meta property="og:title" content="稱「憂鬱症是不知足」挨轟　吳宗憲：別想--上報">'
+    assert page("<h1>稱「憂鬱症是不知足」挨轟　吳宗憲：別想</h1>" + paragraphs_html(),
+                head=glued).title == "稱「憂鬱症是不知足」挨轟 吳宗憲：別想"
     other = '<meta property="og:title" content="خبر مهم عن الحكومة الجديدة">'
     assert page(f"<h1>خبر مهم عن الحكومة</h1>{paragraphs_html()}", head=other).title == (
         "خبر مهم عن الحكومة الجديدة"  # a different wording: the shared title stays first
@@ -279,6 +282,44 @@ def test_furniture_inside_the_container_is_removed():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+@pytest.mark.parametrize("promo", [
+    "Síguenos en Facebook: La Prensa Oficial y en Twitter: @laprensaoem",
+    "Suivez-nous sur Twitter et Facebook pour ne rien manquer.",
+    "Folgen Sie uns auf Instagram und YouTube.",
+    "Siga-nos no Facebook e no Instagram.",
+])
+def test_a_closing_follow_us_promo_in_other_languages_is_no_paragraph(promo):
+    body = f"<h1>Decomisa Aduana</h1><div class='story'>{paragraphs_html()}<p>{promo}</p></div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+@pytest.mark.parametrize("line", [
+    "<strong>MUST READ | </strong><strong>Thousands of Australians are calling for it</strong>",
+    "<strong>READ | </strong><strong>Insurer's Australian business hit by bushfires</strong>",
+    "À lire aussi : Les incendies ravagent l'Australie",
+    "Lesen Sie auch: Buschbrände in Australien",
+    "Lee también: Incendios en Australia",
+])
+def test_read_also_lines_in_the_body_are_no_paragraphs(line):
+    body = (f"<h1>Megablaze</h1><div class='story'><p>{PARAGRAPHS[0]}</p><p>{line}</p>"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_chinese_most_read_heading_in_brackets_ends_the_body():
+    text = [
+        "王婉諭呼籲，若吳宗憲還是認為自己是綜藝一哥，作為公眾人物，"
+        "在發表言論時，應該要更為自律、謹慎才是。",
+        "針對吳宗憲憂鬱症「不知足論」，王婉諭感嘆，很遺憾，"
+        "在目前已算相對進步的社會中，仍然還是會看到這種發言。",
+    ]
+    popular = ("<div class='rss_close'><strong>【熱門點閱】</strong></div><div class='rss_close'>"
+               "<strong>●傳武肺病毒恐侵害免疫系統　<a href='/n'>張上淳：需有更多屍檢資訊證實</a>"
+               "</strong></div>")
+    body = f"<h1>吳宗憲</h1><div class='editor'>{paragraphs_html(text)}{popular}</div>"
+    assert page(body).paragraphs == text
+
+
 def test_trafilatura_only_runs_when_the_page_has_no_body_of_its_own():
     own = page(f"<h1>عنوان</h1><div class='article-body'>{paragraphs_html()}</div>")
     assert own.paragraphs == PARAGRAPHS and "trafilatura" not in own.__dict__
@@ -352,6 +393,7 @@ def test_a_url_of_a_known_outlet_uses_its_spider():
 
 
 def test_generic_zone_order_page_then_option_then_country():
+    """(For a language of many clocks: one of one clock comes before the country.)"""
     html = (f"<html><body><h1>عنوان</h1><p class='date'>21 غشت 2024 - 11:15</p>"
             f"<div class='article-body'>{paragraphs_html()}</div></body></html>").encode()
     url = "https://news.example.eg/politics/article-1"
@@ -431,6 +473,29 @@ def test_a_page_on_a_generic_domain_is_read_in_its_languages_one_clock():
     assert extract_article(arabic, url="https://news.example.com/articles/1").published_at == (
         datetime(2018, 6, 18, 10, 1, tzinfo=UTC)
     )
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("藝人吳宗憲日前錄製節目時稱罹患憂鬱症患者原因是「不知足」，引起廣大社會輿論嘩然。", "zh"),
+    ("ナイジェリア北東部ボルノ州で16日夜、自爆攻撃が起き、31人が死亡した。", "ja"),
+    ("정부는 오늘 새로운 경제 정책을 발표하고 중소기업 지원을 확대하기로 했다.", "ko"),
+    (PARAGRAPHS[0], "ar"),
+    ("Exhausted firefighters said they had finally brought the megablaze under control.", ""),
+])
+def test_a_page_declaring_no_language_gets_the_one_its_script_writes(text, language):
+    p = ArticlePage(f"<html><body><h1>x</h1><div class='story'><p>{text}</p><p>{text}</p>"
+                    "</div></body></html>", URL, generic_outlet(URL))
+    assert p.language == language
+
+
+def test_a_language_with_one_clock_outranks_the_country_of_the_domain():
+    html = ("<html><head><meta charset='utf-8'></head><body><h1>見出し</h1>"
+            "<div class='day'>2020年3月12日 20:19</div><div class='article-body'>"
+            "<p>藝人吳宗憲日前錄製節目時稱罹患憂鬱症患者原因是「不知足」，引起廣大社會輿論嘩然。</p>"
+            "<p>時代力量立委王婉諭12日於臉書直批，憂鬱是每個人都會有的情緒，應該更自律、謹慎。</p>"
+            "</div></body></html>").encode()
+    article = extract_article(html, url="https://www.news.example.mg/news_info.php?No=83141")
+    assert article.published_at == datetime(2020, 3, 12, 12, 19, tzinfo=UTC)  # UTC+8, not +3
 
 
 def test_a_cms_article_element_and_its_own_header_are_no_furniture():
@@ -525,6 +590,15 @@ def test_a_text_block_of_the_articles_header_is_the_standfirst_without_a_full_st
     assert page(loose).paragraphs == PARAGRAPHS  # outside a header, a phrase is no intro
 
 
+def test_a_subheading_marked_as_standfirst_is_the_lead_without_a_full_stop():
+    dek = "Esta acción se suma a la detección del pasado martes 30 de marzo en la garita"
+    body = (f"<h1>Decomisa Aduana de Tijuana</h1><h3 class='subtitle'>{dek}</h3><p class="
+            f"'published-date'>Ciudad de México</p><div class='story'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [dek, *PARAGRAPHS]
+    unmarked = body.replace(" class='subtitle'", "")  # an unmarked heading is no lead
+    assert page(unmarked).paragraphs == PARAGRAPHS
+
+
 def test_a_wire_storys_credits_end_the_body():
     closing = ("<p>Additional reporting by Steve Gorman; Editing by Nick Zieminski</p>"
                "<div><span>Our Standards:</span><a href='/trust'>The Trust Principles.</a></div>")
@@ -532,6 +606,10 @@ def test_a_wire_storys_credits_end_the_body():
     assert page(body).paragraphs == PARAGRAPHS
     credits = "<p>Reporting by Jane Doe in Paris; Editing by John Roe</p><p>Our Standards: …</p>"
     body = f"<h1>Parasite wins</h1><div class='story'>{paragraphs_html()}{credits}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    bracketed = ("<p /><p> (Reporting by Gus Trompiz, Jean-Stephane Brosse and Marine Pennetier;"
+                 " editing by Mike Harrison)</p><div class='x'>SUPPORT US ON FACEBOOK</div>")
+    body = f"<h1>Protesters</h1><div class='story'>{paragraphs_html()}{bracketed}</div>"
     assert page(body).paragraphs == PARAGRAPHS
 
 
@@ -577,6 +655,69 @@ def test_the_time_in_a_header_block_of_the_article_is_its_date_a_site_headers_is
     assert published(site) != datetime(2019, 5, 14, 6, 0, tzinfo=UTC)
 
 
+def test_a_site_clock_beside_the_search_box_is_no_date_nor_is_a_datetime_in_words():
+    """A site header's clock under the headline, beside the site's search box, in `<time
+    datetime='Thursday, 09 January 2014 10:21'>` (not ISO): the byline's printed day is the
+    date."""
+    clock = ("<div class='right'><div class='search'><form action='/search.html'><input "
+             "name='terms'></form></div><div class='fecha'><time datetime='Thursday, 09 January "
+             "2014 10:21'>Thursday, 09 January 2014 - <span>10:21 h</span></time></div></div>")
+    body = (f"<div class='top'><h1>Prosecutors to decide</h1></div>{clock}<p class='byline'>"
+            f"<strong>Patricio Candia</strong> | Palma | 08/01/2014</p>"
+            f"<div class='story'>{paragraphs_html()}</div>")
+    article = stored(page(body, url="https://news.example.es/local/infanta", tz="Europe/Madrid"))
+    assert article.published_at == datetime(2014, 1, 7, 23, 0, tzinfo=UTC)
+
+
+def test_a_date_line_the_body_opens_with_is_the_date_not_a_paragraph():
+    body = (f"<h1>Protesters gather</h1><div class='entry-content'><p>January 18, 2020</p>"
+            f"{paragraphs_html()}</div>")
+    p = page(body, url="https://news.example.com/protesters-gather/", tz="America/Los_Angeles")
+    assert p.paragraphs == PARAGRAPHS
+    article = stored(p)
+    assert article.date_source == "text"
+    assert article.published_at == datetime(2020, 1, 18, 8, 0, tzinfo=UTC)  # local midnight
+
+
+def test_a_json_ld_date_that_is_local_time_labelled_utc_gives_way_to_the_meta_with_its_offset():
+    def published(jsonld_date: str) -> tuple[datetime | None, str]:
+        head = ('<meta property="article:published_time" content="2020-08-13T09:08:08+02:00">'
+                '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+                f'"{jsonld_date}"}}</script>')
+        article = stored(page(ARTICLE, head=head, url="https://news.example.net/233165"))
+        return article.published_at, article.date_source
+
+    # the same wall clock as the meta's, a Z on local time: the meta's instant
+    assert published("2020-08-13T09:09:17Z") == (datetime(2020, 8, 13, 7, 8, 8, tzinfo=UTC),
+                                                 "meta")
+    # the meta's instant written in UTC: JSON-LD stays the first source
+    assert published("2020-08-13T07:08:08Z") == (datetime(2020, 8, 13, 7, 8, 8, tzinfo=UTC),
+                                                 "jsonld")
+
+
+def test_an_h2_carrying_the_stated_headline_is_the_headline_when_no_h1_does():
+    head = "<meta property='og:title' content='Australian megablaze brought under control'>"
+    body = ("<h1 class='logo'>Up Media</h1><div class='teasers'><h2>Most read</h2></div>"
+            "<div class='story-top'><h2>Australian megablaze brought under control</h2>"
+            "<p>News24<br>13 Jan 2020, 22:11 GMT+10</p></div>"
+            f"<div class='story'>{paragraphs_html()}</div>")
+    p = page(body, head=head, url="https://news.example.com/news/263700449/megablaze")
+    assert p.headline_element is not None and p.headline_element.tag == "h2"
+    article = stored(p)
+    assert article.published_at == datetime(2020, 1, 13, 12, 11, tzinfo=UTC)  # printed under it
+
+
+def test_blocks_named_like_the_block_holding_the_headline_are_the_articles_not_furniture():
+    """'banner-section' holds the headline and 'banner-text' the body: the class word names
+    the article's area; a 'banner' elsewhere on the page is still an ad."""
+    body = ("<div class='banner-section'><h1>Australian megablaze brought under control</h1>"
+            f"<div class='banner-text'><div>{paragraphs_html()}</div></div></div>"
+            "<div class='banner'><p>Publish news of your business, community or sports group "
+            "by submitting a news release to us today, free of charge.</p></div>")
+    head = "<meta property='og:title' content='Australian megablaze brought under control'>"
+    assert page(body, head=head).paragraphs == PARAGRAPHS
+
+
 def test_a_bullet_summary_above_the_first_paragraph_is_no_paragraph():
     highlights = ("<ul><li>Rivals fear the new timetable will cost them passengers.</li>"
                   "<li>Passengers would not gain either, they say.</li></ul>")
@@ -593,6 +734,18 @@ def test_a_lead_pictures_caption_before_the_body_is_no_standfirst():
                "<span>(Photo: dpa)</span></figcaption></figure></section>")
     body = f"<h1>Flixbus attacks</h1>{picture}<div class='story'>{paragraphs_html()}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_div_holding_a_picture_and_its_caption_is_no_paragraph():
+    caption = ("<div style='float: left; width: 100%'><img src='/macron.jpg' alt='Macron'><br />"
+               "FILE PHOTO: French President Emmanuel Macron delivers his new year wishes to the "
+               "military during a ceremony near Orleans, France, January 16, 2020. Julien De "
+               "Rosa/Pool via REUTERS</div>")
+    body = f"<h1>Protesters</h1><div class='entry-content'>{caption}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    text = f"<div><b>{PARAGRAPHS[0]}</b><br><img src='/a.jpg'></div>"  # text first: a paragraph
+    body = f"<h1>Protesters</h1><div class='entry-content'>{text}{paragraphs_html()}</div>"
+    assert page(body).paragraphs[0] == PARAGRAPHS[0]
 
 
 def test_a_call_out_for_readers_pictures_is_no_paragraph():

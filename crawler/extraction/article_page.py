@@ -25,6 +25,8 @@ from crawler.outlet import Outlet, Selectors
 from crawler.text import normalize_arabic
 from crawler.urls import is_same_site
 
+MIN_HEADLINE = 10  # characters; an <h2> this short is a section label, not a headline
+HEADLINE_SHARE = 0.6  # of the stated headline an <h2> holds at least, to be it
 DATELINE_MARKS = "//body//*[@itemprop='dateline' or contains(@class, 'dateline')]"
 
 
@@ -32,6 +34,31 @@ DATELINE_MARKS = "//body//*[@itemprop='dateline' or contains(@class, 'dateline')
 def _keys(texts: tuple[str, ...]) -> tuple[str, ...]:
     """normalize_arabic of an outlet's markers, once per outlet."""
     return tuple(normalize_arabic(t) for t in texts)
+
+
+def _script_language(letters: list[str]) -> str:
+    """The language most of the letters' script writes alone: "ar" (Arabic letters), "ja"
+    (kana among them), "ko" (Hangul), "zh" (Han characters without kana); else ""."""
+    if not letters:
+        return ""
+    counts = {"ar": 0, "kana": 0, "ko": 0, "han": 0}
+    for ch in letters:
+        if "\u0600" <= ch <= "\u06ff":
+            counts["ar"] += 1
+        elif "\u3040" <= ch <= "\u30ff":
+            counts["kana"] += 1
+        elif "\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff":
+            counts["ko"] += 1
+        elif "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+            counts["han"] += 1
+    half = len(letters) / 2
+    if counts["ar"] > half:
+        return "ar"
+    if counts["ko"] > half:
+        return "ko"
+    if counts["han"] + counts["kana"] > half:
+        return "ja" if counts["kana"] else "zh"
+    return ""
 
 
 def _headline_text(h1: HtmlElement, stated: str) -> str:
@@ -145,7 +172,22 @@ class ArticlePage:
                 text = normalize_arabic(title.fold_quotes(visible_text(h1)))
                 if text and (text in wanted or wanted in text):
                     return h1
+        if (subheading := self._stated_subheading(stated)) is not None:
+            return subheading
         return next((h for h in h1s if not in_furniture(h, bylines=False)), None)
+
+    def _stated_subheading(self, stated: list[str]) -> HtmlElement | None:
+        """An `<h2>` that carries the stated headline (one outside furniture first), on a page
+        whose `<h1>` does not (none, or the site's logo): the headline set a level down."""
+        for h2 in sorted(self.root.iter("h2"), key=lambda h: in_furniture(h, bylines=False)):
+            text = normalize_arabic(title.fold_quotes(title.decode_entities(visible_text(h2))))
+            if len(text) < MIN_HEADLINE:
+                continue
+            if any(wanted in text or text in wanted and len(text) >= HEADLINE_SHARE * len(
+                wanted
+            ) for wanted in stated):
+                return h2
+        return None
 
     @cached_property
     def title(self) -> str:
@@ -350,7 +392,8 @@ class ArticlePage:
     @cached_property
     def language(self) -> str:
         """What the page declares (`<html lang>`, `og:locale`, Content-Language, JSON-LD),
-        else the outlet's language, else "ar" when most of the body's letters are Arabic."""
+        else the outlet's language, else the one most of the body's letters are written in
+        when their script says it (Arabic, Chinese, Japanese, Korean)."""
         lang = (
             self.sel.xpath("/html/@lang").get("")
             or self.meta("og:locale", "content-language", "language")
@@ -359,8 +402,7 @@ class ArticlePage:
         )
         if not lang:
             letters = [ch for p in self.paragraphs[:5] for ch in p if ch.isalpha()]
-            arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters)
-            lang = "ar" if letters and arabic * 2 > len(letters) else ""
+            lang = _script_language(letters)
         return lang.replace("_", "-").split("-")[0].lower()
 
     def to_article(self) -> Article:

@@ -3,27 +3,30 @@
 1. The container: every paragraph of text (a `<p>`, a `<div>` holding only inline text, or
    text split by `<br><br>` inside a block) scores its parent, and half of it its grandparent;
    the best-scoring element outside page furniture is the body (readability's idea, without its
-   tree surgery).
+   tree surgery). Blocks holding the headline are no furniture, nor are the blocks inside them
+   named with their first class word ("banner-section" > "banner-text").
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
-   ads, share and follow bars, captions) is skipped.
+   ads, share and follow bars, captions, a `<div>` holding a picture and its caption) is
+   skipped.
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
    the body; blocks of the container's own tag and class (or of the classed block that only
    wraps it) elsewhere after the headline (a template that cuts the body into chunks between
    cards or photos) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., the `<h2>` right under the headline, or a text block of the article's
-   `<header>`), is kept; a lead picture's caption is none, nor is a bullet summary (list items
-   above the container's first `<p>`).
-4. Furniture that only its text gives away is dropped: "read also" lines and link-only
-   paragraphs, promos ("follow us on Google News"), share prompts and call-outs for readers'
-   photos, comment rules and disclaimers (affiliate links), credits and source lines,
-   reference lines ("More information: …"), tags lines, bylines and wire sign-offs ("(END)");
-   a "related articles" heading, a copyright line or a wire story's credits end the body; a
-   short closing paragraph mostly in italics is a note (an author's bio, "more in today's
-   paper"), not text, as is an italic note on the piece itself ("This article builds on …")
-   and a closing thanks list.
+   "excerpt"..., "subtitle" on a `<p>`, `<h2>` or `<h3>`, the `<h2>` right under the
+   headline, or a text block of the article's `<header>`), is kept; a lead picture's caption
+   is none, nor is a bullet summary (list items above the container's first `<p>`).
+4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
+   "Lesen Sie auch") and link-only paragraphs, promos ("follow us on Google News", "Síguenos
+   en Facebook"), share prompts and call-outs for readers' photos, comment rules and
+   disclaimers (affiliate links), credits and source lines, reference lines ("More
+   information: …"), tags lines, bylines and wire sign-offs ("(END)"); a "related articles"
+   or "most read" heading ("【熱門點閱】"), a copyright line or a wire story's credits
+   ("(Reporting by …; editing by …)") end the body; a short closing paragraph mostly in
+   italics is a note (an author's bio, "more in today's paper"), not text, as is an italic
+   note on the piece itself ("This article builds on …") and a closing thanks list.
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -80,13 +83,17 @@ READ_ALSO = _marker_re([
     "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
     "read also", "read more", "see also", "related:", "also read", "you may also like",
     "recommended stories", "recommended articles", "recommended for you", "recommended reading",
-    "see more photos", "see more pictures", "more photos:",
+    "see more photos", "see more pictures", "more photos:", "must read", "read |", "read:",
+    "lire aussi", "à lire aussi", "lesen sie auch", "lee también", "lea también",
+    "leia também", "leggi anche",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
         "تابعوا", "تابعونا", "تابعنا", "اشترك", "اشتركوا", "للاشتراك", "حمل تطبيق",
         "انضم", "انضموا", "follow us", "follow", "subscribe", "join us",
-        "download the app", "sign up",
+        "download the app", "sign up", "síguenos", "siguenos", "suscríbete", "suscribete",
+        "suivez-nous", "suivez nous", "abonnez-vous", "folgen sie uns", "folge uns", "siga-nos",
+        "segue-nos", "seguici",
     ]) + ").{0,80}(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
         "غوغل نيوز", "جوجل نيوز", "google news", "تويتر", "فيسبوك", "فيس بوك", "تلغرام",
         "تليجرام", "تيليغرام", "واتساب", "واتس اب", "يوتيوب", "انستغرام", "إنستغرام", "انستجرام",
@@ -108,10 +115,12 @@ SIGN_OFF = re.compile(
     r"|contributed to this report|contributed reporting|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
     re.I,
 )
-# A wire story's credits close it ("Additional reporting by X; Editing by Y"): what follows
+# A wire story's credits close it ("Additional reporting by X; Editing by Y", in brackets or
+# not): what follows
 # them (a standards badge, a trust-principles link) is no article text.
 WIRE_CREDITS = re.compile(
-    r"^(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)", re.I
+    r"^\(?(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)",
+    re.I,
 )
 # Share prompts, call-outs for readers' material ("Please share your videos, pictures and
 # stories at iReport") and sponsored-link disclaimers (matched anywhere in a short paragraph).
@@ -123,13 +132,16 @@ SHARE_OR_DISCLAIMER = _marker_re([
     "is not responsible or liable", "provided by an independent third party",
     "شارك هذا الخبر", "شارك المقال",
 ])
-# Headings after which nothing is article text.
+# Headings after which nothing is article text (in brackets too: "【熱門點閱】", most read).
 END_MARKERS = _marker_re([
     "مواضيع ذات صلة", "مواضيع ذات علاقة", "مقالات ذات صلة", "أخبار ذات صلة", "اخبار ذات صلة",
     "الموضوعات المتعلقة", "الأكثر قراءة", "الأكثر مشاهدة", "اخترنا لكم", "المزيد من المقالات",
     "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
-    "more stories", "all rights reserved", "most read",
+    "more stories", "all rights reserved", "most read", "熱門點閱", "热门点阅", "熱門文章",
+    "热门文章", "熱門新聞", "热门新闻", "相關新聞", "相关新闻", "相關文章", "相关文章",
+    "編輯部推薦", "编辑部推荐",
 ])
+_OPEN_BRACKETS = "【[（(〔「 "
 # A credit or caption line; in Chinese "file photo:", "image source:", "pictured:"; a
 # source line ("Source : Page Facebook de …", "Quelle: dpa"); a republication note ("This
 # article originally appeared on VICE US.") at either end of the text.
@@ -165,6 +177,8 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
     furniture: dict[HtmlElement, bool] = (
         dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
     )
+    if headline is not None:
+        furniture.update(dict.fromkeys(_headline_area(headline), False))
     for el in root.iter(*PARAGRAPH_VOTERS, "div"):
         if tag_of(el) == "div" and (el.find("p") is not None or any(
             tag_of(child) in BLOCK_TAGS or tag_of(child) in _NOT_PROSE for child in el
@@ -194,6 +208,32 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
         return None
     shared = _shared_ancestor(best, scores)
     return best if shared is None else shared
+
+
+AREA_LEVELS = 3  # levels above the headline where the block naming the article's area sits
+_CLASS_WORD = re.compile(r"[a-z]+")
+
+
+def _headline_area(headline: HtmlElement) -> list[HtmlElement]:
+    """The blocks inside a block holding the headline whose class opens with that block's
+    first class word ('banner-section' > h2, 'banner-text'): the template names the article's
+    area so, and the word is no furniture word there, whatever it reads as elsewhere."""
+    found: list[HtmlElement] = []
+    for level, block in enumerate(headline.iterancestors()):
+        if level >= AREA_LEVELS or tag_of(block) in ("body", "html"):
+            break
+        word = _first_class_word(block)
+        if word:
+            found.extend(
+                el for el in block.iterdescendants()
+                if el.get("class") and _first_class_word(el) == word
+            )
+    return found
+
+
+def _first_class_word(el: HtmlElement) -> str:
+    found = _CLASS_WORD.search((el.get("class") or "").lower())
+    return found[0] if found else ""
 
 
 MAX_PARTS = 20  # blocks of one body split by cards or ads, at most
@@ -394,7 +434,9 @@ def judge(text: str, link_chars: int = 0) -> str:
     key = normalize_arabic(text)
     if not key or not any(ch.isalnum() for ch in key):
         return "drop"
-    if len(key) <= 60 and END_MARKERS.match(key) or len(key) < 250 and WIRE_CREDITS.match(key):
+    if len(key) <= 60 and END_MARKERS.match(key.lstrip(_OPEN_BRACKETS)) or (
+        len(key) < 250 and WIRE_CREDITS.match(key)
+    ):
         return "end"
     if link_chars and link_chars >= 0.8 * len(text):
         return "drop"  # only a link: a related article
@@ -442,7 +484,9 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             continue
         if node is not container:
             stack.append((node, True, italic))
-            if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node):
+            if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
+                tag == "div" and _picture_with_caption(node)
+            ):
                 continue
         if tag == "br":
             yield LINE
@@ -456,6 +500,23 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
         if node.text:
             yield ("i", node.text) if inner else node.text
         stack.extend((child, False, inner) for child in reversed(node))
+
+
+_PICTURE_TAGS = frozenset({"img", "picture"})
+
+
+def _picture_with_caption(node: HtmlElement) -> bool:
+    """A `<div>` that opens with a picture and holds a line of text under it, no `<p>`: the
+    picture and its caption ('FILE PHOTO: …') set without `<figure>`, no paragraph."""
+    first = next((child for child in node if tag_of(child) not in ("", "br")), None)
+    if first is None or (node.text or "").strip() or not (
+        tag_of(first) in _PICTURE_TAGS
+        or tag_of(first) == "a" and next(first.iter(*_PICTURE_TAGS), None) is not None
+    ):
+        return False
+    if node.find(".//p") is not None:
+        return False
+    return 0 < len(visible_text(node)) <= MAX_FURNITURE
 
 
 def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int]]:
@@ -567,9 +628,10 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
-        # a <p> marked as standfirst, the headline's own subheading, or a paragraph of the
-        # article's header (headline, standfirst, byline) may be a phrase
-        phrase_ok = marked and tag_of(el) == "p" or deck or in_header
+        # a <p>, <h2> or <h3> marked as standfirst ('h3.subtitle'), the headline's own
+        # subheading, or a paragraph of the article's header (headline, standfirst, byline)
+        # may be a phrase
+        phrase_ok = marked and tag_of(el) in ("p", "h2", "h3") or deck or in_header
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(

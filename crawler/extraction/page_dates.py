@@ -3,19 +3,21 @@
 Each candidate is (date_source, raw text); the timestamps stage parses them in the outlet's zone
 and keeps the most trusted readable one. In order of trust:
 
-- `jsonld`: the NewsArticle's `datePublished` (or `dateCreated`);
+- `jsonld`: the NewsArticle's `datePublished` (or `dateCreated`), unless it is local time
+  labelled UTC (the publication meta, with its offset, reads the same wall clock);
 - `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
   (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
-  `<time datetime>` outside furniture (a header block right inside `<article>` is none);
+  `<time datetime>` in ISO form outside furniture (a header block right inside `<article>` is
+  none);
 - `text`: a date printed near the headline or just above the body (short text parsed by
   `crawler.dates`), never inside related or most-read lists, comments, tickers or the
-  site-wide clock, else a labelled one
-  ("Date 19.01.2020") in an info box just under the body; an instant in a `title` attribute
-  near the headline comes first; failing all, a day the page `<title>` gives as one of its
-  parts ("Headline - 07.12.2017 - Outlet"); only looked for when no machine-readable source
-  gave a time of day (a date meta in Unix seconds is machine-readable), or to replace one
-  that comes more than 14 hours after a printed time by the headline (a republication or a
-  CMS import stamps its own date);
+  site-wide clock (a date beside the site's search box is one), else a labelled one
+  ("Date 19.01.2020") in an info box just under the body, else a date line the body opens
+  with; an instant in a `title` attribute near the headline comes first; failing all, a day
+  the page `<title>` gives as one of its parts ("Headline - 07.12.2017 - Outlet"); only looked
+  for when no machine-readable source gave a time of day (a date meta in Unix seconds is
+  machine-readable), or to replace one that comes more than 14 hours after a printed time by
+  the headline (a republication or a CMS import stamps its own date);
 - `url`: the day in the URL path (`/2020/8/24/`, `2020-06-03`), the least trusted.
 """
 
@@ -63,6 +65,8 @@ RDFA_PUBLISHED = ("dc:date", "dc:created", "dcterms:created", "dcterms:issued", 
 RDFA_UPDATED = ("dcterms:modified", "dc:modified", "schema:dateModified")
 
 MAX_DATE_TEXT = 100  # characters; a date line is short
+MAX_DATE_LINE = 50  # characters; a line of the body this short that reads as a date is one
+OPENING_LINES = 3  # the body's first <p>s where a date line may stand before the text
 TEXT_WINDOW = (15, 80)  # elements before / after the headline looked at for a printed date
 BEFORE_BODY = 80  # elements before the body looked at when the headline is far above it
 AFTER_BODY = 40  # elements after the body looked at for a labelled date ("Date 19.01.2020")
@@ -93,6 +97,9 @@ _DAY_PART = re.compile(
 UNDER_HEADLINE = 40  # elements after the headline where a printed date may overrule a machine one
 MIN_LINK_HEADLINE = 25  # characters; a link this long beside a date is another article's title
 MAX_ZONE_GAP = timedelta(hours=14)  # the widest gap one instant can show between two zones
+_SEARCH_BOX = (".//input[@type='search'] | .//*[@role='search'] | "
+               ".//form[contains(translate(@action, 'SEARCH', 'search'), 'search')]")
+_MACHINE_DAY = re.compile(r"(?:19|20)\d\d-\d\d")  # how a valid `<time datetime>` starts
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
 _EPOCH_YEARS = (1995, 2100)
 
@@ -184,6 +191,25 @@ def url_date(url: str) -> str:
     return ""
 
 
+MISLABEL_SLACK = timedelta(minutes=15)
+
+
+def mislabelled_utc(marked_utc: str, offset_time: str) -> bool:
+    """Whether `marked_utc` ('2020-08-13T09:09:17Z') is local time labelled UTC: another source
+    gives the publication with a non-zero offset ('2020-08-13T09:08:08+02:00') and the two read
+    the same wall clock (within MISLABEL_SLACK), though they name instants hours apart. Two
+    right timestamps of one instant differ on the wall clock by the offset itself."""
+    try:
+        utc = datetime.fromisoformat(marked_utc.strip().replace("Z", "+00:00"))
+        local = datetime.fromisoformat(offset_time.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if utc.utcoffset() != timedelta(0) or local.utcoffset() in (None, timedelta(0)):
+        return False
+    gap = abs(utc.replace(tzinfo=None) - local.replace(tzinfo=None))
+    return gap <= MISLABEL_SLACK < abs(utc - local)
+
+
 def declared_zone(raws: list[str]) -> str | None:
     """An IANA zone for the UTC offset the page's own timestamps carry ("+04:00" ->
     "Etc/GMT-4"), when it is a whole, non-zero number of hours; else None.
@@ -228,10 +254,11 @@ class PageDates:
     def structured_published(self) -> Iterator[tuple[str, str]]:
         """Machine-readable candidates, most trusted first, computed one at a time."""
         raw = jsonld.text(self.article.get("datePublished") or self.article.get("dateCreated"))
-        if raw:
+        meta = from_epoch(_first(self.metas, PUBLISHED_META))
+        if raw and not mislabelled_utc(raw, meta):
             yield "jsonld", raw
-        if raw := _first(self.metas, PUBLISHED_META):
-            yield "meta", from_epoch(raw)
+        if meta:
+            yield "meta", meta
         for raw in _marked(self.root, "itemprop", PUBLISHED_PROPS):
             yield "meta", raw
             break
@@ -294,10 +321,12 @@ class PageDates:
 
     def time_element(self) -> str:
         """The `datetime` of the first `<time>` outside furniture (related lists print their
-        own)."""
+        own) whose value is machine-written (ISO-8601's year and month first): a `datetime` in
+        words ('jueves, 09 enero 2014 10:21') is a template printing its own clock, and the
+        element's text is looked at as printed text anyway."""
         for el in self.root.iter("time"):
             raw = (el.get("datetime") or "").strip()
-            if raw and not _furnished_outside_article_header(el):
+            if _MACHINE_DAY.match(raw) and not _furnished_outside_article_header(el):
                 return raw
         return ""
 
@@ -336,6 +365,21 @@ class PageDates:
                     continue
                 if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
                     return text
+        return self.opening_date_line()
+
+    def opening_date_line(self) -> str:
+        """A date line the body opens with ('<p>January 18, 2020</p>' before the text): the
+        article's date, printed where its text starts (the body drops it as no paragraph)."""
+        if self.body is None:
+            return ""
+        for seen, el in enumerate(self.body.iter("p")):
+            if seen >= OPENING_LINES:
+                break
+            text = short_visible_text(el, MAX_DATE_LINE)
+            if text is None:
+                break  # a paragraph: the text has begun
+            if any(c.isdigit() for c in text) and parse_date_detail(text, tz=self.tz):
+                return text
         return ""
 
     def printed_under_headline(self) -> tuple[HtmlElement | None, str]:
@@ -360,11 +404,25 @@ class PageDates:
 
     def furnished(self, el: HtmlElement) -> bool:
         """in_furniture, where a block holding the headline is no furniture whatever its tag
-        or class (an article laid out in an `<aside>`): its date line is the article's."""
+        or class (an article laid out in an `<aside>`): its date line is the article's; and a
+        date beside the site's search box is the site's clock."""
         around = self._headline_blocks
         node: HtmlElement | None = el
         while node is not None and node not in around:
             if is_furniture(node, bylines=False):
+                return True
+            node = node.getparent()
+        return self._beside_search_box(el)
+
+    def _beside_search_box(self, el: HtmlElement) -> bool:
+        """Whether a small block around `el` (itself, its parent or grandparent, none holding
+        the headline) holds a search box: the site's header bar (search, subscribe, today's
+        date), where no article prints its date line."""
+        node: HtmlElement | None = el
+        for _ in range(3):
+            if node is None or tag_of(node) in ("body", "html") or node in self._headline_blocks:
+                return False
+            if node.xpath(_SEARCH_BOX):
                 return True
             node = node.getparent()
         return False

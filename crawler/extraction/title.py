@@ -4,9 +4,9 @@ Sources in order: the outlet's selectors, OpenGraph `og:title` (else `twitter:ti
 title the outlet shares, rarely decorated beyond a site name), the JSON-LD headline and the
 page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
 on other words than `og:title` (a social-media wording), the page's own headline comes first;
-so does the `<h1>` when `og:title` only adds separated segments to it ("Headline | DW | date")
-or a bracketed note ("Headline（写真＝ロイター）"). An `<h1>` made of a headline and a byline in
-sibling elements gives its first part.
+so does the `<h1>` when `og:title` only adds separated segments to it ("Headline | DW | date",
+"Headline--Site") or a bracketed note ("Headline（写真＝ロイター）"). An `<h1>` made of a
+headline and a byline in sibling elements gives its first part.
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
 """
@@ -81,20 +81,25 @@ def order_headlines(shared: str, structured: str, visible: str,
     return [shared, structured, visible]
 
 
+# A site segment glued to the headline by a separator run without spaces ("--上報").
+_GLUED_SEGMENT = re.compile(r"\s*(?:-{2,}|[|｜–—])\s*[^\s|｜][^|｜]{0,30}")
 _TRAILING_NOTE = re.compile(r"\s*[(（][^()（）]{1,40}[)）]\s*$")  # "（写真＝ロイター）"
 
 
 def _decorates(shared: str, visible: str) -> bool:
     """Whether the shared title is the visible headline plus separated segments (a site
-    name, a section, a date: "Headline | DW | 19.01.2020") or a bracketed note at its end
-    (a photo credit: "Headline（写真＝ロイター）")."""
+    name, a section, a date: "Headline | DW | 19.01.2020", also glued on: "Headline--Site")
+    or a bracketed note at its end (a photo credit: "Headline（写真＝ロイター）")."""
     shared = decode_entities(shared)
     if (bare := _TRAILING_NOTE.sub("", shared)) != shared and tokens(bare) == tokens(
         decode_entities(visible)
     ):
         return True
-    segments = [tokens(s) for s in _SEPARATORS.split(shared)]
     wanted = tokens(decode_entities(visible))
+    glued = shared.removeprefix(" ".join(decode_entities(visible).split()))
+    if glued != shared and _GLUED_SEGMENT.fullmatch(glued) and wanted:
+        return True  # "Headline--Site": a segment glued on by a separator without spaces
+    segments = [tokens(s) for s in _SEPARATORS.split(shared)]
     if len(segments) < 2 or not wanted:
         return False
     return any(
