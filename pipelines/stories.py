@@ -22,10 +22,11 @@ compared, as it is processed, with those the other crawls processed before it, s
 
 Crawls of several outlets also run in other processes at the same time, so a report may be
 stored by another crawl after this one loaded its bucket, and a story this crawl holds in
-memory may be merged by another. When the crawl closes: the buckets of its articles are loaded
-again (one query per bucket) and its articles are compared with what was stored meanwhile and
-is not in memory; then the merges recorded since it started are read (one query) and every
-story it labelled articles with gets the id of the set it ended in. Whichever crawl closes
+memory may be merged by another. When the crawl closes: what other runs filed in the buckets
+of its articles since they were loaded is read (one query per bucket; signatures carry their
+run and time) and its articles are compared with it; then the merges recorded since it started
+are read (one query) and every story it labelled articles with gets the id of the set it ended
+in. Whichever crawl closes
 last sees every merge of the crawls that ran with it, so their articles end in one story.
 """
 
@@ -115,6 +116,7 @@ def run_memory(run_id: str) -> StoryMemory:
 
 
 def release_memory(run_id: str, memory: StoryMemory) -> None:
+    """A crawl of the run is done with it (its engine stopped)."""
     memory.crawls -= 1
     if memory.crawls <= 0 and _run_memories.get(run_id) is memory:
         del _run_memories[run_id]
@@ -171,8 +173,9 @@ class StoriesPipeline(Stage):
             logger.warning("near-duplicate lookup failed (%s)", exc)
             self.count("newscrawl/lookup_errors")
             entries = []
+        finally:
+            del self.memory.loading[bucket]
         self.index.add_bucket(bucket, entries)
-        del self.memory.loading[bucket]
 
     def run_candidate(self, url: str) -> Candidate:
         known = self.run_articles[url]
