@@ -17,7 +17,9 @@ Three sets of saved pages:
 - `unseen5`: a fifth, added after the rules drawn from `unseen4` (ten outlets, English, German and
   French; tests/fixtures/real/unseen5/);
 - `unseen6`: a sixth, added after the rules drawn from `unseen5` (ten outlets, six languages;
-  tests/fixtures/real/unseen6/).
+  tests/fixtures/real/unseen6/);
+- `unseen7`: a seventh, added after the rules drawn from `unseen6` (eight outlets, seven
+  languages; tests/fixtures/real/unseen7/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
 timestamps stage (which reads the date); accuracy is read after all the cleaning stages
@@ -56,7 +58,7 @@ from crawler.offline import page_for  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
 REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5",
-             "unseen6")
+             "unseen6", "unseen7")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",
