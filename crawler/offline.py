@@ -63,8 +63,8 @@ def page_for(html: bytes, *, url: str, spider: str | None = None,
             spider = found[0]
         else:
             page = ArticlePage.from_response(response, generic_outlet(url))
-            zone = (page.declared_zone() or timezone or language_zone(page.language)
-                    or country_zone(host) or "UTC")
+            zone = (page.declared_zone() or timezone or country_zone(host)
+                    or language_zone(page.language) or "UTC")
             return page, dataclasses.replace(page.outlet, timezone=zone)
     cls = _spider_class(spider)
     outlet = dataclasses.replace(cls.outlet, timezone=timezone) if timezone else cls.outlet

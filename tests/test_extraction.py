@@ -393,7 +393,6 @@ def test_a_url_of_a_known_outlet_uses_its_spider():
 
 
 def test_generic_zone_order_page_then_option_then_country():
-    """(For a language of many clocks: one of one clock comes before the country.)"""
     html = (f"<html><body><h1>عنوان</h1><p class='date'>21 غشت 2024 - 11:15</p>"
             f"<div class='article-body'>{paragraphs_html()}</div></body></html>").encode()
     url = "https://news.example.eg/politics/article-1"
@@ -486,16 +485,6 @@ def test_a_page_declaring_no_language_gets_the_one_its_script_writes(text, langu
     p = ArticlePage(f"<html><body><h1>x</h1><div class='story'><p>{text}</p><p>{text}</p>"
                     "</div></body></html>", URL, generic_outlet(URL))
     assert p.language == language
-
-
-def test_a_language_with_one_clock_outranks_the_country_of_the_domain():
-    html = ("<html><head><meta charset='utf-8'></head><body><h1>見出し</h1>"
-            "<div class='day'>2020年3月12日 20:19</div><div class='article-body'>"
-            "<p>藝人吳宗憲日前錄製節目時稱罹患憂鬱症患者原因是「不知足」，引起廣大社會輿論嘩然。</p>"
-            "<p>時代力量立委王婉諭12日於臉書直批，憂鬱是每個人都會有的情緒，應該更自律、謹慎。</p>"
-            "</div></body></html>").encode()
-    article = extract_article(html, url="https://www.news.example.mg/news_info.php?No=83141")
-    assert article.published_at == datetime(2020, 3, 12, 12, 19, tzinfo=UTC)  # UTC+8, not +3
 
 
 def test_a_cms_article_element_and_its_own_header_are_no_furniture():

@@ -2,11 +2,10 @@
 URL, else a generic outlet for that site, with the best timezone we can know for it.
 
 The timezone of a generic outlet: the UTC offset the page's own timestamps carry, else the
-one the user gives, else the one clock of the page's language when all its newsrooms share one
-(`language_zone`: a Chinese page on a .mg domain is written on Taipei's or Beijing's clock, not
-Madagascar's), else the zone of the country of the domain when that country has only one clock
-(read from the tz database's zone.tab, which ships with the `tzdata` package: zones that keep
-the same offsets all year count as one; China's legal time is Beijing's), else UTC.
+one the user gives, else the zone of the country of the domain when that country has only one
+clock (read from the tz database's zone.tab, which ships with the `tzdata` package: zones that
+keep the same offsets all year count as one; China's legal time is Beijing's), else the one
+clock of the page's language when all its newsrooms share one (`language_zone`), else UTC.
 """
 
 from __future__ import annotations
