@@ -448,9 +448,11 @@ def _with_dateparser(norm: str, local: ZoneInfo) -> ParsedDate | None:
 # --- Public API -----------------------------------------------------------------------------
 
 
-# ISO 8601's basic format, which some JSON-LD carries: "20180619T055000+0900".
+# ISO 8601's basic format, which some JSON-LD carries: "20180619T055000+0900", also with the
+# clock in the extended form ("20200516T14:51:53Z").
 _ISO_BASIC = re.compile(
-    r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?", re.I
+    r"(\d{4})(\d{2})(\d{2})T(\d{2}):?(\d{2})(?::?(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?",
+    re.I,
 )
 
 

@@ -628,6 +628,7 @@ def test_gmt_offsets_and_last_update_stamps(text: str, expected: datetime) -> No
 @pytest.mark.parametrize(("text", "tz", "expected"), [
     ("20180619T055000+0900", "UTC", utc(2018, 6, 18, 20, 50)),  # ISO basic format (JSON-LD)
     ("20180619T0550Z", "UTC", utc(2018, 6, 19, 5, 50)),
+    ("20200516T14:51:53Z", "UTC", utc(2020, 5, 16, 14, 51, 53)),  # basic day, extended clock
     ("2018年6月18日 10:01", "Asia/Tokyo", utc(2018, 6, 18, 1, 1)),  # Japanese
     ("2023年11月17日 20:52", "Asia/Shanghai", utc(2023, 11, 17, 12, 52)),  # Chinese
     ("2020년 3월 4일 09:30", "Asia/Seoul", utc(2020, 3, 4, 0, 30)),  # Korean
