@@ -101,6 +101,12 @@ PROMO = re.compile(
         "youtube", "instagram", "tiktok", "newsletter", "our channel",
     ]) + ")"
 )
+# An invitation to install the outlet's app ("點我下載APP", "download our app", "baixe o app").
+APP_PROMO = re.compile(
+    r"(?:下載|下载|download|baixe|descarga|descargue|télécharge\w*)\s*(?:the |our |o |a |la |l')?"
+    r"(?:app|aplicativo|aplicación)(?![a-z])",
+    re.I,
+)
 COMMENT_RULES = _marker_re([
     "بروتوكول نشر التعليقات", "اضف تعليق", "أضف تعليق", "أضف تعليقك", "شروط النشر",
     "شروط التعليق", "التعليقات المنشورة", "تعليقات القراء", "اترك تعليقا", "اكتب تعليقك",
@@ -112,7 +118,7 @@ COMMENT_RULES = _marker_re([
 TAGS_LINE = _marker_re(["tags:", "tags :", "الوسوم", "وسوم:", "كلمات مفتاحية", "كلمات دالة"])
 SIGN_OFF = re.compile(
     r"^(?:--|—|by\s|بقلم\b|write to\b|contact\b)|\S+@\S+\.\w+|\((?:end|انتهى)\)|/انتهى/"
-    r"|contributed to this report|contributed reporting|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
+    r"|contributed to this report|contributed reporting|^[^.!?]{0,160}\bcontributed\.$|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
     re.I,
 )
 # A wire story's credits close it ("Additional reporting by X; Editing by Y", in brackets or
@@ -442,7 +448,7 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"  # only a link: a related article
     if READ_ALSO.match(key) or COMMENT_RULES.search(key) or SHARE_OR_DISCLAIMER.search(key):
         return "drop"
-    if len(key) < 160 and PROMO.search(key):
+    if len(key) < 160 and (PROMO.search(key) or APP_PROMO.search(key)):
         return "drop"
     if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key):
         return "drop"

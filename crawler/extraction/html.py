@@ -28,7 +28,7 @@ _FURNITURE_WORDS = (
     r"follow|google-?news|newsletter|subscribe|sidebar|widget|breadcrumbs?|tags?|keywords|"
     r"ads?|advert\w*|gpt-ad|dfp|banner|promo\w*|sponsor\w*|inject|ticker|breaking|"
     r"copyright|print|toolbar|menu|navbar|nav|header|footer|"
-    r"gmt|timeband|clock|weather|login|signup|cookie\w*|consent|modal\w*|popup\w*|adblock\w*|"
+    r"gmt|timeband|clock|weather|login|signup|cookie\w*|consent|modal\w*|popup\w*|dialog|adblock\w*|"
     r"video|video-?list|player|latest|next|prev|previous|pagination|pager|slideshow|gallery|"
     r"carousel|slider|screen-?reader-?text|sr-only|visually-?hidden"
 )
