@@ -817,8 +817,9 @@ def test_a_naive_printed_time_is_compared_in_the_zone_the_machine_date_declares(
 
 
 def test_an_app_promo_a_contributors_line_and_a_dialog_after_the_text_are_no_body():
-    closing = ("<p>_____</p><p>David McHugh in Frankfurt and Elaine Ganley in Paris contributed.</p>"
-               "<p class='x1'>不用抽 不用搶 現在用APP看新聞 保證天天中獎 點我下載APP 按我看活動辦法</p>")
+    closing = ("<p>_____</p><p>David McHugh in Frankfurt and Elaine Ganley in Paris "
+               "contributed.</p><p class='x1'>不用抽 不用搶 現在用APP看新聞 保證天天中獎 "
+               "點我下載APP 按我看活動辦法</p>")
     dialog = ("<div id='dialog-message' class='slideUp hide'><div class='dialog-content'><p>Choose"
               " the plan that's right for you. Digital access or digital and print delivery.</p>"
               "</div></div>")

@@ -118,7 +118,8 @@ COMMENT_RULES = _marker_re([
 TAGS_LINE = _marker_re(["tags:", "tags :", "الوسوم", "وسوم:", "كلمات مفتاحية", "كلمات دالة"])
 SIGN_OFF = re.compile(
     r"^(?:--|—|by\s|بقلم\b|write to\b|contact\b)|\S+@\S+\.\w+|\((?:end|انتهى)\)|/انتهى/"
-    r"|contributed to this report|contributed reporting|^[^.!?]{0,160}\bcontributed\.$|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
+    r"|contributed to this report|contributed reporting|^[^.!?]{0,160}\bcontributed\.$"
+    r"|ساهم في إعداد|责任编辑|^[(（【]?编辑[:：]",
     re.I,
 )
 # A wire story's credits close it ("Additional reporting by X; Editing by Y", in brackets or
