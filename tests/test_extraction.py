@@ -825,3 +825,12 @@ def test_an_app_promo_a_contributors_line_and_a_dialog_after_the_text_are_no_bod
               "</div></div>")
     body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}{closing}</div>{dialog}"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_data_table_in_the_text_is_no_paragraphs():
+    rows = "".join(f"<tr><td>2020-09-0{i}</td><td>$250</td><td>John Roe {i} Jr.</td></tr>"
+                   for i in range(1, 6))
+    table = ("<table><thead><tr><th>Date</th><th>Amount</th><th>Name</th></tr></thead>"
+             f"{rows}</table>")
+    body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()[:-4]}{table}</p></div>"
+    assert page(body).paragraphs == PARAGRAPHS

@@ -492,7 +492,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
         if node is not container:
             stack.append((node, True, italic))
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
-                tag == "div" and _picture_with_caption(node)
+                tag == "div" and _picture_with_caption(node) or tag == "table" and _data_table(node)
             ):
                 continue
         if tag == "br":
@@ -510,6 +510,14 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
 
 
 _PICTURE_TAGS = frozenset({"img", "picture"})
+
+
+def _data_table(node: HtmlElement) -> bool:
+    """A table with header cells and no cell of prose: figures (dates, amounts, names) read
+    by column, not paragraphs; a table laying out an article's text has prose in its cells."""
+    return node.find(".//th") is not None and all(
+        len(squash(cell.text_content())) < MIN_PARAGRAPH for cell in node.iter("td")
+    )
 
 
 def _picture_with_caption(node: HtmlElement) -> bool:
