@@ -834,3 +834,13 @@ def test_a_data_table_in_the_text_is_no_paragraphs():
              f"{rows}</table>")
     body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()[:-4]}{table}</p></div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_paragraph_holding_a_picture_and_its_caption_is_no_paragraph():
+    caption = ("<p><span class='x'><span><img src='/a.jpg'></span><span>財政部今天下午將公佈"
+               "今年1-2月期統一發票中獎清冊，本期千萬中獎張數為18張。（資料照）</span></span></p>")
+    body = f"<h1>عنوان</h1><div class='story'>{caption}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    inline = f"<p><img src='/a.jpg'><br>{PARAGRAPHS[0]}</p>"  # a paragraph's own picture
+    body = f"<h1>عنوان</h1><div class='story'>{inline}{paragraphs_html(PARAGRAPHS[1:])}</div>"
+    assert page(body).paragraphs == PARAGRAPHS

@@ -492,7 +492,8 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
         if node is not container:
             stack.append((node, True, italic))
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
-                tag == "div" and _picture_with_caption(node) or tag == "table" and _data_table(node)
+                tag in ("div", "p") and _picture_with_caption(node)
+                or tag == "table" and _data_table(node)
             ):
                 continue
         if tag == "br":
@@ -521,17 +522,32 @@ def _data_table(node: HtmlElement) -> bool:
 
 
 def _picture_with_caption(node: HtmlElement) -> bool:
-    """A `<div>` that opens with a picture and holds a line of text under it, no `<p>`: the
-    picture and its caption ('FILE PHOTO: …') set without `<figure>`, no paragraph."""
+    """A `<div>` that opens with a picture (bare, or first in a link or a span) and holds a
+    line of text under it, no `<p>`: the picture and its caption ('FILE PHOTO: …') set without
+    `<figure>`, no paragraph. A `<p>` is one only when its picture is wrapped and no text
+    stands loose in it ('<p><span><img><span>…（資料照）</span></span></p>'): a paragraph's
+    own text may follow an inline picture."""
     first = next((child for child in node if tag_of(child) not in ("", "br")), None)
     if first is None or (node.text or "").strip() or not (
-        tag_of(first) in _PICTURE_TAGS
-        or tag_of(first) == "a" and next(first.iter(*_PICTURE_TAGS), None) is not None
+        tag_of(first) in _PICTURE_TAGS and tag_of(node) == "div"
+        or tag_of(first) in ("a", "span") and _opens_with_picture(first)
     ):
+        return False
+    if tag_of(node) == "p" and any((child.tail or "").strip() for child in node):
         return False
     if node.find(".//p") is not None:
         return False
     return 0 < len(visible_text(node)) <= MAX_FURNITURE
+
+
+def _opens_with_picture(el: HtmlElement) -> bool:
+    """A picture comes before any text inside the element."""
+    for inner in el.iter():
+        if tag_of(inner) in _PICTURE_TAGS:
+            return True
+        if (inner.text or "").strip() or inner is not el and (inner.tail or "").strip():
+            return False
+    return False
 
 
 def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int]]:
