@@ -844,3 +844,11 @@ def test_a_paragraph_holding_a_picture_and_its_caption_is_no_paragraph():
     inline = f"<p><img src='/a.jpg'><br>{PARAGRAPHS[0]}</p>"  # a paragraph's own picture
     body = f"<h1>عنوان</h1><div class='story'>{inline}{paragraphs_html(PARAGRAPHS[1:])}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_json_ld_block_with_a_closing_brace_too_many_keeps_its_date():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+            '"2020-10-26T18:10:00+01:00", "author": {"name": "Avaz"}}}</script>')
+    article = stored(page(ARTICLE, head=head, url="https://news.example.net/604722"))
+    assert (article.published_at, article.date_source) == (
+        datetime(2020, 10, 26, 17, 10, tzinfo=UTC), "jsonld")

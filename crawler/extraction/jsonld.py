@@ -36,10 +36,21 @@ def find_article(selector: Selector) -> dict[str, Any]:
         try:
             data = json.loads(raw.strip())
         except ValueError:
-            continue  # broken JSON-LD is common; the other sources still count
+            data = _first_value(raw.strip())
+            if data is None:
+                continue  # broken JSON-LD is common; the other sources still count
         candidates.extend(o for o in _objects(data) if _types(o) & ARTICLE_TYPES)
     candidates.sort(key=lambda o: "WebPage" in _types(o))
     return candidates[0] if candidates else {}
+
+
+def _first_value(raw: str) -> Any:
+    """The first complete JSON value of a block with junk after it (one closing brace too
+    many): the object the page meant, its date included; None when even that is broken."""
+    try:
+        return json.JSONDecoder().raw_decode(raw)[0]
+    except ValueError:
+        return None
 
 
 def names(value: Any) -> list[str]:
