@@ -852,3 +852,11 @@ def test_a_json_ld_block_with_a_closing_brace_too_many_keeps_its_date():
     article = stored(page(ARTICLE, head=head, url="https://news.example.net/604722"))
     assert (article.published_at, article.date_source) == (
         datetime(2020, 10, 26, 17, 10, tzinfo=UTC), "jsonld")
+
+
+def test_a_standfirst_marked_in_south_slavic_above_the_author_box_is_the_lead():
+    dek = "Dragi prijatelji, želim da vas obavijestim da sam i ja zakačio koronavirus, napisao je"
+    body = (f"<div class='article-wrapper'><h1 class='title'>Direktor pozitivan</h1><p class="
+            f"'podtitle'>{dek}</p><div class='author-box'><span>Piše: P. M.</span></div></div>"
+            f"<div class='story'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [dek, *PARAGRAPHS]

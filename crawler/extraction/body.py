@@ -621,11 +621,13 @@ def _holds_picture(node: HtmlElement) -> bool:
 MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no intro zone
 MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
-# Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro"),
-# also glued to a CamelCase prefix ("ContentHeaderDek-x1").
+# Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro";
+# Spanish "bajada", South Slavic "podtitle"/"podnaslov"), also glued to a CamelCase prefix
+# ("ContentHeaderDek-x1").
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
-    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada)"
+    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada"
+    r"|pod-?title|podnaslov)"
     r"(?:$|[\s_\d-])"
 )
 
