@@ -860,3 +860,10 @@ def test_a_standfirst_marked_in_south_slavic_above_the_author_box_is_the_lead():
             f"'podtitle'>{dek}</p><div class='author-box'><span>Piše: P. M.</span></div></div>"
             f"<div class='story'>{paragraphs_html()}</div>")
     assert page(body).paragraphs == [dek, *PARAGRAPHS]
+
+
+def test_a_sign_off_glued_to_the_last_paragraph_leaves_the_paragraph():
+    last = "박시영은 변상권을 2루수 땅볼로 유도해 4-6-3 병살타로 처리했다."
+    body = (f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}<div class='par'>{last}"
+            "부산=선수민 기자 sunsoo@example.com</div></div>")
+    assert page(body).paragraphs == [*PARAGRAPHS, last]

@@ -390,6 +390,11 @@ ABOUT_THE_PIECE = re.compile(
 THANKS = re.compile(r"^(?:merci|many thanks|thanks|thank you|vielen dank|danke|gracias)\b", re.I)
 
 
+# A reporter's sign-off with an e-mail glued to a paragraph's last full stop, no space
+# between ("…처리했다.부산=선수민 기자 sunsoo@example.com"): the paragraph is kept without it.
+GLUED_SIGN_OFF = re.compile(r"(?s)^(.*?[.!?。])\S[^.!?。]{0,80}?\S+@\S+\.\w+\s*$")
+
+
 def _heading_texts(container: HtmlElement) -> set[str]:
     return {visible_text(h) for h in container.iter("h2", "h3", "h4", "h5", "h6")}
 
@@ -400,6 +405,9 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     notes: list[bool] = []
     for text, links, italics in _split(_pieces(container)):
         verdict = judge(text, links)
+        if verdict == "drop" and "@" in text and (glued := GLUED_SIGN_OFF.match(text)):
+            text = glued.group(1)  # the paragraph, without the sign-off glued to its end
+            verdict = judge(text, links) if len(text) >= MIN_PARAGRAPH else "drop"
         if verdict == "end":
             break
         if verdict == "keep" and (not kept or kept[-1] != text):
