@@ -867,3 +867,12 @@ def test_a_sign_off_glued_to_the_last_paragraph_leaves_the_paragraph():
     body = (f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}<div class='par'>{last}"
             "부산=선수민 기자 sunsoo@example.com</div></div>")
     assert page(body).paragraphs == [*PARAGRAPHS, last]
+
+
+def test_a_see_also_boxs_label_in_more_languages_is_no_paragraph():
+    for label in ("Mira también", "Veja também", "Voir aussi", "Siehe auch", "Vedi anche"):
+        box = (f"<article><div><span class='t'>{label}</span><header><a href='/x'>Otra noticia "
+               "sobre el mismo asunto</a></header></div></article>")
+        body = (f"<h1>عنوان</h1><div class='story'><p>{PARAGRAPHS[0]}</p>{box}"
+                f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+        assert page(body).paragraphs == PARAGRAPHS, label

@@ -84,8 +84,9 @@ READ_ALSO = _marker_re([
     "read also", "read more", "see also", "related:", "also read", "you may also like",
     "recommended stories", "recommended articles", "recommended for you", "recommended reading",
     "see more photos", "see more pictures", "more photos:", "must read", "read |", "read:",
-    "lire aussi", "à lire aussi", "lesen sie auch", "lee también", "lea también",
-    "leia também", "leggi anche",
+    "lire aussi", "à lire aussi", "voir aussi", "lesen sie auch", "siehe auch", "lee también",
+    "lea también", "mira también", "ver también", "vea también", "leia também", "veja também",
+    "leggi anche", "vedi anche",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
