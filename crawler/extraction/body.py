@@ -7,26 +7,29 @@
    named with their first class word ("banner-section" > "banner-text").
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
-   ads, share and follow bars, captions, a `<div>` holding a picture and its caption) is
-   skipped.
+   ads, share and follow bars, captions, dialog boxes, a `<div>` or `<p>` holding a picture
+   and its caption, a data table: header cells and no cell of prose) is skipped.
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
    the body; blocks of the container's own tag and class (or of the classed block that only
    wraps it) elsewhere after the headline (a template that cuts the body into chunks between
    cards or photos) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., "subtitle" on a `<p>`, `<h2>` or `<h3>`, the `<h2>` right under the
-   headline, or a text block of the article's `<header>`), is kept; a lead picture's caption
-   is none, nor is a bullet summary (list items above the container's first `<p>`).
+   "excerpt"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>`, the `<h2>` right
+   under the headline, or a text block of the article's `<header>`), is kept; a lead
+   picture's caption is none, nor is a bullet summary (list items above the container's
+   first `<p>`).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
-   "Lesen Sie auch") and link-only paragraphs, promos ("follow us on Google News", "Síguenos
-   en Facebook"), share prompts and call-outs for readers' photos, comment rules and
-   disclaimers (affiliate links), credits and source lines, reference lines ("More
-   information: …"), tags lines, bylines and wire sign-offs ("(END)"); a "related articles"
-   or "most read" heading ("【熱門點閱】"), a copyright line or a wire story's credits
-   ("(Reporting by …; editing by …)") end the body; a short closing paragraph mostly in
-   italics is a note (an author's bio, "more in today's paper"), not text, as is an italic
-   note on the piece itself ("This article builds on …") and a closing thanks list.
+   "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
+   News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for
+   readers' photos, comment rules and disclaimers (affiliate links), credits and source
+   lines, reference lines ("More information: …"), tags lines, bylines, contributors' lines
+   ("… in Paris contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last
+   full stop is cut off, the paragraph kept); a "related articles" or "most read" heading
+   ("【熱門點閱】"), a copyright line or a wire story's credits ("(Reporting by …; editing
+   by …)") end the body; a short closing paragraph mostly in italics is a note (an author's
+   bio, "more in today's paper"), not text, as is an italic note on the piece itself ("This
+   article builds on …") and a closing thanks list.
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
