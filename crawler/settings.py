@@ -19,6 +19,10 @@ USER_AGENT = "newscrawl/0.1 (news archive crawler; polite; respects robots.txt)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts this many tasks for every response, whatever it yields; an article page yields
+# one item and a listing a few dozen requests, and 100 (the default) cost a crawl of 600
+# articles ~0.7 s of CPU in task start-up alone (bench/RESULTS.md, issue 9).
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
