@@ -9,8 +9,9 @@ for, `tests/fixtures/real/unseen/*.json` ten more whose expected values were wri
 any extractor ran on them (four Arab outlets in Arabic), `tests/fixtures/real/unseen2/*.json`
 a second such batch of twelve, `tests/fixtures/real/unseen3/*.json` a third of nine,
 `tests/fixtures/real/unseen4/*.json` a fourth of ten, `tests/fixtures/real/unseen5/*.json` a
-fifth of ten, `tests/fixtures/real/unseen6/*.json` a sixth of ten, `tests/fixtures/real/unseen7/*.json` a
-seventh of eight and `tests/fixtures/real/unseen8/*.json` an eighth of eight: on these
+fifth of ten, `tests/fixtures/real/unseen6/*.json` a sixth of ten,
+`tests/fixtures/real/unseen7/*.json` a seventh of eight and `tests/fixtures/real/unseen8/*.json`
+an eighth of eight: on these
 sets together the generic path must pass at least OTHER_OUTLETS_SHARE of the checks, and never
 fewer than trafilatura, on any one set (figures, first sight and now, in bench/RESULTS.md).
 """
