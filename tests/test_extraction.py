@@ -374,6 +374,7 @@ def test_amp_page_gives_the_fields_of_its_canonical_page(replica, spider):
     ("alrai.jo", "Asia/Amman"), ("example.com", None), ("lbcgroup.tv", None),
     ("rt.ru", None), ("news.example.co.uk", "Europe/London"), ("maannews.ps", "Asia/Gaza"),
     ("wiwo.de", "Europe/Berlin"), ("chinadaily.com.cn", "Asia/Shanghai"), ("elpais.es", None),
+    ("news.example.com.ua", "Europe/Kyiv"),
 ])
 def test_country_zone_only_for_countries_with_one_clock(host, zone):
     assert country_zone(host) == zone
@@ -876,3 +877,13 @@ def test_a_see_also_boxs_label_in_more_languages_is_no_paragraph():
         body = (f"<h1>عنوان</h1><div class='story'><p>{PARAGRAPHS[0]}</p>{box}"
                 f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
         assert page(body).paragraphs == PARAGRAPHS, label
+
+
+def test_a_naive_json_ld_time_on_a_ukrainian_domain_is_read_on_kyiv_time():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+            '"2020-12-03T18:47"}</script>')
+    html = (f"<html lang='ru'><head><meta charset='utf-8'>{head}</head><body>{ARTICLE}"
+            "</body></html>").encode()
+    article = extract_article(html, url="https://news.example.com.ua/ru/news/1906059")
+    assert article.published_at == datetime(2020, 12, 3, 16, 47, tzinfo=UTC)
+
