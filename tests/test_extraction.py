@@ -887,3 +887,17 @@ def test_a_naive_json_ld_time_on_a_ukrainian_domain_is_read_on_kyiv_time():
     article = extract_article(html, url="https://news.example.com.ua/ru/news/1906059")
     assert article.published_at == datetime(2020, 12, 3, 16, 47, tzinfo=UTC)
 
+
+def test_a_day_only_json_ld_date_gives_way_to_the_time_in_the_articles_own_header_block():
+    title = "Shënohen 1 mijë viktima në Francë"
+    head = (f"<title>{title}</title><script type='application/ld+json'>{{\"@type\": "
+            "\"BlogPosting\", \"datePublished\": \"2020-04-15\"}</script>")
+    body = (f"<article class='post'><div class='post-header post-tp-1-header'><h1>{title}</h1>"
+            "<div class='post-meta'><time datetime='2020-04-15T20:41:13+02:00'>On Apr 15, 2020"
+            f"</time></div></div><div class='entry-content'>{paragraphs_html()}</div></article>")
+    article = stored(page(body, head=head, url="https://news.example.net/628086"))
+    assert article.published_at == datetime(2020, 4, 15, 18, 41, 13, tzinfo=UTC)
+    site = body.replace("<article class='post'>", "<div class='page'>").replace(
+        "</article>", "</div>")  # the same block outside an <article>: still a site header
+    assert stored(page(site, head=head, url="https://news.example.net/628086")
+                  ).published_at.hour != 18
