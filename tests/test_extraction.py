@@ -901,3 +901,15 @@ def test_a_day_only_json_ld_date_gives_way_to_the_time_in_the_articles_own_heade
         "</article>", "</div>")  # the same block outside an <article>: still a site header
     assert stored(page(site, head=head, url="https://news.example.net/628086")
                   ).published_at.hour != 18
+
+
+def test_an_appeal_beside_a_donation_or_sign_up_form_is_no_paragraph():
+    appeal = ("<div class='td-a-rec'><strong>If our services have assisted you, our work would "
+              "be much more secure with your help - </strong><strong>For as little as £5, you "
+              "can support us.</strong><form action='/donate' method='post'><input type='hidden'"
+              " name='cmd' value='x'><input type='image' src='/donate.gif'></form></div>")
+    body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}{appeal}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    wrapped = (f"<h1>عنوان</h1><div class='story'><div><form id='aspnetForm'><input type='hidden'"
+               f" name='v'>{paragraphs_html()}</form></div></div>")  # a page-wide form
+    assert page(wrapped).paragraphs == PARAGRAPHS

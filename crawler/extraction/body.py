@@ -506,6 +506,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
                 tag in ("div", "p") and _picture_with_caption(node)
                 or tag == "table" and _data_table(node)
+                or tag in ("div", "section") and _form_block(node)
             ):
                 continue
         if tag == "br":
@@ -531,6 +532,20 @@ def _data_table(node: HtmlElement) -> bool:
     return node.find(".//th") is not None and all(
         len(squash(cell.text_content())) < MIN_PARAGRAPH for cell in node.iter("td")
     )
+
+
+def _form_block(node: HtmlElement) -> bool:
+    """A block holding a form with fields (a donation button, a newsletter sign-up) and, beside
+    it, no more than a short text: the form's appeal ('If our services have assisted you … For
+    as little as £5, you can support …'), no paragraph. A page wrapped whole in a `<form>`
+    holds the form around its text, not beside it."""
+    forms = [child for child in node if tag_of(child) == "form"]
+    if not forms or not any(f.find(".//input") is not None or f.find(".//button") is not None
+                            for f in forms):
+        return False
+    beside = sum(len(visible_text(child)) for child in node
+                 if tag_of(child) not in ("form", "") and child.find(".//form") is None)
+    return beside + len((node.text or "").strip()) <= MAX_FURNITURE
 
 
 def _picture_with_caption(node: HtmlElement) -> bool:
