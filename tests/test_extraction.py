@@ -913,3 +913,12 @@ def test_an_appeal_beside_a_donation_or_sign_up_form_is_no_paragraph():
     wrapped = (f"<h1>عنوان</h1><div class='story'><div><form id='aspnetForm'><input type='hidden'"
                f" name='v'>{paragraphs_html()}</form></div></div>")  # a page-wide form
     assert page(wrapped).paragraphs == PARAGRAPHS
+
+
+def test_a_closing_pointer_ending_in_a_link_is_no_paragraph():
+    pointer = ("<p>For more statistics on the number of global coronavirus cases, you may visit"
+               " this&nbsp;<a href='https://example.org/stats'>link</a></p>")
+    body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}{pointer}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    inside = f"<p>{PARAGRAPHS[0]}</p>{pointer}{paragraphs_html(PARAGRAPHS[1:])}"  # not closing
+    assert len(page(f"<h1>عنوان</h1><div class='story'>{inside}</div>").paragraphs) == 4
