@@ -545,8 +545,10 @@ def _form_block(node: HtmlElement) -> bool:
     it, no more than a short text: the form's appeal ('If our services have assisted you … For
     as little as £5, you can support …'), no paragraph. A page wrapped whole in a `<form>`
     holds the form around its text, not beside it."""
+    if node.find("form") is None:  # a child <form>
+        return False
     forms = [child for child in node if tag_of(child) == "form"]
-    if not forms or not any(f.find(".//input") is not None or f.find(".//button") is not None
+    if not any(f.find(".//input") is not None or f.find(".//button") is not None
                             for f in forms):
         return False
     beside = sum(len(visible_text(child)) for child in node
