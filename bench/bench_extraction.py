@@ -19,7 +19,9 @@ Three sets of saved pages:
 - `unseen6`: a sixth, added after the rules drawn from `unseen5` (ten outlets, six languages;
   tests/fixtures/real/unseen6/);
 - `unseen7`: a seventh, added after the rules drawn from `unseen6` (eight outlets, seven
-  languages; tests/fixtures/real/unseen7/).
+  languages; tests/fixtures/real/unseen7/);
+- `unseen8`: an eighth, added after the rules drawn from `unseen7` (eight outlets, five languages;
+  tests/fixtures/real/unseen8/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
 timestamps stage (which reads the date); accuracy is read after all the cleaning stages
@@ -58,7 +60,7 @@ from crawler.offline import page_for  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
 REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5",
-             "unseen6", "unseen7")
+             "unseen6", "unseen7", "unseen8")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",

@@ -374,6 +374,7 @@ def test_amp_page_gives_the_fields_of_its_canonical_page(replica, spider):
     ("alrai.jo", "Asia/Amman"), ("example.com", None), ("lbcgroup.tv", None),
     ("rt.ru", None), ("news.example.co.uk", "Europe/London"), ("maannews.ps", "Asia/Gaza"),
     ("wiwo.de", "Europe/Berlin"), ("chinadaily.com.cn", "Asia/Shanghai"), ("elpais.es", None),
+    ("news.example.com.ua", "Europe/Kyiv"),
 ])
 def test_country_zone_only_for_countries_with_one_clock(host, zone):
     assert country_zone(host) == zone
@@ -876,3 +877,48 @@ def test_a_see_also_boxs_label_in_more_languages_is_no_paragraph():
         body = (f"<h1>عنوان</h1><div class='story'><p>{PARAGRAPHS[0]}</p>{box}"
                 f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
         assert page(body).paragraphs == PARAGRAPHS, label
+
+
+def test_a_naive_json_ld_time_on_a_ukrainian_domain_is_read_on_kyiv_time():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+            '"2020-12-03T18:47"}</script>')
+    html = (f"<html lang='ru'><head><meta charset='utf-8'>{head}</head><body>{ARTICLE}"
+            "</body></html>").encode()
+    article = extract_article(html, url="https://news.example.com.ua/ru/news/1906059")
+    assert article.published_at == datetime(2020, 12, 3, 16, 47, tzinfo=UTC)
+
+
+def test_a_day_only_json_ld_date_gives_way_to_the_time_in_the_articles_own_header_block():
+    title = "Shënohen 1 mijë viktima në Francë"
+    head = (f"<title>{title}</title><script type='application/ld+json'>{{\"@type\": "
+            "\"BlogPosting\", \"datePublished\": \"2020-04-15\"}</script>")
+    body = (f"<article class='post'><div class='post-header post-tp-1-header'><h1>{title}</h1>"
+            "<div class='post-meta'><time datetime='2020-04-15T20:41:13+02:00'>On Apr 15, 2020"
+            f"</time></div></div><div class='entry-content'>{paragraphs_html()}</div></article>")
+    article = stored(page(body, head=head, url="https://news.example.net/628086"))
+    assert article.published_at == datetime(2020, 4, 15, 18, 41, 13, tzinfo=UTC)
+    site = body.replace("<article class='post'>", "<div class='page'>").replace(
+        "</article>", "</div>")  # the same block outside an <article>: still a site header
+    assert stored(page(site, head=head, url="https://news.example.net/628086")
+                  ).published_at.hour != 18
+
+
+def test_an_appeal_beside_a_donation_or_sign_up_form_is_no_paragraph():
+    appeal = ("<div class='td-a-rec'><strong>If our services have assisted you, our work would "
+              "be much more secure with your help - </strong><strong>For as little as £5, you "
+              "can support us.</strong><form action='/donate' method='post'><input type='hidden'"
+              " name='cmd' value='x'><input type='image' src='/donate.gif'></form></div>")
+    body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}{appeal}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    wrapped = (f"<h1>عنوان</h1><div class='story'><div><form id='aspnetForm'><input type='hidden'"
+               f" name='v'>{paragraphs_html()}</form></div></div>")  # a page-wide form
+    assert page(wrapped).paragraphs == PARAGRAPHS
+
+
+def test_a_closing_pointer_ending_in_a_link_is_no_paragraph():
+    pointer = ("<p>For more statistics on the number of global coronavirus cases, you may visit"
+               " this&nbsp;<a href='https://example.org/stats'>link</a></p>")
+    body = f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}{pointer}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    inside = f"<p>{PARAGRAPHS[0]}</p>{pointer}{paragraphs_html(PARAGRAPHS[1:])}"  # not closing
+    assert len(page(f"<h1>عنوان</h1><div class='story'>{inside}</div>").paragraphs) == 4

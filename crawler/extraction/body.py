@@ -399,6 +399,12 @@ THANKS = re.compile(r"^(?:merci|many thanks|thanks|thank you|vielen dank|danke|g
 GLUED_SIGN_OFF = re.compile(r"(?s)^(.*?[.!?。])\S[^.!?。]{0,80}?\S+@\S+\.\w+\s*$")
 
 
+def _pointer(text: str, ends_in_link: bool) -> bool:
+    """A short line that ends in a link instead of a full stop: a pointer to elsewhere ('For
+    more statistics …, you may visit this link'), which does not close a body."""
+    return ends_in_link and len(text) <= MAX_NOTE and not text.endswith(SENTENCE_END)
+
+
 def _heading_texts(container: HtmlElement) -> set[str]:
     return {visible_text(h) for h in container.iter("h2", "h3", "h4", "h5", "h6")}
 
@@ -407,7 +413,7 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     """The container's paragraphs, furniture left out (see the module docstring)."""
     kept: list[str] = []
     notes: list[bool] = []
-    for text, links, italics in _split(_pieces(container)):
+    for text, links, italics, ends_in_link in _split(_pieces(container)):
         verdict = judge(text, links)
         if verdict == "drop" and "@" in text and (glued := GLUED_SIGN_OFF.match(text)):
             text = glued.group(1)  # the paragraph, without the sign-off glued to its end
@@ -418,7 +424,7 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             kept.append(text)
             notes.append(italics >= NOTE_SHARE * len(text) and (
                 len(text) <= MAX_NOTE or bool(BIO.match(text) or ABOUT_THE_PIECE.search(text))
-            ) or bool(THANKS.match(text)))
+            ) or bool(THANKS.match(text)) or _pointer(text, ends_in_link))
     headings = _heading_texts(container) if kept else set()
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
         kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
@@ -506,6 +512,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
                 tag in ("div", "p") and _picture_with_caption(node)
                 or tag == "table" and _data_table(node)
+                or tag in ("div", "section") and _form_block(node)
             ):
                 continue
         if tag == "br":
@@ -531,6 +538,22 @@ def _data_table(node: HtmlElement) -> bool:
     return node.find(".//th") is not None and all(
         len(squash(cell.text_content())) < MIN_PARAGRAPH for cell in node.iter("td")
     )
+
+
+def _form_block(node: HtmlElement) -> bool:
+    """A block holding a form with fields (a donation button, a newsletter sign-up) and, beside
+    it, no more than a short text: the form's appeal ('If our services have assisted you … For
+    as little as £5, you can support …'), no paragraph. A page wrapped whole in a `<form>`
+    holds the form around its text, not beside it."""
+    if node.find("form") is None:  # a child <form>
+        return False
+    forms = [child for child in node if tag_of(child) == "form"]
+    if not any(f.find(".//input") is not None or f.find(".//button") is not None
+                            for f in forms):
+        return False
+    beside = sum(len(visible_text(child)) for child in node
+                 if tag_of(child) not in ("form", "") and child.find(".//form") is None)
+    return beside + len((node.text or "").strip()) <= MAX_FURNITURE
 
 
 def _picture_with_caption(node: HtmlElement) -> bool:
@@ -562,38 +585,42 @@ def _opens_with_picture(el: HtmlElement) -> bool:
     return False
 
 
-def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int]]:
-    """Paragraphs (text, link characters, italic characters): a block boundary or two <br>
-    end one; a single
+def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int, bool]]:
+    """Paragraphs (text, link characters, italic characters, whether it ends with a link's
+    text): a block boundary or two <br> end one; a single
     <br> ends one only after a full stop. Text and inline elements join with the whitespace
     the page has between them, no more (Chinese and Japanese put none around a link)."""
     words: list[str] = []
     link_chars = italic_chars = 0
     lines = 0
+    ends_in_link = False
     for piece in pieces:
         if piece is BREAK or piece is LINE:
             lines = lines + 1 if piece is LINE else 2
             text = squash("".join(words))
             if text and (lines >= 2 or text.endswith(SENTENCE_END)):
-                yield text, link_chars, italic_chars
-                words, link_chars, italic_chars = [], 0, 0
+                yield text, link_chars, italic_chars, ends_in_link
+                words, link_chars, italic_chars, ends_in_link = [], 0, 0, False
             elif words:
                 words.append(" ")  # a line break inside a paragraph reads as a space
             continue
+        is_link = False
         if isinstance(piece, tuple):
             kind, text = piece
             if "a" in kind:
                 link_chars += len(squash(text))
+                is_link = True
             if "i" in kind:
                 italic_chars += len(squash(text)) + 1
         else:
             text = piece
         if text.strip():
             lines = 0
+            ends_in_link = is_link
         words.append(text)  # inline elements join as they are written: "（Borno）州"
     text = squash("".join(words))
     if text:
-        yield text, link_chars, italic_chars
+        yield text, link_chars, italic_chars, ends_in_link
 
 
 # --- 3. the lead before the container -------------------------------------------------------

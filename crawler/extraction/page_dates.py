@@ -99,6 +99,7 @@ MIN_LINK_HEADLINE = 25  # characters; a link this long beside a date is another 
 MAX_ZONE_GAP = timedelta(hours=14)  # the widest gap one instant can show between two zones
 _SEARCH_BOX = (".//input[@type='search'] | .//*[@role='search'] | "
                ".//form[contains(translate(@action, 'SEARCH', 'search'), 'search')]")
+_HEADER_WORD = re.compile(r"(?:^|[-_])header$")  # a class word naming a header block
 _MACHINE_DAY = re.compile(r"(?:19|20)\d\d-\d\d")  # how a valid `<time datetime>` starts
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
 _EPOCH_YEARS = (1995, 2100)
@@ -127,9 +128,11 @@ def _furnished_outside_article_header(el: HtmlElement) -> bool:
 
 
 def _article_header_block(node: HtmlElement) -> bool:
+    """A `<header>`, or a block whose class or id words end in 'header' ("header",
+    "post-tp-1-header": a template's variant of it), right inside the `<article>`."""
     parent = node.getparent()
     return parent is not None and tag_of(parent) == "article" and (
-        tag_of(node) == "header" or "header" in marks(node).split()
+        tag_of(node) == "header" or any(_HEADER_WORD.search(w) for w in marks(node).split())
     )
 
 

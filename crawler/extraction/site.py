@@ -26,8 +26,9 @@ GENERIC_CCTLDS = frozenset({
 })
 SYSTEM_ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 # Countries with one legal time where zone.tab lists another zone too (China's Xinjiang time is
-# unofficial).
-LEGAL_TIME = {"CN": "Asia/Shanghai"}
+# unofficial; zone.tab lists Crimea's Europe/Simferopol under Ukraine by its territorial-claims
+# note, while Ukraine's own legal time is Kyiv's).
+LEGAL_TIME = {"CN": "Asia/Shanghai", "UA": "Europe/Kyiv"}
 
 
 # Languages whose newsrooms keep one clock (every country that writes news in them shares it):
