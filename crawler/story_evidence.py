@@ -81,7 +81,7 @@ from importlib import resources
 from typing import Any
 
 from crawler.goods import goods_disagreement, goods_of
-from crawler.text import content_stems, normalize_arabic, normalized_tokens
+from crawler.text import content_stems, has_digit, normalize_arabic, normalized_tokens
 
 # Fitted by `python bench/bench_stories.py --fit` on the tune part (see bench/RESULTS.md).
 W_TEXT = 13.84
@@ -322,12 +322,12 @@ def rare_words(stems: Iterable[str]) -> frozenset[str]:
     are one word to a reader, and a rewrite seldom keeps the form it was given."""
     found = set(stems).difference(_common_stems())  # at C speed: most words are common
     return frozenset(sorted({_bare(s) for s in found
-                             if len(s) > 2 and (s.isalpha() or not _HAS_DIGIT.search(s))})[
+                             if len(s) > 2 and (s.isalpha() or not has_digit(s))})[
         :MAX_RARE])
 
 
-_HAS_DIGIT = re.compile(r"\d")  # "و400" (of "27 ألفا و400") is a figure, not a word
-# (a word of letters has no digit: str.isalpha answers first, at C speed)
+# "و400" (of "27 ألفا و400") is a figure, not a word (a word of letters has no digit:
+# str.isalpha answers first, at C speed)
 
 
 _DAYS = ("السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه")  # normalized

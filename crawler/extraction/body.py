@@ -54,7 +54,7 @@ from crawler.extraction.html import (
     tag_of,
     visible_text,
 )
-from crawler.text import normalize_arabic
+from crawler.text import has_digit, normalize_arabic
 
 MIN_PARAGRAPH = 25  # characters; shorter text does not vote for a container
 MIN_LEAD = 60  # a lead paragraph outside the container is at least a sentence
@@ -473,7 +473,7 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
-    if len(key) <= MAX_DATE_LINE and any(c.isdigit() for c in key) and (
+    if len(key) <= MAX_DATE_LINE and has_digit(key) and (
         parse_date(text) or _stamp_line(text)
     ):
         return "drop"  # a date line

@@ -44,7 +44,7 @@ from crawler.extraction.html import (
     tag_of,
     visible_text,
 )
-from crawler.text import normalize_arabic
+from crawler.text import has_digit, normalize_arabic
 
 PUBLISHED_META = (
     "article:published_time", "og:published_time", "og:article:published_time",
@@ -158,11 +158,9 @@ def _marked(root: HtmlElement, attr: str, values: tuple[str, ...]) -> Iterator[s
     """Values of elements marked `attr` (itemprop, property) with one of `values`, outside
     furniture: their `content`, `datetime` or text."""
     wanted = set(values)
-    if root.find(f".//*[@{attr}]") is None:  # most pages have no microdata or RDFa at all
-        return
-    for el in root.iter():
+    for el in root.iterfind(f".//*[@{attr}]"):  # found in C: most elements carry no mark
         marks = el.get(attr)
-        if not marks or wanted.isdisjoint(marks.split()) or tag_of(el) == "meta":
+        if wanted.isdisjoint(marks.split()) or tag_of(el) == "meta":
             continue
         if in_furniture(el, bylines=False):
             continue
@@ -362,7 +360,7 @@ class PageDates:
                 if el in skip or el is self.headline or tag_of(el) in ("script", "style"):
                     continue
                 text = short_visible_text(el, MAX_DATE_TEXT)
-                if text is None or len(text) < 6 or not any(c.isdigit() for c in text):
+                if text is None or len(text) < 6 or not has_digit(text):
                     continue
                 if labelled and not DATE_LABEL.match(normalize_arabic(text)):
                     continue
@@ -381,7 +379,7 @@ class PageDates:
             text = short_visible_text(el, MAX_DATE_LINE)
             if text is None:
                 break  # a paragraph: the text has begun
-            if any(c.isdigit() for c in text) and parse_date_detail(text, tz=self.tz):
+            if has_digit(text) and parse_date_detail(text, tz=self.tz):
                 return text
         return ""
 
@@ -394,12 +392,12 @@ class PageDates:
         for walked, el in enumerate(following(self.headline)):
             if walked >= UNDER_HEADLINE:
                 break
-            if not any(c.isdigit() for c in el.text or "") or tag_of(el) in ("script", "style"):
+            if not has_digit(el.text or "") or tag_of(el) in ("script", "style"):
                 continue  # a date line prints its digits in its own text
             if self.body is not None and (el is self.body or holds(self.body, el)):
                 continue
             text = short_visible_text(el, MAX_DATE_TEXT)
-            if text is None or len(text) < 6 or not any(c.isdigit() for c in text):
+            if text is None or len(text) < 6 or not has_digit(text):
                 continue
             if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
                 return el, text
