@@ -117,9 +117,20 @@ class ArticlePage:
     def meta(self, *names: str) -> str:
         return next((self.metas[n.lower()] for n in names if self.metas.get(n.lower())), "")
 
+    @cached_property
+    def _metas_by_name(self) -> dict[str, list[str]]:
+        """Every `<meta>` content under its exact property and name, in page order (one walk
+        for all the names `meta_all` is asked)."""
+        table: dict[str, list[str]] = {}
+        for el in self.root.iter("meta"):
+            content = (el.get("content") or "").strip()
+            if content:
+                for key in {el.get("property"), el.get("name")} - {None}:
+                    table.setdefault(key, []).append(content)
+        return table
+
     def meta_all(self, name: str) -> list[str]:
-        values = self.sel.xpath("//meta[@property=$n or @name=$n]/@content", n=name).getall()
-        return [v.strip() for v in values if v.strip()]
+        return list(self._metas_by_name.get(name, ()))
 
     def first_css(self, queries: tuple[str, ...]) -> str:
         for query in queries:
