@@ -22,7 +22,7 @@ Three sets of saved pages:
   languages; tests/fixtures/real/unseen7/);
 - `unseen8`: an eighth, added after the rules drawn from `unseen7` (eight outlets, five languages;
   tests/fixtures/real/unseen8/);
-- `unseen9`: a ninth, added after the rules drawn from `unseen8` (seven outlets, six languages;
+- `unseen9`: a ninth, added after the rules drawn from `unseen8` (eight outlets, six languages;
   tests/fixtures/real/unseen9/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
