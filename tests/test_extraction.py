@@ -922,3 +922,15 @@ def test_a_closing_pointer_ending_in_a_link_is_no_paragraph():
     assert page(body).paragraphs == PARAGRAPHS
     inside = f"<p>{PARAGRAPHS[0]}</p>{pointer}{paragraphs_html(PARAGRAPHS[1:])}"  # not closing
     assert len(page(f"<h1>عنوان</h1><div class='story'>{inside}</div>").paragraphs) == 4
+
+
+def test_a_marked_standfirst_block_without_a_full_stop_is_the_lead():
+    lead = "В церемонии открытия примут участие вице-премьер и министр транспорта"
+    body = (f"<div class='news-header'><h1>Движение открывается</h1><div class='news-header__lead'>"
+            f"{lead}</div></div><div class='story'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [lead, *PARAGRAPHS]
+    quoted = (f"<h1>Adoptan medidas</h1><div id='sumario'><blockquote> {lead} </blockquote></div>"
+              f"<div class='story'>{paragraphs_html()}</div>")
+    assert page(quoted).paragraphs == [lead, *PARAGRAPHS]
+    unmarked = body.replace("news-header__lead", "news-header__note")  # an unmarked block
+    assert page(unmarked).paragraphs == PARAGRAPHS

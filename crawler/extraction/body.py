@@ -661,11 +661,11 @@ MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no in
 MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
 # Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro";
-# Spanish "bajada", South Slavic "podtitle"/"podnaslov"), also glued to a CamelCase prefix
-# ("ContentHeaderDek-x1").
+# Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov"), also glued to a CamelCase
+# prefix ("ContentHeaderDek-x1").
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
-    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada"
+    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
     r"|pod-?title|podnaslov)"
     r"(?:$|[\s_\d-])"
 )
@@ -700,10 +700,11 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
-        # a <p>, <h2> or <h3> marked as standfirst ('h3.subtitle'), the headline's own
+        # a <p>, <h2> or <h3> marked as standfirst ('h3.subtitle'), a marked block of one
+        # paragraph ('div.x__lead', a quote in 'div#sumario'), the headline's own
         # subheading, or a paragraph of the article's header (headline, standfirst, byline)
         # may be a phrase
-        phrase_ok = marked and tag_of(el) in ("p", "h2", "h3") or deck or in_header
+        phrase_ok = marked and _one_paragraph(el) or deck or in_header
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(
@@ -719,6 +720,25 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
 
 
 MAX_HEADER_DEPTH = 4  # levels from the headline up to the article's <header>
+
+
+def _one_paragraph(el: HtmlElement) -> bool:
+    """A `<p>`, `<h2>` or `<h3>`, or a block holding one paragraph of text only (its text or
+    one text block): what a standfirst marked by its class prints, final full stop or not."""
+    if tag_of(el) in ("p", "h2", "h3"):
+        return True
+    if tag_of(el) not in ("div", "blockquote", "section"):
+        return False
+    children = [child for child in el if tag_of(child) in BLOCK_TAGS]
+    if not children:
+        return True
+    return len(children) == 1 and not (el.text or "").strip() and _text_block_any(children[0])
+
+
+def _text_block_any(el: HtmlElement) -> bool:
+    return tag_of(el) in ("p", "div", "blockquote") and not any(
+        tag_of(child) in BLOCK_TAGS for child in el
+    )
 
 
 def _header_of(headline: HtmlElement) -> HtmlElement | None:
