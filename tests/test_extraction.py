@@ -934,3 +934,23 @@ def test_a_marked_standfirst_block_without_a_full_stop_is_the_lead():
     assert page(quoted).paragraphs == [lead, *PARAGRAPHS]
     unmarked = body.replace("news-header__lead", "news-header__note")  # an unmarked block
     assert page(unmarked).paragraphs == PARAGRAPHS
+
+
+def test_a_dateline_alone_in_its_paragraph_is_no_paragraph():
+    body = (f"<div class='story'><h1>Verkehrsunfallflucht</h1><p><i><a href='/r/x'>Bad Neuenahr"
+            f"-Ahrweiler</a> (ots)</i></p>{paragraphs_html()}</div>")  # headline in the body
+    assert page(body).paragraphs == PARAGRAPHS
+    inline = (f"<h1>Verkehrsunfallflucht</h1><div class='story'><p>Rheine (ots) - {PARAGRAPHS[0]}"
+              f"</p>{paragraphs_html(PARAGRAPHS[1:])}</div>")  # a dateline inside the text stays
+    assert page(inline).paragraphs[0] == f"Rheine (ots) - {PARAGRAPHS[0]}"
+
+
+def test_a_closing_contact_block_led_by_a_colon_line_is_no_paragraph():
+    contact = ("<p>Rückfragen bitte an: </p><p>Polizei Steinfurt<br>Pressestelle<br>Telefon: "
+               "02551 152200</p><p class='originator'>Original-Content von: Polizei Steinfurt, "
+               "übermittelt durch news aktuell</p>")
+    body = f"<h1>Verkehrsunfallflucht</h1><div class='story'>{paragraphs_html()}{contact}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    quoted = (f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}<p>The minister said:</p>"
+              "<p>We will not stop until the work is done.</p></div>")  # a sentence follows
+    assert page(quoted).paragraphs[-1] == "We will not stop until the work is done."

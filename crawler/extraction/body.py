@@ -425,6 +425,7 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             notes.append(italics >= NOTE_SHARE * len(text) and (
                 len(text) <= MAX_NOTE or bool(BIO.match(text) or ABOUT_THE_PIECE.search(text))
             ) or bool(THANKS.match(text)) or _pointer(text, ends_in_link))
+    _drop_contact_block(kept, notes)
     headings = _heading_texts(container) if kept else set()
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
         kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
@@ -433,6 +434,28 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     while kept and (_label(kept[0]) or kept[0] in summary):
         kept.pop(0)  # a body opens with a sentence, not a label or the story's highlights
     return kept
+
+
+MAX_CONTACT_LINE = 200  # characters; a line of a closing contact block (name, phone, credit)
+
+
+def _drop_contact_block(kept: list[str], notes: list[bool]) -> None:
+    """A closing block led by a short line ending in a colon ('Rückfragen bitte an:', 'Media
+    contact:') and holding no sentence after it (a name, a phone, 'Original-Content von: …')
+    is a press office's contact block and credit, not text: cut from that line on."""
+    for lead in range(len(kept) - 1, 0, -1):
+        text = kept[lead]
+        if text.endswith(":") and len(text) <= MAX_LEAD_IN:
+            break
+        if len(text) > MAX_CONTACT_LINE or text.endswith(SENTENCE_END):
+            return
+    else:
+        return
+    del kept[lead:]
+    del notes[lead:]
+
+
+MAX_LEAD_IN = 60  # characters; a line announcing a contact block ('Kontakt:') is short
 
 
 def _leading_list_items(container: HtmlElement) -> set[str]:
@@ -450,6 +473,10 @@ def _leading_list_items(container: HtmlElement) -> set[str]:
 def _label(text: str) -> bool:
     """A short line that is no sentence: a button, a section label, a caption."""
     return len(text) < MIN_PARAGRAPH and not text.endswith(SENTENCE_END)
+
+
+# "Place (Agency)" alone: a wire story's dateline set as its own paragraph ("Rheine (ots)").
+DATELINE_ONLY = re.compile(r"^[^\W\d_][^\d|:.!?()]{1,40}\s?\([^\W\d_]{2,12}\)\s*[-–—:]?$")
 
 
 def judge(text: str, link_chars: int = 0) -> str:
@@ -473,6 +500,8 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
+    if len(key) <= MAX_DATELINE and DATELINE_ONLY.match(text):
+        return "drop"  # "Rheine (ots)": a dateline alone, no paragraph of its own
     if len(key) <= MAX_DATE_LINE and has_digit(key) and (
         parse_date(text) or _stamp_line(text)
     ):
