@@ -954,3 +954,14 @@ def test_a_closing_contact_block_led_by_a_colon_line_is_no_paragraph():
     quoted = (f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}<p>The minister said:</p>"
               "<p>We will not stop until the work is done.</p></div>")  # a sentence follows
     assert page(quoted).paragraphs[-1] == "We will not stop until the work is done."
+
+
+def test_a_video_posts_text_in_a_block_naming_the_storys_media_content_is_the_body():
+    body = (f"<div class='top-news'><h1>Зірвана операція</h1></div><div class='top-media-content"
+            f" video-media'><div class='video_player'><img src='/v.jpg'></div><div class="
+            f"'article_text'>{paragraphs_html()}</div></div>")
+    blob = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"articleBody\":"
+            " \"Text, read-also titles and photo credits run together\"}</script>")
+    assert page(body, head=blob).paragraphs == PARAGRAPHS  # not the JSON-LD blob
+    player = body.replace("top-media-content video-media", "video-media")  # a player's block
+    assert page(player, head=blob).paragraphs != PARAGRAPHS
