@@ -965,3 +965,12 @@ def test_a_video_posts_text_in_a_block_naming_the_storys_media_content_is_the_bo
     assert page(body, head=blob).paragraphs == PARAGRAPHS  # not the JSON-LD blob
     player = body.replace("top-media-content video-media", "video-media")  # a player's block
     assert page(player, head=blob).paragraphs != PARAGRAPHS
+
+
+def test_a_byline_alone_in_a_paragraph_is_no_paragraph():
+    byline = "<p><img src='/tiendas.jpg' alt=''>Por FIDEL RENDÓN MATIENZO</p>"
+    body = f"<h1>Adoptan medidas</h1><div class='story'>{byline}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    prose = "<p>Por Cuba Y Venezuela Pasan Los Vientos del Norte esta semana, dijo.</p>"  # a phrase
+    body = f"<h1>Adoptan medidas</h1><div class='story'>{prose}{paragraphs_html()}</div>"
+    assert len(page(body).paragraphs) == 4

@@ -479,6 +479,28 @@ def _label(text: str) -> bool:
 DATELINE_ONLY = re.compile(r"^[^\W\d_][^\d|:.!?()]{1,40}\s?\([^\W\d_]{2,12}\)\s*[-–—:]?$")
 
 
+# "By/Por/Par/Von NAME" alone: the word that introduces an author, then a name only.
+BYLINE_ONLY = re.compile(r"^(?:by|por|par|von|di|door|av|af)\s+(\S.*)$", re.I)
+NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "das",
+                            "di", "du", "le", "van", "von", "der", "den", "and", "und", "et"})
+MAX_BYLINE = 60  # characters
+MAX_NAME_WORDS = 6
+
+
+def _byline_only(text: str) -> bool:
+    """A line that is only an author's byline ("Por FIDEL RENDÓN MATIENZO", "By Jane Doe"):
+    the introducing word, then two to six words that all begin with a capital (particles
+    such as 'de', 'van' aside), nothing else."""
+    found = BYLINE_ONLY.match(text)
+    if not found:
+        return False
+    words = found.group(1).replace(",", " ").split()
+    names = [w for w in words if w.lower() not in NAME_PARTICLES]
+    return 2 <= len(words) <= MAX_NAME_WORDS and len(names) >= 2 and all(
+        w[0].isupper() and w[0].isalpha() and not w.endswith(SENTENCE_END) for w in names
+    )
+
+
 def judge(text: str, link_chars: int = 0) -> str:
     """"keep", "drop" (furniture) or "end" (furniture from here on) for one paragraph."""
     if len(text) > MAX_FURNITURE:  # long text is article text unless it opens with a marker
@@ -500,6 +522,8 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
+    if len(key) <= MAX_BYLINE and _byline_only(text):
+        return "drop"  # "Por FIDEL RENDÓN MATIENZO": a byline set as a paragraph
     if len(key) <= MAX_DATELINE and DATELINE_ONLY.match(text):
         return "drop"  # "Rheine (ots)": a dateline alone, no paragraph of its own
     if len(key) <= MAX_DATE_LINE and has_digit(key) and (
