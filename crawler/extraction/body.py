@@ -15,7 +15,8 @@
    cards or photos) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>`, the `<h2>` right
+   "excerpt"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block of one
+   paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
    under the headline, or a text block of the article's `<header>`), is kept; a lead
    picture's caption is none, nor is a bullet summary (list items above the container's
    first `<p>`).
@@ -23,13 +24,15 @@
    "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
    News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for
    readers' photos, comment rules and disclaimers (affiliate links), credits and source
-   lines, reference lines ("More information: …"), tags lines, bylines, contributors' lines
+   lines, reference lines ("More information: …"), tags lines, bylines (a line that is only
+   "Por NAME"), a dateline alone ("Rheine (ots)"), contributors' lines
    ("… in Paris contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last
    full stop is cut off, the paragraph kept); a "related articles" or "most read" heading
    ("【熱門點閱】"), a copyright line or a wire story's credits ("(Reporting by …; editing
    by …)") end the body; a short closing paragraph mostly in italics is a note (an author's
    bio, "more in today's paper"), not text, as is an italic note on the piece itself ("This
-   article builds on …") and a closing thanks list.
+   article builds on …") and a closing thanks list, as is a closing contact block (a short
+   line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
