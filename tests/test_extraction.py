@@ -922,3 +922,55 @@ def test_a_closing_pointer_ending_in_a_link_is_no_paragraph():
     assert page(body).paragraphs == PARAGRAPHS
     inside = f"<p>{PARAGRAPHS[0]}</p>{pointer}{paragraphs_html(PARAGRAPHS[1:])}"  # not closing
     assert len(page(f"<h1>عنوان</h1><div class='story'>{inside}</div>").paragraphs) == 4
+
+
+def test_a_marked_standfirst_block_without_a_full_stop_is_the_lead():
+    lead = "В церемонии открытия примут участие вице-премьер и министр транспорта"
+    body = (f"<div class='news-header'><h1>Движение открывается</h1><div class='news-header__lead'>"
+            f"{lead}</div></div><div class='story'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [lead, *PARAGRAPHS]
+    quoted = (f"<h1>Adoptan medidas</h1><div id='sumario'><blockquote> {lead} </blockquote></div>"
+              f"<div class='story'>{paragraphs_html()}</div>")
+    assert page(quoted).paragraphs == [lead, *PARAGRAPHS]
+    unmarked = body.replace("news-header__lead", "news-header__note")  # an unmarked block
+    assert page(unmarked).paragraphs == PARAGRAPHS
+
+
+def test_a_dateline_alone_in_its_paragraph_is_no_paragraph():
+    body = (f"<div class='story'><h1>Verkehrsunfallflucht</h1><p><i><a href='/r/x'>Bad Neuenahr"
+            f"-Ahrweiler</a> (ots)</i></p>{paragraphs_html()}</div>")  # headline in the body
+    assert page(body).paragraphs == PARAGRAPHS
+    inline = (f"<h1>Verkehrsunfallflucht</h1><div class='story'><p>Rheine (ots) - {PARAGRAPHS[0]}"
+              f"</p>{paragraphs_html(PARAGRAPHS[1:])}</div>")  # a dateline inside the text stays
+    assert page(inline).paragraphs[0] == f"Rheine (ots) - {PARAGRAPHS[0]}"
+
+
+def test_a_closing_contact_block_led_by_a_colon_line_is_no_paragraph():
+    contact = ("<p>Rückfragen bitte an: </p><p>Polizei Steinfurt<br>Pressestelle<br>Telefon: "
+               "02551 152200</p><p class='originator'>Original-Content von: Polizei Steinfurt, "
+               "übermittelt durch news aktuell</p>")
+    body = f"<h1>Verkehrsunfallflucht</h1><div class='story'>{paragraphs_html()}{contact}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    quoted = (f"<h1>عنوان</h1><div class='story'>{paragraphs_html()}<p>The minister said:</p>"
+              "<p>We will not stop until the work is done.</p></div>")  # a sentence follows
+    assert page(quoted).paragraphs[-1] == "We will not stop until the work is done."
+
+
+def test_a_video_posts_text_in_a_block_naming_the_storys_media_content_is_the_body():
+    body = (f"<div class='top-news'><h1>Зірвана операція</h1></div><div class='top-media-content"
+            f" video-media'><div class='video_player'><img src='/v.jpg'></div><div class="
+            f"'article_text'>{paragraphs_html()}</div></div>")
+    blob = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"articleBody\":"
+            " \"Text, read-also titles and photo credits run together\"}</script>")
+    assert page(body, head=blob).paragraphs == PARAGRAPHS  # not the JSON-LD blob
+    player = body.replace("top-media-content video-media", "video-media")  # a player's block
+    assert page(player, head=blob).paragraphs != PARAGRAPHS
+
+
+def test_a_byline_alone_in_a_paragraph_is_no_paragraph():
+    byline = "<p><img src='/tiendas.jpg' alt=''>Por FIDEL RENDÓN MATIENZO</p>"
+    body = f"<h1>Adoptan medidas</h1><div class='story'>{byline}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    prose = "<p>Por Cuba Y Venezuela Pasan Los Vientos del Norte esta semana, dijo.</p>"  # a phrase
+    body = f"<h1>Adoptan medidas</h1><div class='story'>{prose}{paragraphs_html()}</div>"
+    assert len(page(body).paragraphs) == 4

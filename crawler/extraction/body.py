@@ -15,7 +15,8 @@
    cards or photos) continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>`, the `<h2>` right
+   "excerpt"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block of one
+   paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
    under the headline, or a text block of the article's `<header>`), is kept; a lead
    picture's caption is none, nor is a bullet summary (list items above the container's
    first `<p>`).
@@ -23,13 +24,15 @@
    "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
    News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for
    readers' photos, comment rules and disclaimers (affiliate links), credits and source
-   lines, reference lines ("More information: …"), tags lines, bylines, contributors' lines
+   lines, reference lines ("More information: …"), tags lines, bylines (a line that is only
+   "Por NAME"), a dateline alone ("Rheine (ots)"), contributors' lines
    ("… in Paris contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last
    full stop is cut off, the paragraph kept); a "related articles" or "most read" heading
    ("【熱門點閱】"), a copyright line or a wire story's credits ("(Reporting by …; editing
    by …)") end the body; a short closing paragraph mostly in italics is a note (an author's
    bio, "more in today's paper"), not text, as is an italic note on the piece itself ("This
-   article builds on …") and a closing thanks list.
+   article builds on …") and a closing thanks list, as is a closing contact block (a short
+   line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -425,6 +428,7 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             notes.append(italics >= NOTE_SHARE * len(text) and (
                 len(text) <= MAX_NOTE or bool(BIO.match(text) or ABOUT_THE_PIECE.search(text))
             ) or bool(THANKS.match(text)) or _pointer(text, ends_in_link))
+    _drop_contact_block(kept, notes)
     headings = _heading_texts(container) if kept else set()
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
         kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
@@ -433,6 +437,28 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     while kept and (_label(kept[0]) or kept[0] in summary):
         kept.pop(0)  # a body opens with a sentence, not a label or the story's highlights
     return kept
+
+
+MAX_CONTACT_LINE = 200  # characters; a line of a closing contact block (name, phone, credit)
+
+
+def _drop_contact_block(kept: list[str], notes: list[bool]) -> None:
+    """A closing block led by a short line ending in a colon ('Rückfragen bitte an:', 'Media
+    contact:') and holding no sentence after it (a name, a phone, 'Original-Content von: …')
+    is a press office's contact block and credit, not text: cut from that line on."""
+    for lead in range(len(kept) - 1, 0, -1):
+        text = kept[lead]
+        if text.endswith(":") and len(text) <= MAX_LEAD_IN:
+            break
+        if len(text) > MAX_CONTACT_LINE or text.endswith(SENTENCE_END):
+            return
+    else:
+        return
+    del kept[lead:]
+    del notes[lead:]
+
+
+MAX_LEAD_IN = 60  # characters; a line announcing a contact block ('Kontakt:') is short
 
 
 def _leading_list_items(container: HtmlElement) -> set[str]:
@@ -450,6 +476,32 @@ def _leading_list_items(container: HtmlElement) -> set[str]:
 def _label(text: str) -> bool:
     """A short line that is no sentence: a button, a section label, a caption."""
     return len(text) < MIN_PARAGRAPH and not text.endswith(SENTENCE_END)
+
+
+# "Place (Agency)" alone: a wire story's dateline set as its own paragraph ("Rheine (ots)").
+DATELINE_ONLY = re.compile(r"^[^\W\d_][^\d|:.!?()]{1,40}\s?\([^\W\d_]{2,12}\)\s*[-–—:]?$")
+
+
+# "By/Por/Par/Von NAME" alone: the word that introduces an author, then a name only.
+BYLINE_ONLY = re.compile(r"^(?:by|por|par|von|di|door|av|af)\s+(\S.*)$", re.I)
+NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "das",
+                            "di", "du", "le", "van", "von", "der", "den", "and", "und", "et"})
+MAX_BYLINE = 60  # characters
+MAX_NAME_WORDS = 6
+
+
+def _byline_only(text: str) -> bool:
+    """A line that is only an author's byline ("Por FIDEL RENDÓN MATIENZO", "By Jane Doe"):
+    the introducing word, then two to six words that all begin with a capital (particles
+    such as 'de', 'van' aside), nothing else."""
+    found = BYLINE_ONLY.match(text)
+    if not found:
+        return False
+    words = found.group(1).replace(",", " ").split()
+    names = [w for w in words if w.lower() not in NAME_PARTICLES]
+    return 2 <= len(words) <= MAX_NAME_WORDS and len(names) >= 2 and all(
+        w[0].isupper() and w[0].isalpha() and not w.endswith(SENTENCE_END) for w in names
+    )
 
 
 def judge(text: str, link_chars: int = 0) -> str:
@@ -473,6 +525,10 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
+    if len(key) <= MAX_BYLINE and _byline_only(text):
+        return "drop"  # "Por FIDEL RENDÓN MATIENZO": a byline set as a paragraph
+    if len(key) <= MAX_DATELINE and DATELINE_ONLY.match(text):
+        return "drop"  # "Rheine (ots)": a dateline alone, no paragraph of its own
     if len(key) <= MAX_DATE_LINE and has_digit(key) and (
         parse_date(text) or _stamp_line(text)
     ):
@@ -661,11 +717,11 @@ MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no in
 MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
 # Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro";
-# Spanish "bajada", South Slavic "podtitle"/"podnaslov"), also glued to a CamelCase prefix
-# ("ContentHeaderDek-x1").
+# Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov"), also glued to a CamelCase
+# prefix ("ContentHeaderDek-x1").
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
-    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada"
+    r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
     r"|pod-?title|podnaslov)"
     r"(?:$|[\s_\d-])"
 )
@@ -700,10 +756,11 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
-        # a <p>, <h2> or <h3> marked as standfirst ('h3.subtitle'), the headline's own
+        # a <p>, <h2> or <h3> marked as standfirst ('h3.subtitle'), a marked block of one
+        # paragraph ('div.x__lead', a quote in 'div#sumario'), the headline's own
         # subheading, or a paragraph of the article's header (headline, standfirst, byline)
         # may be a phrase
-        phrase_ok = marked and tag_of(el) in ("p", "h2", "h3") or deck or in_header
+        phrase_ok = marked and _one_paragraph(el) or deck or in_header
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(
@@ -719,6 +776,25 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
 
 
 MAX_HEADER_DEPTH = 4  # levels from the headline up to the article's <header>
+
+
+def _one_paragraph(el: HtmlElement) -> bool:
+    """A `<p>`, `<h2>` or `<h3>`, or a block holding one paragraph of text only (its text or
+    one text block): what a standfirst marked by its class prints, final full stop or not."""
+    if tag_of(el) in ("p", "h2", "h3"):
+        return True
+    if tag_of(el) not in ("div", "blockquote", "section"):
+        return False
+    children = [child for child in el if tag_of(child) in BLOCK_TAGS]
+    if not children:
+        return True
+    return len(children) == 1 and not (el.text or "").strip() and _text_block_any(children[0])
+
+
+def _text_block_any(el: HtmlElement) -> bool:
+    return tag_of(el) in ("p", "div", "blockquote") and not any(
+        tag_of(child) in BLOCK_TAGS for child in el
+    )
 
 
 def _header_of(headline: HtmlElement) -> HtmlElement | None:

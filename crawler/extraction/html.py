@@ -40,9 +40,10 @@ _BYLINE_RE = re.compile(rf"(?:^|[\s_-])(?:{_BYLINE_WORDS})(?:$|[\s_-])")
 # ... where layout words alone ("nav", a CSS framework's list style) do not make the article's
 # own byline or date line furniture.
 _LAYOUT_RE = re.compile(r"(?:^|(?<=[\s_-]))(?:nav|navbar|toolbar)(?=$|[\s_-])")
-# ... unless the same attribute also names the article's text itself ("article-body").
+# ... unless the same attribute also names the article's text itself ("article-body"), or
+# the story's media content ("top-media-content video-media": a video post's text).
 _ARTICLE_WORDS_RE = re.compile(
-    r"(?:article|entry|post|story|news)[-_]*(?:body|content|text|details?)|main-?content|"
+    r"(?:article|entry|post|story|news|media)[-_]*(?:body|content|text|details?)|main-?content|"
     r"body-?text|^content$"
 )
 
