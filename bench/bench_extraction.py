@@ -24,8 +24,10 @@ Three sets of saved pages:
   tests/fixtures/real/unseen8/);
 - `unseen9`: a ninth, added after the rules drawn from `unseen8` (eight outlets, six languages;
   tests/fixtures/real/unseen9/);
-- `unseen12`: a twelfth, added after the rules drawn from `unseen9` (twelve outlets, English,
-  French and German; tests/fixtures/real/unseen12/).
+- `unseen11`: an eleventh, added after the rules drawn from `unseen9` (eight outlets, four
+  languages; tests/fixtures/real/unseen11/);
+- `unseen12`: a twelfth, added with `unseen11` (twelve outlets, English, French and German;
+  tests/fixtures/real/unseen12/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
 timestamps stage (which reads the date); accuracy is read after all the cleaning stages
@@ -64,7 +66,7 @@ from crawler.offline import page_for  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
 REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5",
-             "unseen6", "unseen7", "unseen8", "unseen9", "unseen12")
+             "unseen6", "unseen7", "unseen8", "unseen9", "unseen11", "unseen12")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",
