@@ -191,6 +191,9 @@ def test_an_og_title_that_decorates_the_h1_gives_way_to_it():
     glued = '<meta property="og:title" content="稱「憂鬱症是不知足」挨轟　吳宗憲：別想--上報">'
     assert page("<h1>稱「憂鬱症是不知足」挨轟　吳宗憲：別想</h1>" + paragraphs_html(),
                 head=glued).title == "稱「憂鬱症是不知足」挨轟 吳宗憲：別想"
+    arrow = '<meta property="og:title" content="Wie Freenet Kunden gewinnen will › Meedia">'
+    assert page(f"<h1>Wie Freenet Kunden gewinnen will</h1>{paragraphs_html()}",
+                head=arrow).title == "Wie Freenet Kunden gewinnen will"  # a breadcrumb arrow
     other = '<meta property="og:title" content="خبر مهم عن الحكومة الجديدة">'
     assert page(f"<h1>خبر مهم عن الحكومة</h1>{paragraphs_html()}", head=other).title == (
         "خبر مهم عن الحكومة الجديدة"  # a different wording: the shared title stays first
