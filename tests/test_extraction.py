@@ -974,6 +974,9 @@ def test_a_byline_alone_in_a_paragraph_is_no_paragraph():
     byline = "<p><img src='/tiendas.jpg' alt=''>Por FIDEL RENDÓN MATIENZO</p>"
     body = f"<h1>Adoptan medidas</h1><div class='story'>{byline}{paragraphs_html()}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+    written = "<p><em>Written by: <a href='/a'>Julie Mollins</a> </em></p>"
+    body = f"<h1>Adoptan medidas</h1><div class='story'>{written}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
     prose = "<p>Por Cuba Y Venezuela Pasan Los Vientos del Norte esta semana, dijo.</p>"  # a phrase
     body = f"<h1>Adoptan medidas</h1><div class='story'>{prose}{paragraphs_html()}</div>"
     assert len(page(body).paragraphs) == 4

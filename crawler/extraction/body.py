@@ -482,8 +482,13 @@ def _label(text: str) -> bool:
 DATELINE_ONLY = re.compile(r"^[^\W\d_][^\d|:.!?()]{1,40}\s?\([^\W\d_]{2,12}\)\s*[-–—:]?$")
 
 
-# "By/Por/Par/Von NAME" alone: the word that introduces an author, then a name only.
-BYLINE_ONLY = re.compile(r"^(?:by|por|par|von|di|door|av|af)\s+(\S.*)$", re.I)
+# "By/Por/Par/Von NAME" alone ("Written by: NAME" too): the words that introduce an author,
+# then a name only.
+BYLINE_ONLY = re.compile(
+    r"^(?:(?:written|posted|reported|text|words|story)\s+by|by|por|par|von|di|door|av|af)"
+    r"\s*:?\s+(\S.*)$",
+    re.I,
+)
 NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "das",
                             "di", "du", "le", "van", "von", "der", "den", "and", "und", "et"})
 MAX_BYLINE = 60  # characters
@@ -491,7 +496,8 @@ MAX_NAME_WORDS = 6
 
 
 def _byline_only(text: str) -> bool:
-    """A line that is only an author's byline ("Por FIDEL RENDÓN MATIENZO", "By Jane Doe"):
+    """A line that is only an author's byline ("Por FIDEL RENDÓN MATIENZO", "By Jane Doe",
+    "Written by: Jane Doe"):
     the introducing word, then two to six words that all begin with a capital (particles
     such as 'de', 'van' aside), nothing else."""
     found = BYLINE_ONLY.match(text)
