@@ -980,3 +980,12 @@ def test_a_byline_alone_in_a_paragraph_is_no_paragraph():
     prose = "<p>Por Cuba Y Venezuela Pasan Los Vientos del Norte esta semana, dijo.</p>"  # a phrase
     body = f"<h1>Adoptan medidas</h1><div class='story'>{prose}{paragraphs_html()}</div>"
     assert len(page(body).paragraphs) == 4
+
+
+def test_a_lead_before_the_body_reads_its_links_as_written():
+    lead = ("L’un des écrivains sud-coréens les plus célèbres, <a href='/h'>Hwang Sok-yong</a>, "
+            "est un homme heureux.")
+    body = (f"<h1>Turpitude et architecture</h1><div class='chapo'><p>{lead}</p></div>"
+            f"<div class='texte'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs[0] == ("L’un des écrivains sud-coréens les plus célèbres, "
+                                        "Hwang Sok-yong, est un homme heureux.")

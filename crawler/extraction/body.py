@@ -19,7 +19,7 @@
    paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
    under the headline, or a text block of the article's `<header>`), is kept; a lead
    picture's caption is none, nor is a bullet summary (list items above the container's
-   first `<p>`).
+   first `<p>`). The lead reads as the paragraphs do (a link joined to the comma after it).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
    "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
    News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for
@@ -704,7 +704,7 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
             if _holds_picture(node):  # a lead picture's block: its caption is no standfirst
                 node = node.getprevious()
                 continue
-            text = visible_text(node)
+            text = _flowing_text(node)
             if len(text) >= MIN_LEAD:
                 if _mixed(node) or headline is not None and holds(node, headline):
                     break  # the headline's block: its intro is looked for below
@@ -713,6 +713,12 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
                 return "" if _same_start(text, first) else text
         node = node.getprevious()
     return _intro_after(headline, container, first) if headline is not None else ""
+
+
+def _flowing_text(node: HtmlElement) -> str:
+    """A lead's text as its paragraphs read (inline elements joined as written, no space
+    where the page has none: "<a>Hwang Sok-yong</a>, est"), furniture inside left out."""
+    return " ".join(text for text, *_ in _split(_pieces(node)))
 
 
 def _holds_picture(node: HtmlElement) -> bool:
@@ -758,7 +764,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         in_header = header is not None and _text_block(el) and holds(header, el)
         if tag_of(el) != "p" and not marked and not in_header:
             continue
-        text = _text_without_stamps(el) if marked else visible_text(el)
+        text = _text_without_stamps(el) if marked else _flowing_text(el)
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
