@@ -989,3 +989,17 @@ def test_a_lead_before_the_body_reads_its_links_as_written():
             f"<div class='texte'>{paragraphs_html()}</div>")
     assert page(body).paragraphs[0] == ("L’un des écrivains sud-coréens les plus célèbres, "
                                         "Hwang Sok-yong, est un homme heureux.")
+
+
+def test_a_camel_case_class_is_read_by_its_last_word():
+    related = ("<article class='ArticleRelated'><div class='Tagline'>Mehr zum Thema</div><a "
+               "href='/x'><h4>Warum Instagram-Posts nicht automatisch Werbung sind</h4></a><p>"
+               "Jetzt wird deutlich, wie das Kammergericht die gleiche Sache bewertet.</p>"
+               "</article>")
+    body = (f"<h1>Vreni-Frost-Urteil</h1><div class='ArticleCopy'><p>{PARAGRAPHS[0]}</p>{related}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    tagged = PARAGRAPHS[0].replace("الأربعاء", "<a class='textTag' href='/t'>الأربعاء</a>")
+    helper = (f"<h1>Vreni-Frost-Urteil</h1><div class='idgGalleryWidthHelper'><p>{tagged}</p>"
+              f"{paragraphs_html(PARAGRAPHS[1:])}</div>")  # "Gallery" only qualifies "Helper"
+    assert page(helper).paragraphs == PARAGRAPHS

@@ -8,7 +8,8 @@
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions, dialog boxes, a `<div>` or `<p>` holding a picture
-   and its caption, a data table: header cells and no cell of prose) is skipped.
+   and its caption, a data table: header cells and no cell of prose) is skipped; a block's
+   CamelCase class reads by its last word ("ArticleRelated": related).
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
    the body; blocks of the container's own tag and class (or of the classed block that only
    wraps it) elsewhere after the headline (a template that cuts the body into chunks between
