@@ -1003,3 +1003,16 @@ def test_a_camel_case_class_is_read_by_its_last_word():
     helper = (f"<h1>Vreni-Frost-Urteil</h1><div class='idgGalleryWidthHelper'><p>{tagged}</p>"
               f"{paragraphs_html(PARAGRAPHS[1:])}</div>")  # "Gallery" only qualifies "Helper"
     assert page(helper).paragraphs == PARAGRAPHS
+
+
+def test_a_social_posts_embed_is_no_body_text_and_its_time_is_not_the_date():
+    embed = ("<blockquote class='instagram-media' data-instgrm-permalink='https://example.org/p/1'>"
+             "<div><p><a href='https://example.org/p/1'>Ein Beitrag geteilt von Vreni Frost "
+             "(@vrenifrost)</a> am <time datetime='2018-03-12T19:30:12+00:00'>Mär 12, 2018 um "
+             "12:30 PDT</time></p></div></blockquote>")
+    body = (f"<h1>Vreni-Frost-Urteil</h1><div class='meta'>Dienstag, 29. Januar 2019</div>"
+            f"<div class='story'><p>{PARAGRAPHS[0]}</p>{embed}{paragraphs_html(PARAGRAPHS[1:])}"
+            "</div>")
+    article = stored(page(body, url="https://news.example.de/a-172529", tz="Europe/Berlin"))
+    assert article.body == "\n\n".join(PARAGRAPHS)
+    assert article.published_at == datetime(2019, 1, 28, 23, 0, tzinfo=UTC)

@@ -21,7 +21,8 @@ FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "figure", "figcaption"})
 
 # Class or id words of page furniture: comments, related/most-read lists, share and follow bars,
 # ads and promos, tickers, tags, captions and credits, the site-wide clock, modal windows
-# (cookie, consent, ad-blocker notices), video players, text only screen readers get.
+# (cookie, consent, ad-blocker notices), video players, text only screen readers get, and
+# the embed code of a social network's post (its caption, its author, its date).
 _FURNITURE_WORDS = (
     r"comments?|comment-?\w+|disqus|related|relateds?|also|read-?more|more-?news|most-?read|"
     r"most-?viewed|popular|trending|recommend\w*|outbrain|taboola|share|sharing|social|"
@@ -30,7 +31,8 @@ _FURNITURE_WORDS = (
     r"copyright|print|toolbar|menu|navbar|nav|header|footer|"
     r"gmt|timeband|clock|weather|login|signup|cookie\w*|consent|modal\w*|popup\w*|dialog|adblock\w*|"
     r"video|video-?list|player|latest|next|prev|previous|pagination|pager|slideshow|gallery|"
-    r"carousel|slider|screen-?reader-?text|sr-only|visually-?hidden"
+    r"carousel|slider|screen-?reader-?text|sr-only|visually-?hidden|"
+    r"instagram-media|twitter-tweet|twitter-video|tiktok-embed|fb-post|fb-video"
 )
 # ... and the article's own bylines, dates and captions: furniture in a body, not for dates.
 _BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date|time|info|" \

@@ -8,7 +8,7 @@ and keeps the most trusted readable one. In order of trust:
 - `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
   (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
   `<time datetime>` in ISO form outside furniture (a header block right inside `<article>` is
-  none);
+  none; a social network's embedded post, which dates the post, is);
 - `text`: a date printed near the headline or just above the body (short text parsed by
   `crawler.dates`), never inside related or most-read lists, comments, tickers or the
   site-wide clock (a date beside the site's search box is one), else a labelled one
