@@ -1016,3 +1016,12 @@ def test_a_social_posts_embed_is_no_body_text_and_its_time_is_not_the_date():
     article = stored(page(body, url="https://news.example.de/a-172529", tz="Europe/Berlin"))
     assert article.body == "\n\n".join(PARAGRAPHS)
     assert article.published_at == datetime(2019, 1, 28, 23, 0, tzinfo=UTC)
+
+
+def test_an_about_the_author_box_and_a_discuss_on_social_pointer_close_no_body():
+    closing = ("<p>Diskutieren Sie mit dem Autor - auf <a href='https://example.org/t'>Twitter</a>"
+               " oder auf <a href='https://example.org/i'>Instagram</a>!</p><div class='box'>"
+               "<h6>Über den Autor</h6><div><p>Martin Gerecke ist Rechtsanwalt in Hamburg. Er "
+               "berät Unternehmen und Einzelpersonen im Medienrecht.</p></div></div>")
+    body = f"<h1>Vreni-Frost-Urteil</h1><div class='story'>{paragraphs_html()}{closing}</div>"
+    assert page(body).paragraphs == PARAGRAPHS

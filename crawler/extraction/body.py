@@ -7,8 +7,9 @@
    named with their first class word ("banner-section" > "banner-text").
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
-   ads, share and follow bars, captions, dialog boxes, a `<div>` or `<p>` holding a picture
-   and its caption, a data table: header cells and no cell of prose) is skipped; a block's
+   ads, share and follow bars, captions, dialog boxes, a social network's embedded post, a
+   `<div>` or `<p>` holding a picture and its caption, a data table: header cells and no
+   cell of prose) is skipped; a block's
    CamelCase class reads by its last word ("ArticleRelated": related).
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
    the body; blocks of the container's own tag and class (or of the classed block that only
@@ -24,16 +25,17 @@
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
    "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
    News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for
-   readers' photos, comment rules and disclaimers (affiliate links), credits and source
-   lines, reference lines ("More information: …"), tags lines, bylines (a line that is only
-   "Por NAME"), a dateline alone ("Rheine (ots)"), contributors' lines
-   ("… in Paris contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last
-   full stop is cut off, the paragraph kept); a "related articles" or "most read" heading
-   ("【熱門點閱】"), a copyright line or a wire story's credits ("(Reporting by …; editing
-   by …)") end the body; a short closing paragraph mostly in italics is a note (an author's
-   bio, "more in today's paper"), not text, as is an italic note on the piece itself ("This
-   article builds on …") and a closing thanks list, as is a closing contact block (a short
-   line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
+   readers' photos or to discuss the piece on a social network, comment rules and
+   disclaimers (affiliate links), credits and source lines, reference lines ("More
+   information: …"), tags lines, bylines (a line that is only "Por NAME" or "Written by:
+   NAME"), a dateline alone ("Rheine (ots)"), contributors' lines ("… in Paris
+   contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last full stop is
+   cut off, the paragraph kept); a "related articles" or "most read" heading ("【熱門點閱】"),
+   an "about the author" heading, a copyright line or a wire story's credits ("(Reporting by
+   …; editing by …)") end the body; a short closing paragraph mostly in italics is a note (an
+   author's bio, "more in today's paper"), not text, as is an italic note on the piece itself
+   ("This article builds on …") and a closing thanks list, as is a closing contact block (a
+   short line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -101,7 +103,9 @@ PROMO = re.compile(
         "انضم", "انضموا", "follow us", "follow", "subscribe", "join us",
         "download the app", "sign up", "síguenos", "siguenos", "suscríbete", "suscribete",
         "suivez-nous", "suivez nous", "abonnez-vous", "folgen sie uns", "folge uns", "siga-nos",
-        "segue-nos", "seguici",
+        "segue-nos", "seguici", "discuss this", "discuss with", "join the discussion",
+        "join the conversation", "diskutieren sie mit", "diskutiere mit", "discutez-en",
+        "discutez avec",
     ]) + ").{0,80}(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
         "غوغل نيوز", "جوجل نيوز", "google news", "تويتر", "فيسبوك", "فيس بوك", "تلغرام",
         "تليجرام", "تيليغرام", "واتساب", "واتس اب", "يوتيوب", "انستغرام", "إنستغرام", "انستجرام",
@@ -154,7 +158,9 @@ END_MARKERS = _marker_re([
     "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
     "more stories", "all rights reserved", "most read", "熱門點閱", "热门点阅", "熱門文章",
     "热门文章", "熱門新聞", "热门新闻", "相關新聞", "相关新闻", "相關文章", "相关文章",
-    "編輯部推薦", "编辑部推荐",
+    "編輯部推薦", "编辑部推荐", "about the author", "über den autor", "über die autorin",
+    "über die autoren", "à propos de l'auteur", "sobre el autor", "sobre la autora",
+    "sobre o autor",
 ])
 _OPEN_BRACKETS = "【[（(〔「 "
 # A credit or caption line; in Chinese "file photo:", "image source:", "pictured:"; a
