@@ -1025,3 +1025,12 @@ def test_an_about_the_author_box_and_a_discuss_on_social_pointer_close_no_body()
                "berät Unternehmen und Einzelpersonen im Medienrecht.</p></div></div>")
     body = f"<h1>Vreni-Frost-Urteil</h1><div class='story'>{paragraphs_html()}{closing}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_labelled_caption_set_as_a_paragraph_is_no_paragraph():
+    caption = ("<p style='font-size:11px'><em>Header Image: </em>People have lived in Ecuador’s "
+               "Amazon forests for thousands of years, including those who made this petroglyph "
+               "in Napo province. <em>Credit: Tomas Munita (<a href='/cc'>CC BY-NC-ND 2.0</a>)"
+               "</em></p>")
+    body = f"<h1>Intact forestlands</h1><div class='story'>{paragraphs_html()}{caption}</div>"
+    assert page(body).paragraphs == PARAGRAPHS

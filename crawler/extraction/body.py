@@ -24,18 +24,18 @@
    first `<p>`). The lead reads as the paragraphs do (a link joined to the comma after it).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
    "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
-   News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for
-   readers' photos or to discuss the piece on a social network, comment rules and
-   disclaimers (affiliate links), credits and source lines, reference lines ("More
-   information: …"), tags lines, bylines (a line that is only "Por NAME" or "Written by:
-   NAME"), a dateline alone ("Rheine (ots)"), contributors' lines ("… in Paris
-   contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last full stop is
-   cut off, the paragraph kept); a "related articles" or "most read" heading ("【熱門點閱】"),
-   an "about the author" heading, a copyright line or a wire story's credits ("(Reporting by
-   …; editing by …)") end the body; a short closing paragraph mostly in italics is a note (an
-   author's bio, "more in today's paper"), not text, as is an italic note on the piece itself
-   ("This article builds on …") and a closing thanks list, as is a closing contact block (a
-   short line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
+   News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for readers'
+   photos or to discuss the piece on a social network, comment rules and disclaimers (affiliate
+   links), credits and source lines, a labelled caption ("Header Image: … Credit: …"),
+   reference lines ("More information: …"), tags lines, bylines (a line that is only "Por NAME"
+   or "Written by: NAME"), a dateline alone ("Rheine (ots)"), contributors' lines ("… in Paris
+   contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last full stop is cut
+   off, the paragraph kept); a "related articles" or "most read" heading ("【熱門點閱】"), an "about
+   the author" heading, a copyright line or a wire story's credits ("(Reporting by …; editing
+   by …)") end the body; a short closing paragraph mostly in italics is a note (an author's
+   bio, "more in today's paper"), not text, as is an italic note on the piece itself ("This
+   article builds on …") and a closing thanks list, as is a closing contact block (a short line
+   ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -174,6 +174,13 @@ CREDIT = re.compile(
     re.I,
 )
 
+# A picture's caption set as a paragraph, labelled ("Header Image: People have lived … Credit:
+# …", "Featured photo: …"): longer than a credit line, still no text.
+CAPTION_LINE = re.compile(
+    r"^(?:(?:header|featured?|top|lead|main|cover|banner|hero|title)\s+)?"
+    r"(?:image|photo|picture|pic)\s*:",
+    re.I,
+)
 # The reference block a science story closes with ("More information: Niekus et al. …",
 # "Journal information: PNAS").
 REFERENCE = re.compile(
@@ -534,7 +541,7 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 160 and (PROMO.search(key) or APP_PROMO.search(key)):
         return "drop"
-    if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key):
+    if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key) or CAPTION_LINE.match(key):
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
