@@ -1034,3 +1034,10 @@ def test_a_labelled_caption_set_as_a_paragraph_is_no_paragraph():
                "</em></p>")
     body = f"<h1>Intact forestlands</h1><div class='story'>{paragraphs_html()}{caption}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_note_on_the_pieces_versions_is_no_paragraph():
+    note = ("<p>This is the extended version of an interview that was first published in German "
+            "translation in the print edition of Die Weltwoche on January 24th .</p>")
+    body = f"<h1>Steve Forbes</h1><div class='story'>{paragraphs_html()}{note}</div>"
+    assert page(body).paragraphs == PARAGRAPHS

@@ -26,16 +26,17 @@
    "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
    News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for readers'
    photos or to discuss the piece on a social network, comment rules and disclaimers (affiliate
-   links), credits and source lines, a labelled caption ("Header Image: … Credit: …"),
-   reference lines ("More information: …"), tags lines, bylines (a line that is only "Por NAME"
-   or "Written by: NAME"), a dateline alone ("Rheine (ots)"), contributors' lines ("… in Paris
-   contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last full stop is cut
-   off, the paragraph kept); a "related articles" or "most read" heading ("【熱門點閱】"), an "about
-   the author" heading, a copyright line or a wire story's credits ("(Reporting by …; editing
-   by …)") end the body; a short closing paragraph mostly in italics is a note (an author's
-   bio, "more in today's paper"), not text, as is an italic note on the piece itself ("This
-   article builds on …") and a closing thanks list, as is a closing contact block (a short line
-   ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
+   links), credits and source lines, a labelled caption ("Header Image: … Credit: …"), a note
+   on the piece's versions ("This is the extended version of an interview first published in
+   …"), reference lines ("More information: …"), tags lines, bylines (a line that is only "Por
+   NAME" or "Written by: NAME"), a dateline alone ("Rheine (ots)"), contributors' lines ("… in
+   Paris contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last full stop
+   is cut off, the paragraph kept); a "related articles" or "most read" heading ("【熱門點閱】"), an
+   "about the author" heading, a copyright line or a wire story's credits ("(Reporting by …;
+   editing by …)") end the body; a short closing paragraph mostly in italics is a note (an
+   author's bio, "more in today's paper"), not text, as is an italic note on the piece itself
+   ("This article builds on …") and a closing thanks list, as is a closing contact block (a
+   short line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -181,6 +182,15 @@ CAPTION_LINE = re.compile(
     r"(?:image|photo|picture|pic)\s*:",
     re.I,
 )
+# A note on the piece's versions ("This is the extended version of an interview that was first
+# published in … the print edition"): the republication note of CREDIT, at any length.
+VERSION_NOTE = re.compile(
+    r"^(?:this|the following) is (?:an?|the) (?:[\w-]+ ){0,3}version of (?:an?|the|this) "
+    r"(?:interview|article|story|piece|report|text|essay|column)\b.{0,200}?"
+    r"\b(?:published|appeared|ran|printed)\b",
+    re.I,
+)
+
 # The reference block a science story closes with ("More information: Niekus et al. …",
 # "Journal information: PNAS").
 REFERENCE = re.compile(
@@ -541,7 +551,9 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 160 and (PROMO.search(key) or APP_PROMO.search(key)):
         return "drop"
-    if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key) or CAPTION_LINE.match(key):
+    if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key) or (
+        CAPTION_LINE.match(key) or VERSION_NOTE.match(key)
+    ):
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
