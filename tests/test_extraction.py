@@ -1041,3 +1041,10 @@ def test_a_note_on_the_pieces_versions_is_no_paragraph():
             "translation in the print edition of Die Weltwoche on January 24th .</p>")
     body = f"<h1>Steve Forbes</h1><div class='story'>{paragraphs_html()}{note}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_pointer_to_the_annex_is_no_paragraph():
+    pointer = ("<div class='recense'><a href='#annexe'>Voir en annexe</a> : Place des français et "
+               "des européens parmi les publiants des revues (tableau récapitulatif)</div>")
+    body = f"<h1>L’évaluation</h1><div class='texte'>{pointer}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS

@@ -23,20 +23,21 @@
    picture's caption is none, nor is a bullet summary (list items above the container's
    first `<p>`). The lead reads as the paragraphs do (a link joined to the comma after it).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
-   "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
-   News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for readers'
-   photos or to discuss the piece on a social network, comment rules and disclaimers (affiliate
-   links), credits and source lines, a labelled caption ("Header Image: … Credit: …"), a note
-   on the piece's versions ("This is the extended version of an interview first published in
-   …"), reference lines ("More information: …"), tags lines, bylines (a line that is only "Por
-   NAME" or "Written by: NAME"), a dateline alone ("Rheine (ots)"), contributors' lines ("… in
-   Paris contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last full stop
-   is cut off, the paragraph kept); a "related articles" or "most read" heading ("【熱門點閱】"), an
-   "about the author" heading, a copyright line or a wire story's credits ("(Reporting by …;
-   editing by …)") end the body; a short closing paragraph mostly in italics is a note (an
-   author's bio, "more in today's paper"), not text, as is an italic note on the piece itself
-   ("This article builds on …") and a closing thanks list, as is a closing contact block (a
-   short line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
+   "Lesen Sie auch", "Mira también") link-only paragraphs and pointers to an annex ("Voir en
+   annexe : …"), promos ("follow us on Google News", "Síguenos en Facebook", "download our
+   app"), share prompts and call-outs for readers' photos or to discuss the piece on a social
+   network, comment rules and disclaimers (affiliate links), credits and source lines, a
+   labelled caption ("Header Image: … Credit: …"), a note on the piece's versions ("This is the
+   extended version of an interview first published in …"), reference lines ("More information:
+   …"), tags lines, bylines (a line that is only "Por NAME" or "Written by: NAME"), a dateline
+   alone ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
+   ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
+   "related articles" or "most read" heading ("【熱門點閱】"), an "about the author" heading, a
+   copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body; a
+   short closing paragraph mostly in italics is a note (an author's bio, "more in today's
+   paper"), not text, as is an italic note on the piece itself ("This article builds on …") and
+   a closing thanks list, as is a closing contact block (a short line ending in a colon,
+   "Rückfragen bitte an:", then no sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -96,7 +97,8 @@ READ_ALSO = _marker_re([
     "see more photos", "see more pictures", "more photos:", "must read", "read |", "read:",
     "lire aussi", "à lire aussi", "voir aussi", "lesen sie auch", "siehe auch", "lee también",
     "lea también", "mira también", "ver también", "vea también", "leia também", "veja também",
-    "leggi anche", "vedi anche",
+    "leggi anche", "vedi anche", "voir en annexe", "voir l'annexe", "see appendix",
+    "see the appendix", "see annex", "siehe anhang", "ver anexo", "véase el anexo",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
