@@ -1048,3 +1048,16 @@ def test_a_pointer_to_the_annex_is_no_paragraph():
                "des européens parmi les publiants des revues (tableau récapitulatif)</div>")
     body = f"<h1>L’évaluation</h1><div class='texte'>{pointer}{paragraphs_html()}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_data_table_cut_into_one_table_per_row_is_no_paragraphs():
+    head = ("<table><thead><tr><th>Domaine</th><th>Articles</th><th>Part</th></tr></thead>"
+            "<tbody><tr><td>Revues Généralistes</td><td>316</td><td>2.9</td></tr></tbody></table>")
+    rows = "".join(f"<table><tbody><tr><td>{label}</td><td>{n}</td><td>1.{n}</td></tr></tbody>"
+                   "</table>" for n, label in enumerate(
+                       ["Développement et transition", "Macro économie, Economie Inter."]))
+    body = f"<h1>L’évaluation</h1><div class='texte'>{paragraphs_html()}{head}{rows}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    layout = f"<table><tr><td>{PARAGRAPHS[2]}</td></tr></table>"  # text laid out in cells
+    body = f"<h1>L’évaluation</h1><div class='texte'>{head}{layout}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == [PARAGRAPHS[2], *PARAGRAPHS]

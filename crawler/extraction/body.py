@@ -8,8 +8,8 @@
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
    `<br>` (or one after a full stop); furniture inside the container (injected related links,
    ads, share and follow bars, captions, dialog boxes, a social network's embedded post, a
-   `<div>` or `<p>` holding a picture and its caption, a data table: header cells and no
-   cell of prose) is skipped; a block's
+   `<div>` or `<p>` holding a picture and its caption, a data table: header cells, its own or
+   those of the run of sibling tables it belongs to, and no cell of prose) is skipped; a block's
    CamelCase class reads by its last word ("ArticleRelated": related).
    Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
    the body; blocks of the container's own tag and class (or of the classed block that only
@@ -622,12 +622,26 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
 _PICTURE_TAGS = frozenset({"img", "picture"})
 
 
+MAX_TABLE_RUN = 40  # sibling tables looked at for the header of a table cut into rows
+
+
 def _data_table(node: HtmlElement) -> bool:
     """A table with header cells and no cell of prose: figures (dates, amounts, names) read
-    by column, not paragraphs; a table laying out an article's text has prose in its cells."""
-    return node.find(".//th") is not None and all(
-        len(squash(cell.text_content())) < MIN_PARAGRAPH for cell in node.iter("td")
-    )
+    by column, not paragraphs; a table laying out an article's text has prose in its cells
+    (a sentence's length: a row's label, "Développement et transition", is none).
+    A table without header cells in a run of sibling tables that has some is one table cut
+    into rows (an annex printing each row as a table, the header atop the first)."""
+    if not all(len(squash(cell.text_content())) < MIN_LEAD for cell in node.iter("td")):
+        return False
+    if node.find(".//th") is not None:
+        return True
+    for siblings in (node.itersiblings(preceding=True), node.itersiblings()):
+        for seen, sibling in enumerate(siblings):
+            if seen >= MAX_TABLE_RUN or tag_of(sibling) != "table":
+                break
+            if sibling.find(".//th") is not None:
+                return True
+    return False
 
 
 def _form_block(node: HtmlElement) -> bool:
