@@ -1061,3 +1061,14 @@ def test_a_data_table_cut_into_one_table_per_row_is_no_paragraphs():
     layout = f"<table><tr><td>{PARAGRAPHS[2]}</td></tr></table>"  # text laid out in cells
     body = f"<h1>L’évaluation</h1><div class='texte'>{head}{layout}{paragraphs_html()}</div>"
     assert page(body).paragraphs == [PARAGRAPHS[2], *PARAGRAPHS]
+
+
+def test_a_block_marked_as_abstract_in_a_second_header_is_the_standfirst():
+    abstract = "Die Digitalisierung vernichtet Arbeitsplätze, doch sie schafft auch neue Berufe."
+    body = ("<article><header><div class='row'><h1>Sieben Berufe, die Zukunft haben</h1></div>"
+            "</header><header class='row'><div class='author'>Olaf Kempin</div><div class="
+            f"'abstract'>{abstract}</div></header><div class='story'>{paragraphs_html()}</div>"
+            "</article>")
+    assert page(body).paragraphs == [abstract, *PARAGRAPHS]
+    chapo = body.replace("'abstract'", "'chapo'").replace("Arbeitsplätze", "<a>Arbeitsplätze</a>")
+    assert page(chapo).paragraphs == [abstract, *PARAGRAPHS]

@@ -5,25 +5,25 @@
    the best-scoring element outside page furniture is the body (readability's idea, without its
    tree surgery). Blocks holding the headline are no furniture, nor are the blocks inside them
    named with their first class word ("banner-section" > "banner-text").
-2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
-   `<br>` (or one after a full stop); furniture inside the container (injected related links,
-   ads, share and follow bars, captions, dialog boxes, a social network's embedded post, a
-   `<div>` or `<p>` holding a picture and its caption, a data table: header cells, its own or
-   those of the run of sibling tables it belongs to, and no cell of prose) is skipped; a block's
-   CamelCase class reads by its last word ("ArticleRelated": related).
-   Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
-   the body; blocks of the container's own tag and class (or of the classed block that only
-   wraps it) elsewhere after the headline (a template that cuts the body into chunks between
-   cards or photos) continue it.
+2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by
+   two `<br>` (or one after a full stop); furniture inside the container (injected related
+   links, ads, share and follow bars, captions, dialog boxes, a social network's embedded post,
+   a `<div>` or `<p>` holding a picture and its caption, a data table: header cells, its own or
+   those of the run of sibling tables it belongs to, and no cell of prose) is skipped; a
+   block's CamelCase class reads by its last word ("ArticleRelated": related). Paragraphs split
+   over sibling blocks (an ad slot between each) make their shared ancestor the body; blocks of
+   the container's own tag and class (or of the classed block that only wraps it) elsewhere
+   after the headline (a template that cuts the body into chunks between cards or photos)
+   continue it.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
-   the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block of one
-   paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
-   under the headline, or a text block of the article's `<header>`), is kept; a lead
-   picture's caption is none, nor is a bullet summary (list items above the container's
-   first `<p>`). The lead reads as the paragraphs do (a link joined to the comma after it).
+   the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
+   "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
+   of one paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
+   under the headline, or a text block of the article's `<header>`), is kept; a lead picture's
+   caption is none, nor is a bullet summary (list items above the container's first `<p>`). The
+   lead reads as the paragraphs do (a link joined to the comma after it).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
-   "Lesen Sie auch", "Mira también") link-only paragraphs and pointers to an annex ("Voir en
+   "Lesen Sie auch", "Mira también"), link-only paragraphs and pointers to an annex ("Voir en
    annexe : …"), promos ("follow us on Google News", "Síguenos en Facebook", "download our
    app"), share prompts and call-outs for readers' photos or to discuss the piece on a social
    network, comment rules and disclaimers (affiliate links), credits and source lines, a
@@ -759,7 +759,8 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
 
 def _flowing_text(node: HtmlElement) -> str:
     """A lead's text as its paragraphs read (inline elements joined as written, no space
-    where the page has none: "<a>Hwang Sok-yong</a>, est"), furniture inside left out."""
+    where the page has none: "<a>Hwang Sok-yong</a>, est"), furniture inside left out (a deck
+    closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
     return " ".join(text for text, *_ in _split(_pieces(node)))
 
 
@@ -770,13 +771,13 @@ def _holds_picture(node: HtmlElement) -> bool:
 MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no intro zone
 MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
-# Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro";
-# Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov"), also glued to a CamelCase
-# prefix ("ContentHeaderDek-x1").
+# Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro",
+# "abstract"; Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov", French
+# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1").
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
     r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
-    r"|pod-?title|podnaslov)"
+    r"|pod-?title|podnaslov|abstract|chapo|chapeau)"
     r"(?:$|[\s_\d-])"
 )
 
@@ -806,7 +807,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         in_header = header is not None and _text_block(el) and holds(header, el)
         if tag_of(el) != "p" and not marked and not in_header:
             continue
-        text = _text_without_stamps(el) if marked else _flowing_text(el)
+        text = _flowing_text(el)
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
@@ -885,18 +886,6 @@ def _in_deck(el: HtmlElement, headline: HtmlElement) -> bool:
 def _deck_wrapper(node: HtmlElement, headline: HtmlElement) -> bool:
     block = headline.getparent()
     return block is not None and node.getparent() is block and _marked_standfirst(node)
-
-
-def _text_without_stamps(el: HtmlElement) -> str:
-    """A standfirst's text without the date or byline elements printed inside it (a deck
-    closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
-    parts = [el.text or ""]
-    for child in el:
-        if tag_of(child) and not is_furniture(child):
-            inner = _text_without_stamps(child)
-            parts.append(f" {inner} " if tag_of(child) in BLOCK_TAGS else inner)
-        parts.append(child.tail or "")
-    return squash("".join(parts))
 
 
 def _furnished_below(el: HtmlElement, stop: set[HtmlElement], headline: HtmlElement) -> bool:
