@@ -1072,3 +1072,20 @@ def test_a_block_marked_as_abstract_in_a_second_header_is_the_standfirst():
     assert page(body).paragraphs == [abstract, *PARAGRAPHS]
     chapo = body.replace("'abstract'", "'chapo'").replace("Arbeitsplätze", "<a>Arbeitsplätze</a>")
     assert page(chapo).paragraphs == [abstract, *PARAGRAPHS]
+
+
+def test_a_lead_named_like_the_headlines_block_is_the_standfirst_whatever_its_other_words():
+    """'PageArticle_commentHeader' holds an opinion column's headline: its sibling
+    'PageArticle_commentLead' (named with the word of their shared block 'PageArticle') is the
+    article's lead, though 'comment…' reads as furniture elsewhere."""
+    lead = "Vor wenigen Tagen hat das Kammergericht begründet, warum es die Verfügung kassiert."
+    body = ("<div class='PageArticle'><div class='PageArticle_commentHeader'><article class="
+            "'ArticleHeaderComment'><div class='ArticleHeaderComment_subject'><h1>Was sich nach "
+            "dem Urteil ändert</h1></div></article></div><div class='PageArticle_commentLead'>"
+            f"<div class='PageArticle_commentLead-content'>{lead}</div></div><div class="
+            f"'PageArticle_main'><div class='PageArticle_body'><div class='ArticleCopy'>"
+            f"{paragraphs_html()}</div></div></div></div>")
+    head = "<title>Was sich nach dem Urteil ändert</title>"
+    assert page(body, head=head).paragraphs == [lead, *PARAGRAPHS]
+    elsewhere = body.replace("PageArticle_commentLead", "Discussion_commentLead")
+    assert page(elsewhere, head=head).paragraphs == PARAGRAPHS  # a comment block named otherwise

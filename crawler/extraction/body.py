@@ -4,7 +4,9 @@
    text split by `<br><br>` inside a block) scores its parent, and half of it its grandparent;
    the best-scoring element outside page furniture is the body (readability's idea, without its
    tree surgery). Blocks holding the headline are no furniture, nor are the blocks inside them
-   named with their first class word ("banner-section" > "banner-text").
+   named with their first class word ("banner-section" > "banner-text"; from the outermost
+   block so named: "PageArticle" > "PageArticle_commentHeader" > h1, "PageArticle_commentLead"),
+   for the container and for the intro under the headline alike.
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by
    two `<br>` (or one after a full stop); furniture inside the container (injected related
    links, ads, share and follow bars, captions, dialog boxes, a social network's embedded post,
@@ -256,7 +258,8 @@ _CLASS_WORD = re.compile(r"[a-z]+")
 
 def _headline_area(headline: HtmlElement) -> list[HtmlElement]:
     """The blocks inside a block holding the headline whose class opens with that block's
-    first class word ('banner-section' > h2, 'banner-text'): the template names the article's
+    first class word ('banner-section' > h2, 'banner-text'), from the outermost ancestor named
+    so ('PageArticle' > 'PageArticle_commentHeader' > h1): the template names the article's
     area so, and the word is no furniture word there, whatever it reads as elsewhere."""
     found: list[HtmlElement] = []
     for level, block in enumerate(headline.iterancestors()):
@@ -264,6 +267,11 @@ def _headline_area(headline: HtmlElement) -> list[HtmlElement]:
             break
         word = _first_class_word(block)
         if word:
+            for _ in range(AREA_LEVELS):  # up to the block the template names so
+                parent = block.getparent()
+                if parent is None or _first_class_word(parent) != word:
+                    break
+                block = parent
             found.extend(
                 el for el in block.iterdescendants()
                 if el.get("class") and _first_class_word(el) == word
@@ -795,6 +803,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     around = set(headline.iterancestors())
     if container in around:
         return ""
+    area = set(_headline_area(headline))
     header = _header_of(headline)
     found: list[str] = []
     for walked, el in enumerate(following(headline)):
@@ -819,7 +828,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(
-            el, around, headline
+            el, around, headline, area
         ):
             continue
         found.append(text)
@@ -888,12 +897,15 @@ def _deck_wrapper(node: HtmlElement, headline: HtmlElement) -> bool:
     return block is not None and node.getparent() is block and _marked_standfirst(node)
 
 
-def _furnished_below(el: HtmlElement, stop: set[HtmlElement], headline: HtmlElement) -> bool:
+def _furnished_below(
+    el: HtmlElement, stop: set[HtmlElement], headline: HtmlElement, area: set[HtmlElement]
+) -> bool:
     """Furniture between `el` and the headline's block; a standfirst's wrapper beside the
-    headline is none (see _in_deck)."""
+    headline is none (see _in_deck), nor is a block of the headline's area (_headline_area:
+    an opinion column's 'PageArticle_commentLead' beside its 'PageArticle_commentHeader')."""
     node: HtmlElement | None = el
     while node is not None and node not in stop:
-        if is_furniture(node) and not _deck_wrapper(node, headline):
+        if node not in area and is_furniture(node) and not _deck_wrapper(node, headline):
             return True
         node = node.getparent()
     return False
