@@ -1089,3 +1089,18 @@ def test_a_lead_named_like_the_headlines_block_is_the_standfirst_whatever_its_ot
     assert page(body, head=head).paragraphs == [lead, *PARAGRAPHS]
     elsewhere = body.replace("PageArticle_commentLead", "Discussion_commentLead")
     assert page(elsewhere, head=head).paragraphs == PARAGRAPHS  # a comment block named otherwise
+
+
+def test_a_date_line_in_the_share_bar_under_the_headline_is_the_articles_date():
+    bar = ("<div class='social-share'><div class='pull-left'><h5 class='font-blue'>23.01.2019"
+           "</h5><div>By Urs Gehriger and Florian Schwab</div></div><div class='pull-right'>"
+           "<a href='https://twitter.com/share?url=x'>Twitter</a></div></div>")
+    lead = "<p class='article-detail-lead'>Publishing magnate Steve Forbes tells the weekly.</p>"
+    body = (f"<div class='detail-content'><h1>Steve Forbes: Trump is indeed a billionaire.</h1>"
+            f"{lead}{bar}{paragraphs_html()}</div>")
+    url = "https://news.example.ch/ausgaben/artikel/forbes.html"
+    article = stored(page(body, url=url, tz="Europe/Zurich"))
+    assert article.published_at == datetime(2019, 1, 22, 23, 0, tzinfo=UTC)
+    below = (f"<div class='detail-content'><h1>Steve Forbes: Trump is indeed a billionaire.</h1>"
+             f"{lead}{paragraphs_html()}{bar}</div>")  # a share bar under the text: no header
+    assert stored(page(below, url=url, tz="Europe/Zurich")).published_at is None
