@@ -1104,3 +1104,17 @@ def test_a_date_line_in_the_share_bar_under_the_headline_is_the_articles_date():
     below = (f"<div class='detail-content'><h1>Steve Forbes: Trump is indeed a billionaire.</h1>"
              f"{lead}{paragraphs_html()}{bar}</div>")  # a share bar under the text: no header
     assert stored(page(below, url=url, tz="Europe/Zurich")).published_at is None
+
+
+def test_a_furniture_class_around_the_whole_text_does_not_hide_it():
+    """'share-zone' wraps the intro and the text: with no body outside furniture, the one
+    furniture block holding most of the page's prose is the article's."""
+    intro = "Les citoyens sont de plus en plus invités à parler. Mais pour quel résultat ?"
+    body = (f"<header><h1>Prendre la parole</h1></header><div class='share-zone'><div class="
+            f"'intro'><p>{intro}</p></div><figure><img src='/a.jpg'><figcaption>Jean Jaurès à "
+            f"l’Assemblée</figcaption></figure><div class='content-body'>{paragraphs_html()}</div>"
+            "</div><div class='sidebar'><p>Les plus consultés de la semaine sur le site.</p></div>")
+    assert page(body).paragraphs == [intro, *PARAGRAPHS]
+    outside = body.replace("<div class='sidebar'>", f"<div class='story'>{paragraphs_html()}"
+                           "</div><div class='sidebar'>")  # a body outside furniture
+    assert "Mais pour quel résultat" not in " ".join(page(outside).paragraphs)

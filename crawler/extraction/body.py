@@ -6,7 +6,9 @@
    tree surgery). Blocks holding the headline are no furniture, nor are the blocks inside them
    named with their first class word ("banner-section" > "banner-text"; from the outermost
    block so named: "PageArticle" > "PageArticle_commentHeader" > h1, "PageArticle_commentLead"),
-   for the container and for the intro under the headline alike.
+   for the container and for the intro under the headline alike. A page with no container
+   outside furniture (and no JSON-LD text) has it inside the one furniture block holding most
+   of its prose ("share-zone" around the whole text): that block is the article's.
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by
    two `<br>` (or one after a full stop); furniture inside the container (injected related
    links, ads, share and follow bars, captions, dialog boxes, a social network's embedded post,
@@ -215,12 +217,57 @@ _NOT_PROSE = frozenset({"br", "script", "style", "noscript", "template"})
 def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> HtmlElement | None:
     """The element that holds the article's paragraphs, or None when the page has none. A
     block that holds the headline too is no furniture, whatever its class ("ad_body")."""
+    return _best_block(_votes(root, _known_furniture(headline)))
+
+
+def find_held_container(
+    root: HtmlElement, headline: HtmlElement | None = None
+) -> HtmlElement | None:
+    """The container inside the one furniture block that holds most of the page's prose (a
+    "share-zone" around the whole text), for a page with no container outside furniture;
+    None when no block holds that much."""
+    held: dict[HtmlElement, int] = defaultdict(int)
+    _votes(root, _known_furniture(headline), held)
+    holder = max((el for el in held if el is not root), key=held.__getitem__, default=None)
+    if holder is None or held[holder] < PROSE_SHARE * sum(held.values()):
+        return None
+    furniture = _known_furniture(headline)
+    furniture[holder] = False
+    return _best_block(_votes(root, furniture))
+
+
+def _best_block(scores: dict[HtmlElement, float]) -> HtmlElement | None:
+    if not scores:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    if scores[best] < MIN_LEAD:
+        return None
+    shared = _shared_ancestor(best, scores)
+    return best if shared is None else shared
+
+
+PROSE_SHARE = 0.6  # of the page's prose a furniture block holds, to be the article's block
+
+
+def _known_furniture(headline: HtmlElement | None) -> dict[HtmlElement, bool]:
+    """The furniture verdicts known before any paragraph is looked at: the headline's
+    blocks and its area (_headline_area) are none."""
+    if headline is None:
+        return {}
+    furniture = dict.fromkeys(headline.iterancestors(), False)
+    furniture.update(dict.fromkeys(_headline_area(headline), False))
+    return furniture
+
+
+def _votes(
+    root: HtmlElement, furniture: dict[HtmlElement, bool],
+    held: dict[HtmlElement, int] | None = None,
+) -> dict[HtmlElement, float]:
+    """Every paragraph's vote (see find_container); when asked, each paragraph's length goes
+    to `held`: under the one furniture block holding it, under `root` when it is outside
+    furniture (or under two furniture blocks: furniture twice, whatever holds the text)."""
     scores: dict[HtmlElement, float] = defaultdict(float)
-    furniture: dict[HtmlElement, bool] = (
-        dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
-    )
-    if headline is not None:
-        furniture.update(dict.fromkeys(_headline_area(headline), False))
+    verdicts = {node: False for node, verdict in furniture.items() if not verdict}
     for el in root.iter(*PARAGRAPH_VOTERS, "div"):
         if tag_of(el) == "div" and (el.find("p") is not None or any(
             tag_of(child) in BLOCK_TAGS or tag_of(child) in _NOT_PROSE for child in el
@@ -228,9 +275,14 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
             continue  # a <div> votes as a paragraph only when it is one: no block, no <br>,
             # no script (an ad slot's code is no text)
         text_length = len(squash(el.xpath("string()")))
-        if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
+        if text_length < MIN_PARAGRAPH:
             continue
         if el.find(".//a") is not None and link_text_length(el) > MAX_LINK_SHARE * text_length:
+            continue
+        if held is not None:
+            holder = _furniture_holder(el, verdicts) if _furnished(el, furniture) else None
+            held[root if holder is None else holder] += text_length
+        if _furnished(el, furniture):
             continue
         _vote(scores, el.getparent(), text_length)
     holders = {br.getparent() for br in root.iter("br")}
@@ -243,13 +295,23 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
         loose = _loose_text_length(el)
         if loose >= MIN_PARAGRAPH and not _furnished(el, furniture):
             _vote(scores, el, loose)
-    if not scores:
+    return scores
+
+
+def _furniture_holder(el: HtmlElement, verdicts: dict[HtmlElement, bool]) -> HtmlElement | None:
+    """The one furniture block above a paragraph (blocks holding the headline are none), or
+    None when the paragraph is furniture itself or sits under two furniture blocks."""
+    if is_furniture(el):
         return None
-    best = max(scores, key=scores.__getitem__)
-    if scores[best] < MIN_LEAD:
-        return None
-    shared = _shared_ancestor(best, scores)
-    return best if shared is None else shared
+    found = None
+    for node in el.iterancestors():
+        if node not in verdicts:
+            verdicts[node] = is_furniture(node)
+        if verdicts[node]:
+            if found is not None:
+                return None
+            found = node
+    return found
 
 
 AREA_LEVELS = 3  # levels above the headline where the block naming the article's area sits
@@ -803,7 +865,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     around = set(headline.iterancestors())
     if container in around:
         return ""
-    area = set(_headline_area(headline))
+    area = set(_headline_area(headline)).union(container.iterancestors())  # the article's
     header = _header_of(headline)
     found: list[str] = []
     for walked, el in enumerate(following(headline)):
@@ -902,7 +964,8 @@ def _furnished_below(
 ) -> bool:
     """Furniture between `el` and the headline's block; a standfirst's wrapper beside the
     headline is none (see _in_deck), nor is a block of the headline's area (_headline_area:
-    an opinion column's 'PageArticle_commentLead' beside its 'PageArticle_commentHeader')."""
+    an opinion column's 'PageArticle_commentLead' beside its 'PageArticle_commentHeader'), nor
+    one holding the body (a "share-zone" around the whole text: see find_held_container)."""
     node: HtmlElement | None = el
     while node is not None and node not in stop:
         if node not in area and is_furniture(node) and not _deck_wrapper(node, headline):
