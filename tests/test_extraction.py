@@ -1118,3 +1118,15 @@ def test_a_furniture_class_around_the_whole_text_does_not_hide_it():
     outside = body.replace("<div class='sidebar'>", f"<div class='story'>{paragraphs_html()}"
                            "</div><div class='sidebar'>")  # a body outside furniture
     assert "Mais pour quel résultat" not in " ".join(page(outside).paragraphs)
+
+
+def test_a_closing_reading_list_under_a_read_also_label_is_no_body():
+    reading = ("<p>A lire aussi :</p><p>Revue <em>Projet</em> : <a href='/p'>Savons-nous encore "
+               "débattre ?</a> Tout le monde s’accorde sur l’importance de débattre.</p><p>Revue "
+               "<em>Esprit</em> : <a href='/e'>Quand le langage travaille</a>.</p>")
+    body = f"<h1>Prendre la parole</h1><div class='story'>{paragraphs_html()}{reading}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    box = ("<p>Mira también</p><p><a href='/x'>La Policía reprime las protestas en Minsk</a></p>"
+           "<p>El presidente habló de nuevo con Moscú el domingo por la tarde, dijo.</p>")
+    body = f"<h1>Prendre la parole</h1><div class='story'>{paragraphs_html()}{box}</div>"
+    assert page(body).paragraphs[-1].startswith("El presidente habló")  # text goes on after it

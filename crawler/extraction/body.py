@@ -37,11 +37,12 @@
    alone ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
    ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
    "related articles" or "most read" heading ("【熱門點閱】"), an "about the author" heading, a
-   copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body; a
-   short closing paragraph mostly in italics is a note (an author's bio, "more in today's
-   paper"), not text, as is an italic note on the piece itself ("This article builds on …") and
-   a closing thanks list, as is a closing contact block (a short line ending in a colon,
-   "Rückfragen bitte an:", then no sentence: a phone, a credit).
+   copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body, as
+   does a closing reading list (a "read also" label alone, then at most five paragraphs, each
+   with a link); a short closing paragraph mostly in italics is a note (an author's bio, "more
+   in today's paper"), not text, as is an italic note on the piece itself ("This article builds
+   on …") and a closing thanks list, as is a closing contact block (a short line ending in a
+   colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -99,7 +100,8 @@ READ_ALSO = _marker_re([
     "read also", "read more", "see also", "related:", "also read", "you may also like",
     "recommended stories", "recommended articles", "recommended for you", "recommended reading",
     "see more photos", "see more pictures", "more photos:", "must read", "read |", "read:",
-    "lire aussi", "à lire aussi", "voir aussi", "lesen sie auch", "siehe auch", "lee también",
+    "lire aussi", "à lire aussi", "a lire aussi", "à lire également", "voir aussi",
+    "lesen sie auch", "siehe auch", "lee también",
     "lea también", "mira también", "ver también", "vea también", "leia também", "veja também",
     "leggi anche", "vedi anche", "voir en annexe", "voir l'annexe", "see appendix",
     "see the appendix", "see annex", "siehe anhang", "ver anexo", "véase el anexo",
@@ -512,8 +514,14 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     """The container's paragraphs, furniture left out (see the module docstring)."""
     kept: list[str] = []
     notes: list[bool] = []
+    reading_list = None  # where a "read also" label alone stood
+    unlinked = 0  # paragraphs kept after it without a link
     for text, links, italics, ends_in_link in _split(_pieces(container)):
         verdict = judge(text, links)
+        if verdict == "drop" and _read_also_label(text):
+            reading_list, unlinked = len(kept), 0
+        elif verdict == "keep" and not links:
+            unlinked += 1
         if verdict == "drop" and "@" in text and (glued := GLUED_SIGN_OFF.match(text)):
             text = glued.group(1)  # the paragraph, without the sign-off glued to its end
             verdict = judge(text, links) if len(text) >= MIN_PARAGRAPH else "drop"
@@ -524,6 +532,9 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             notes.append(italics >= NOTE_SHARE * len(text) and (
                 len(text) <= MAX_NOTE or bool(BIO.match(text) or ABOUT_THE_PIECE.search(text))
             ) or bool(THANKS.match(text)) or _pointer(text, ends_in_link))
+    if reading_list is not None and not unlinked and len(kept) - reading_list <= MAX_READING_LIST:
+        del kept[reading_list:]  # a closing reading list: its label, then a few linked titles
+        del notes[reading_list:]
     _drop_contact_block(kept, notes)
     headings = _heading_texts(container) if kept else set()
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
@@ -533,6 +544,20 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     while kept and (_label(kept[0]) or kept[0] in summary):
         kept.pop(0)  # a body opens with a sentence, not a label or the story's highlights
     return kept
+
+
+MAX_READING_LIST = 5  # entries of a reading list closing the text, at most
+MAX_READ_ALSO_LABEL = 40  # characters
+
+
+def _read_also_label(text: str) -> bool:
+    """A "read also" label standing alone ("A lire aussi :"), no title after it: the head of
+    a list of other pieces."""
+    key = normalize_arabic(text)
+    found = READ_ALSO.match(key)
+    return len(key) <= MAX_READ_ALSO_LABEL and found is not None and not any(
+        ch.isalnum() for ch in key[found.end():]
+    )
 
 
 MAX_CONTACT_LINE = 200  # characters; a line of a closing contact block (name, phone, credit)
