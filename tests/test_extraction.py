@@ -1130,3 +1130,14 @@ def test_a_closing_reading_list_under_a_read_also_label_is_no_body():
            "<p>El presidente habló de nuevo con Moscú el domingo por la tarde, dijo.</p>")
     body = f"<h1>Prendre la parole</h1><div class='story'>{paragraphs_html()}{box}</div>"
     assert page(body).paragraphs[-1].startswith("El presidente habló")  # text goes on after it
+
+
+def test_a_page_printing_several_whole_articles_gives_the_one_its_title_names():
+    other = [p + " Weitere Recherche." for p in PARAGRAPHS * 2]
+    stories = (f"<article><header><h2>Wir haben bereits die Zusage</h2></header><div class="
+               f"'detail__content'>{paragraphs_html()}</div></article><article><header><h2>Die "
+               f"AfD und der Kurier</h2></header><div class='detail__content'>"
+               f"{paragraphs_html(other)}</div></article>")
+    head = "<title>Wir haben bereits die Zusage</title>"
+    body = f"<h1>Aktuelle Artikel</h1><div class='list'>{stories}</div>"
+    assert page(body, head=head).paragraphs == PARAGRAPHS

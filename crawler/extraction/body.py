@@ -8,7 +8,9 @@
    block so named: "PageArticle" > "PageArticle_commentHeader" > h1, "PageArticle_commentLead"),
    for the container and for the intro under the headline alike. A page with no container
    outside furniture (and no JSON-LD text) has it inside the one furniture block holding most
-   of its prose ("share-zone" around the whole text): that block is the article's.
+   of its prose ("share-zone" around the whole text): that block is the article's. On a page
+   printing several whole articles (each an `<article>` with its own headline), the body is
+   the best block of the headline's `<article>`.
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by
    two `<br>` (or one after a full stop); furniture inside the container (injected related
    links, ads, share and follow bars, captions, dialog boxes, a social network's embedded post,
@@ -18,7 +20,7 @@
    over sibling blocks (an ad slot between each) make their shared ancestor the body; blocks of
    the container's own tag and class (or of the classed block that only wraps it) elsewhere
    after the headline (a template that cuts the body into chunks between cards or photos)
-   continue it.
+   continue it, unless they sit in another `<article>` with a headline of its own.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
    "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
@@ -219,7 +221,7 @@ _NOT_PROSE = frozenset({"br", "script", "style", "noscript", "template"})
 def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> HtmlElement | None:
     """The element that holds the article's paragraphs, or None when the page has none. A
     block that holds the headline too is no furniture, whatever its class ("ad_body")."""
-    return _best_block(_votes(root, _known_furniture(headline)))
+    return _best_block(_votes(root, _known_furniture(headline)), headline)
 
 
 def find_held_container(
@@ -238,14 +240,42 @@ def find_held_container(
     return _best_block(_votes(root, furniture))
 
 
-def _best_block(scores: dict[HtmlElement, float]) -> HtmlElement | None:
+def _best_block(
+    scores: dict[HtmlElement, float], headline: HtmlElement | None = None
+) -> HtmlElement | None:
+    """The best-scoring block (or the shared ancestor of close ones); on a page printing
+    several whole articles, each an `<article>` with its own headline, the best one in the
+    headline's `<article>`."""
     if not scores:
         return None
     best = max(scores, key=scores.__getitem__)
     if scores[best] < MIN_LEAD:
         return None
+    own = _article_of(headline) if headline is not None else None
+    if own is not None and not holds(own, best) and _other_article(best, own):
+        mine = {el: score for el, score in scores.items() if holds(own, el)}
+        if mine and max(mine.values()) >= MIN_LEAD:
+            scores = mine
+            best = max(scores, key=scores.__getitem__)
     shared = _shared_ancestor(best, scores)
     return best if shared is None else shared
+
+
+_HEADINGS = ("h1", "h2", "h3")
+
+
+def _article_of(el: HtmlElement) -> HtmlElement | None:
+    """The nearest `<article>` around the element."""
+    return next(el.iterancestors("article"), None)
+
+
+def _other_article(el: HtmlElement, own: HtmlElement | None) -> bool:
+    """Whether `el` sits in an `<article>` other than `own` (and not around it) that has a
+    headline of its own: another story the page prints whole, not a part of this one."""
+    other = _article_of(el)
+    if other is None or other is own or own is not None and holds(other, own):
+        return False
+    return next(other.iter(*_HEADINGS), None) is not None
 
 
 PROSE_SHARE = 0.6  # of the page's prose a furniture block holds, to be the article's block
@@ -368,6 +398,7 @@ def chunks_around(
     seen = headline is None
     past_headline = False
     memo: dict[HtmlElement, bool] = dict.fromkeys(chunk.iterancestors(), False)
+    own = _article_of(chunk)
     for el in root.iter(chunk.tag, "h1") if headline is not None else root.iter(chunk.tag):
         if el is headline:
             past_headline = True
@@ -381,8 +412,8 @@ def chunks_around(
             continue
         if _furnished(el, memo) or not any(
             len(squash(p.xpath("string()"))) >= MIN_LEAD for p in el.iter(*PARAGRAPH_VOTERS)
-        ):
-            continue
+        ) or own is not None and _other_article(el, own):
+            continue  # furniture, no paragraph, or the text of another story printed whole
         (after if seen else before).append(el)
         if len(before) + len(after) >= MAX_PARTS:
             break
