@@ -1141,3 +1141,17 @@ def test_a_page_printing_several_whole_articles_gives_the_one_its_title_names():
     head = "<title>Wir haben bereits die Zusage</title>"
     body = f"<h1>Aktuelle Artikel</h1><div class='list'>{stories}</div>"
     assert page(body, head=head).paragraphs == PARAGRAPHS
+
+
+def test_an_author_box_with_the_name_as_heading_and_the_bio_going_on_from_it_is_no_body():
+    box = ("<blockquote><p>Damit das Urteil nicht in Theorie steckenbleibt, müssen die Nutzer "
+           "ihre Rechte wahrnehmen.</p><p><span><div class='highlight'><div class='header'>AUTOR"
+           "</div><h3>Dr. Thomas Schulte</h3><p>ist Gründungspartner der Kanzlei Dr. Schulte und"
+           " Partner in Berlin.</p></div></span></p></blockquote>")
+    body = f"<h1>Recht auf Vergessen</h1><div class='story'>{paragraphs_html()}{box}</div>"
+    got = page(body).paragraphs
+    assert got[-1].startswith("Damit das Urteil") and len(got) == 4
+    subhead = (f"<h1>Recht auf Vergessen</h1><div class='story'>{paragraphs_html()}<h3>Angela "
+               "Merkel</h3><p>Die Kanzlerin sagte am Montag, sie werde nicht mehr antreten.</p>"
+               "</div>")  # a name as a subheading, then a sentence of its own
+    assert page(subhead).paragraphs[-1].startswith("Die Kanzlerin")

@@ -41,10 +41,12 @@
    "related articles" or "most read" heading ("【熱門點閱】"), an "about the author" heading, a
    copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body, as
    does a closing reading list (a "read also" label alone, then at most five paragraphs, each
-   with a link); a short closing paragraph mostly in italics is a note (an author's bio, "more
-   in today's paper"), not text, as is an italic note on the piece itself ("This article builds
-   on …") and a closing thanks list, as is a closing contact block (a short line ending in a
-   colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
+   with a link); a closing author box (the name as a heading, then the bio going on from it:
+   "Dr. Thomas Schulte" / "ist Gründungspartner …") is none; a short closing paragraph mostly
+   in italics is a note (an author's bio, "more in today's paper"), not text, as is an italic
+   note on the piece itself ("This article builds on …") and a closing thanks list, as is a
+   closing contact block (a short line ending in a colon, "Rückfragen bitte an:", then no
+   sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -568,6 +570,11 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
         del notes[reading_list:]
     _drop_contact_block(kept, notes)
     headings = _heading_texts(container) if kept else set()
+    if len(kept) > 2 and kept[-2] in headings and _name_alone(kept[-2]) and (
+        CONTINUED_BIO.match(kept[-1])
+    ):
+        del kept[-2:]  # an author box: the name as a heading, the bio going on from it
+        del notes[-2:]
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
         kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
         notes.pop()  # nor a heading (pull quotes set after the text; a heading leads text)
@@ -575,6 +582,21 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     while kept and (_label(kept[0]) or kept[0] in summary):
         kept.pop(0)  # a body opens with a sentence, not a label or the story's highlights
     return kept
+
+
+# A bio that goes on from the author's name set as a heading just above it ("Dr. Thomas
+# Schulte" / "ist Gründungspartner …"): a lower-case verb opens it.
+CONTINUED_BIO = re.compile(r"^(?:is|ist|est|es|è|é|war|was|lebt|lives|arbeitet|works)\s")
+
+
+def _name_alone(text: str) -> bool:
+    """Two to six words, each capitalised (particles and titles such as 'Dr.' aside): a
+    person's name alone."""
+    words = text.split()
+    names = [w for w in words if w.lower() not in NAME_PARTICLES]
+    return len(text) <= MAX_BYLINE and 2 <= len(words) <= MAX_NAME_WORDS and all(
+        w[0].isupper() for w in names
+    )
 
 
 MAX_READING_LIST = 5  # entries of a reading list closing the text, at most
