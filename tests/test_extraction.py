@@ -1155,3 +1155,15 @@ def test_an_author_box_with_the_name_as_heading_and_the_bio_going_on_from_it_is_
                "Merkel</h3><p>Die Kanzlerin sagte am Montag, sie werde nicht mehr antreten.</p>"
                "</div>")  # a name as a subheading, then a sentence of its own
     assert page(subhead).paragraphs[-1].startswith("Die Kanzlerin")
+
+
+def test_an_interviews_bold_question_and_its_answer_in_one_p_are_one_paragraph():
+    qa = ("<p><strong>Was kostet den Konsumenten Ihre Dienstleistung?<br></strong>Wir prüfen "
+          "gerade verschiedene Preispunkte und Modelle.</p>")
+    body = f"<h1>Freenet</h1><div class='story'>{paragraphs_html()}{qa}</div>"
+    assert page(body).paragraphs[-1] == ("Was kostet den Konsumenten Ihre Dienstleistung? Wir "
+                                         "prüfen gerade verschiedene Preispunkte und Modelle.")
+    lines = ("<p>Der Rat tagte am Montag.<br>Er beschloss den Haushalt für das Jahr 2025.</p>")
+    body = f"<h1>Freenet</h1><div class='story'>{paragraphs_html()}{lines}</div>"
+    assert page(body).paragraphs[-2:] == ["Der Rat tagte am Montag.",
+                                          "Er beschloss den Haushalt für das Jahr 2025."]

@@ -12,15 +12,16 @@
    printing several whole articles (each an `<article>` with its own headline), the body is
    the best block of the headline's `<article>`.
 2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by
-   two `<br>` (or one after a full stop); furniture inside the container (injected related
-   links, ads, share and follow bars, captions, dialog boxes, a social network's embedded post,
-   a `<div>` or `<p>` holding a picture and its caption, a data table: header cells, its own or
-   those of the run of sibling tables it belongs to, and no cell of prose) is skipped; a
-   block's CamelCase class reads by its last word ("ArticleRelated": related). Paragraphs split
-   over sibling blocks (an ad slot between each) make their shared ancestor the body; blocks of
-   the container's own tag and class (or of the classed block that only wraps it) elsewhere
-   after the headline (a template that cuts the body into chunks between cards or photos)
-   continue it, unless they sit in another `<article>` with a headline of its own.
+   two `<br>` (or one after a full stop, not one inside bold text: an interview's question and
+   its answer in one `<p>`); furniture inside the container (injected related links, ads, share
+   and follow bars, captions, dialog boxes, a social network's embedded post, a `<div>` or
+   `<p>` holding a picture and its caption, a data table: header cells, its own or those of the
+   run of sibling tables it belongs to, and no cell of prose) is skipped; a block's CamelCase
+   class reads by its last word ("ArticleRelated": related). Paragraphs split over sibling
+   blocks (an ad slot between each) make their shared ancestor the body; blocks of the
+   container's own tag and class (or of the classed block that only wraps it) elsewhere after
+   the headline (a template that cuts the body into chunks between cards or photos) continue
+   it, unless they sit in another `<article>` with a headline of its own.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
    "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
@@ -730,6 +731,9 @@ def _stamp_line(text: str) -> bool:
 
 
 ITALIC_TAGS = frozenset({"em", "i", "cite"})
+# A line break inside bold text (an interview's question, then its answer in the same `<p>`:
+# "<strong>Question?<br></strong>Answer") breaks no paragraph.
+BOLD_TAGS = frozenset({"strong", "b"})
 
 
 def _pieces(container: HtmlElement) -> Iterator[object]:
@@ -754,7 +758,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             ):
                 continue
         if tag == "br":
-            yield LINE
+            yield " " if tag_of(node.getparent()) in BOLD_TAGS else LINE
             continue
         if tag in BLOCK_TAGS:
             yield BREAK
