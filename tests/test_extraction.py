@@ -1167,3 +1167,15 @@ def test_an_interviews_bold_question_and_its_answer_in_one_p_are_one_paragraph()
     body = f"<h1>Freenet</h1><div class='story'>{paragraphs_html()}{lines}</div>"
     assert page(body).paragraphs[-2:] == ["Der Rat tagte am Montag.",
                                           "Er beschloss den Haushalt für das Jahr 2025."]
+
+
+def test_a_donation_appeal_closed_by_its_call_is_no_paragraph():
+    appeal = ("<div class='disturber'><h2>CORRECTIV ist spendenfinanziert!</h2><p>CORRECTIV ist "
+              "das erste gemeinnützige Recherchezentrum im deutschsprachigen Raum. Unser Ziel ist "
+              "eine aufgeklärte Gesellschaft. <a href='/unterstuetzen'>Jetzt unterstützen!</a>"
+              "</p></div>")
+    body = f"<h1>Die Zusage</h1><div class='story'>{paragraphs_html()}{appeal}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    asked = "<p>Die Stiftung bat die Bürger, für die Opfer des Hochwassers zu spenden.</p>"
+    body = f"<h1>Die Zusage</h1><div class='story'>{paragraphs_html()}{asked}</div>"
+    assert len(page(body).paragraphs) == 4  # a sentence about giving, no call

@@ -32,12 +32,13 @@
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
    "Lesen Sie auch", "Mira también"), link-only paragraphs and pointers to an annex ("Voir en
    annexe : …"), promos ("follow us on Google News", "Síguenos en Facebook", "download our
-   app"), share prompts and call-outs for readers' photos or to discuss the piece on a social
-   network, comment rules and disclaimers (affiliate links), credits and source lines, a
-   labelled caption ("Header Image: … Credit: …"), a note on the piece's versions ("This is the
-   extended version of an interview first published in …"), reference lines ("More information:
-   …"), tags lines, bylines (a line that is only "Por NAME" or "Written by: NAME"), a dateline
-   alone ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
+   app"), a donation appeal closed by its call ("… Jetzt unterstützen!", at any length), share
+   prompts and call-outs for readers' photos or to discuss the piece on a social network,
+   comment rules and disclaimers (affiliate links), credits and source lines, a labelled
+   caption ("Header Image: … Credit: …"), a note on the piece's versions ("This is the extended
+   version of an interview first published in …"), reference lines ("More information: …"),
+   tags lines, bylines (a line that is only "Por NAME" or "Written by: NAME"), a dateline alone
+   ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
    ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
    "related articles" or "most read" heading ("【熱門點閱】"), an "about the author" heading, a
    copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body, as
@@ -203,6 +204,14 @@ VERSION_NOTE = re.compile(
     r"\b(?:published|appeared|ran|printed)\b",
     re.I,
 )
+
+# A donation or membership appeal ends with its call to act, at any length up to MAX_APPEAL.
+APPEAL_END = re.compile(
+    r"(?:jetzt (?:unterstützen|spenden|mitglied werden)|donate (?:now|today)|"
+    r"support us (?:now|today)|faites un don|soutenez-nous|hazte socio|dona ahora)[\s!.…]*$",
+    re.I,
+)
+MAX_APPEAL = 600  # characters
 
 # The reference block a science story closes with ("More information: Niekus et al. …",
 # "Journal information: PNAS").
@@ -687,6 +696,8 @@ def _byline_only(text: str) -> bool:
 
 def judge(text: str, link_chars: int = 0) -> str:
     """"keep", "drop" (furniture) or "end" (furniture from here on) for one paragraph."""
+    if len(text) <= MAX_APPEAL and APPEAL_END.search(text):
+        return "drop"  # a donation appeal, closed by its call ("… Jetzt unterstützen!")
     if len(text) > MAX_FURNITURE:  # long text is article text unless it opens with a marker
         return "drop" if READ_ALSO.match(normalize_arabic(text[:80])) else "keep"
     key = normalize_arabic(text)
