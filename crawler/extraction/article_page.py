@@ -262,9 +262,10 @@ class ArticlePage:
 
     @property
     def body_container(self) -> HtmlElement | None:
-        for container in (self.selector_container, self.generic_container):
-            if container is not None:
-                return container
+        if self.selector_container is not None:
+            return self.selector_container
+        if self.generic_container is not None:
+            return self.generic_container
         return self.held_container
 
     def _selector_paragraphs(self) -> list[str]:
