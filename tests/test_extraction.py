@@ -191,6 +191,9 @@ def test_an_og_title_that_decorates_the_h1_gives_way_to_it():
     glued = '<meta property="og:title" content="稱「憂鬱症是不知足」挨轟　吳宗憲：別想--上報">'
     assert page("<h1>稱「憂鬱症是不知足」挨轟　吳宗憲：別想</h1>" + paragraphs_html(),
                 head=glued).title == "稱「憂鬱症是不知足」挨轟 吳宗憲：別想"
+    arrow = '<meta property="og:title" content="Wie Freenet Kunden gewinnen will › Meedia">'
+    assert page(f"<h1>Wie Freenet Kunden gewinnen will</h1>{paragraphs_html()}",
+                head=arrow).title == "Wie Freenet Kunden gewinnen will"  # a breadcrumb arrow
     other = '<meta property="og:title" content="خبر مهم عن الحكومة الجديدة">'
     assert page(f"<h1>خبر مهم عن الحكومة</h1>{paragraphs_html()}", head=other).title == (
         "خبر مهم عن الحكومة الجديدة"  # a different wording: the shared title stays first
@@ -971,6 +974,208 @@ def test_a_byline_alone_in_a_paragraph_is_no_paragraph():
     byline = "<p><img src='/tiendas.jpg' alt=''>Por FIDEL RENDÓN MATIENZO</p>"
     body = f"<h1>Adoptan medidas</h1><div class='story'>{byline}{paragraphs_html()}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+    written = "<p><em>Written by: <a href='/a'>Julie Mollins</a> </em></p>"
+    body = f"<h1>Adoptan medidas</h1><div class='story'>{written}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
     prose = "<p>Por Cuba Y Venezuela Pasan Los Vientos del Norte esta semana, dijo.</p>"  # a phrase
     body = f"<h1>Adoptan medidas</h1><div class='story'>{prose}{paragraphs_html()}</div>"
     assert len(page(body).paragraphs) == 4
+
+
+def test_a_lead_before_the_body_reads_its_links_as_written():
+    lead = ("L’un des écrivains sud-coréens les plus célèbres, <a href='/h'>Hwang Sok-yong</a>, "
+            "est un homme heureux.")
+    body = (f"<h1>Turpitude et architecture</h1><div class='chapo'><p>{lead}</p></div>"
+            f"<div class='texte'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs[0] == ("L’un des écrivains sud-coréens les plus célèbres, "
+                                        "Hwang Sok-yong, est un homme heureux.")
+
+
+def test_a_camel_case_class_is_read_by_its_last_word():
+    related = ("<article class='ArticleRelated'><div class='Tagline'>Mehr zum Thema</div><a "
+               "href='/x'><h4>Warum Instagram-Posts nicht automatisch Werbung sind</h4></a><p>"
+               "Jetzt wird deutlich, wie das Kammergericht die gleiche Sache bewertet.</p>"
+               "</article>")
+    body = (f"<h1>Vreni-Frost-Urteil</h1><div class='ArticleCopy'><p>{PARAGRAPHS[0]}</p>{related}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    tagged = PARAGRAPHS[0].replace("الأربعاء", "<a class='textTag' href='/t'>الأربعاء</a>")
+    helper = (f"<h1>Vreni-Frost-Urteil</h1><div class='idgGalleryWidthHelper'><p>{tagged}</p>"
+              f"{paragraphs_html(PARAGRAPHS[1:])}</div>")  # "Gallery" only qualifies "Helper"
+    assert page(helper).paragraphs == PARAGRAPHS
+
+
+def test_a_social_posts_embed_is_no_body_text_and_its_time_is_not_the_date():
+    embed = ("<blockquote class='instagram-media' data-instgrm-permalink='https://example.org/p/1'>"
+             "<div><p><a href='https://example.org/p/1'>Ein Beitrag geteilt von Vreni Frost "
+             "(@vrenifrost)</a> am <time datetime='2018-03-12T19:30:12+00:00'>Mär 12, 2018 um "
+             "12:30 PDT</time></p></div></blockquote>")
+    body = (f"<h1>Vreni-Frost-Urteil</h1><div class='meta'>Dienstag, 29. Januar 2019</div>"
+            f"<div class='story'><p>{PARAGRAPHS[0]}</p>{embed}{paragraphs_html(PARAGRAPHS[1:])}"
+            "</div>")
+    article = stored(page(body, url="https://news.example.de/a-172529", tz="Europe/Berlin"))
+    assert article.body == "\n\n".join(PARAGRAPHS)
+    assert article.published_at == datetime(2019, 1, 28, 23, 0, tzinfo=UTC)
+
+
+def test_an_about_the_author_box_and_a_discuss_on_social_pointer_close_no_body():
+    closing = ("<p>Diskutieren Sie mit dem Autor - auf <a href='https://example.org/t'>Twitter</a>"
+               " oder auf <a href='https://example.org/i'>Instagram</a>!</p><div class='box'>"
+               "<h6>Über den Autor</h6><div><p>Martin Gerecke ist Rechtsanwalt in Hamburg. Er "
+               "berät Unternehmen und Einzelpersonen im Medienrecht.</p></div></div>")
+    body = f"<h1>Vreni-Frost-Urteil</h1><div class='story'>{paragraphs_html()}{closing}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_labelled_caption_set_as_a_paragraph_is_no_paragraph():
+    caption = ("<p style='font-size:11px'><em>Header Image: </em>People have lived in Ecuador’s "
+               "Amazon forests for thousands of years, including those who made this petroglyph "
+               "in Napo province. <em>Credit: Tomas Munita (<a href='/cc'>CC BY-NC-ND 2.0</a>)"
+               "</em></p>")
+    body = f"<h1>Intact forestlands</h1><div class='story'>{paragraphs_html()}{caption}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_note_on_the_pieces_versions_is_no_paragraph():
+    note = ("<p>This is the extended version of an interview that was first published in German "
+            "translation in the print edition of Die Weltwoche on January 24th .</p>")
+    body = f"<h1>Steve Forbes</h1><div class='story'>{paragraphs_html()}{note}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_pointer_to_the_annex_is_no_paragraph():
+    pointer = ("<div class='recense'><a href='#annexe'>Voir en annexe</a> : Place des français et "
+               "des européens parmi les publiants des revues (tableau récapitulatif)</div>")
+    body = f"<h1>L’évaluation</h1><div class='texte'>{pointer}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_data_table_cut_into_one_table_per_row_is_no_paragraphs():
+    head = ("<table><thead><tr><th>Domaine</th><th>Articles</th><th>Part</th></tr></thead>"
+            "<tbody><tr><td>Revues Généralistes</td><td>316</td><td>2.9</td></tr></tbody></table>")
+    rows = "".join(f"<table><tbody><tr><td>{label}</td><td>{n}</td><td>1.{n}</td></tr></tbody>"
+                   "</table>" for n, label in enumerate(
+                       ["Développement et transition", "Macro économie, Economie Inter."]))
+    body = f"<h1>L’évaluation</h1><div class='texte'>{paragraphs_html()}{head}{rows}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    layout = f"<table><tr><td>{PARAGRAPHS[2]}</td></tr></table>"  # text laid out in cells
+    body = f"<h1>L’évaluation</h1><div class='texte'>{head}{layout}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == [PARAGRAPHS[2], *PARAGRAPHS]
+
+
+def test_a_block_marked_as_abstract_in_a_second_header_is_the_standfirst():
+    abstract = "Die Digitalisierung vernichtet Arbeitsplätze, doch sie schafft auch neue Berufe."
+    body = ("<article><header><div class='row'><h1>Sieben Berufe, die Zukunft haben</h1></div>"
+            "</header><header class='row'><div class='author'>Olaf Kempin</div><div class="
+            f"'abstract'>{abstract}</div></header><div class='story'>{paragraphs_html()}</div>"
+            "</article>")
+    assert page(body).paragraphs == [abstract, *PARAGRAPHS]
+    chapo = body.replace("'abstract'", "'chapo'").replace("Arbeitsplätze", "<a>Arbeitsplätze</a>")
+    assert page(chapo).paragraphs == [abstract, *PARAGRAPHS]
+
+
+def test_a_lead_named_like_the_headlines_block_is_the_standfirst_whatever_its_other_words():
+    """'PageArticle_commentHeader' holds an opinion column's headline: its sibling
+    'PageArticle_commentLead' (named with the word of their shared block 'PageArticle') is the
+    article's lead, though 'comment…' reads as furniture elsewhere."""
+    lead = "Vor wenigen Tagen hat das Kammergericht begründet, warum es die Verfügung kassiert."
+    body = ("<div class='PageArticle'><div class='PageArticle_commentHeader'><article class="
+            "'ArticleHeaderComment'><div class='ArticleHeaderComment_subject'><h1>Was sich nach "
+            "dem Urteil ändert</h1></div></article></div><div class='PageArticle_commentLead'>"
+            f"<div class='PageArticle_commentLead-content'>{lead}</div></div><div class="
+            f"'PageArticle_main'><div class='PageArticle_body'><div class='ArticleCopy'>"
+            f"{paragraphs_html()}</div></div></div></div>")
+    head = "<title>Was sich nach dem Urteil ändert</title>"
+    assert page(body, head=head).paragraphs == [lead, *PARAGRAPHS]
+    elsewhere = body.replace("PageArticle_commentLead", "Discussion_commentLead")
+    assert page(elsewhere, head=head).paragraphs == PARAGRAPHS  # a comment block named otherwise
+
+
+def test_a_date_line_in_the_share_bar_under_the_headline_is_the_articles_date():
+    bar = ("<div class='social-share'><div class='pull-left'><h5 class='font-blue'>23.01.2019"
+           "</h5><div>By Urs Gehriger and Florian Schwab</div></div><div class='pull-right'>"
+           "<a href='https://twitter.com/share?url=x'>Twitter</a></div></div>")
+    lead = "<p class='article-detail-lead'>Publishing magnate Steve Forbes tells the weekly.</p>"
+    body = (f"<div class='detail-content'><h1>Steve Forbes: Trump is indeed a billionaire.</h1>"
+            f"{lead}{bar}{paragraphs_html()}</div>")
+    url = "https://news.example.ch/ausgaben/artikel/forbes.html"
+    article = stored(page(body, url=url, tz="Europe/Zurich"))
+    assert article.published_at == datetime(2019, 1, 22, 23, 0, tzinfo=UTC)
+    below = (f"<div class='detail-content'><h1>Steve Forbes: Trump is indeed a billionaire.</h1>"
+             f"{lead}{paragraphs_html()}{bar}</div>")  # a share bar under the text: no header
+    assert stored(page(below, url=url, tz="Europe/Zurich")).published_at is None
+
+
+def test_a_furniture_class_around_the_whole_text_does_not_hide_it():
+    """'share-zone' wraps the intro and the text: with no body outside furniture, the one
+    furniture block holding most of the page's prose is the article's."""
+    intro = "Les citoyens sont de plus en plus invités à parler. Mais pour quel résultat ?"
+    body = (f"<header><h1>Prendre la parole</h1></header><div class='share-zone'><div class="
+            f"'intro'><p>{intro}</p></div><figure><img src='/a.jpg'><figcaption>Jean Jaurès à "
+            f"l’Assemblée</figcaption></figure><div class='content-body'>{paragraphs_html()}</div>"
+            "</div><div class='sidebar'><p>Les plus consultés de la semaine sur le site.</p></div>")
+    assert page(body).paragraphs == [intro, *PARAGRAPHS]
+    outside = body.replace("<div class='sidebar'>", f"<div class='story'>{paragraphs_html()}"
+                           "</div><div class='sidebar'>")  # a body outside furniture
+    assert "Mais pour quel résultat" not in " ".join(page(outside).paragraphs)
+
+
+def test_a_closing_reading_list_under_a_read_also_label_is_no_body():
+    reading = ("<p>A lire aussi :</p><p>Revue <em>Projet</em> : <a href='/p'>Savons-nous encore "
+               "débattre ?</a> Tout le monde s’accorde sur l’importance de débattre.</p><p>Revue "
+               "<em>Esprit</em> : <a href='/e'>Quand le langage travaille</a>.</p>")
+    body = f"<h1>Prendre la parole</h1><div class='story'>{paragraphs_html()}{reading}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    box = ("<p>Mira también</p><p><a href='/x'>La Policía reprime las protestas en Minsk</a></p>"
+           "<p>El presidente habló de nuevo con Moscú el domingo por la tarde, dijo.</p>")
+    body = f"<h1>Prendre la parole</h1><div class='story'>{paragraphs_html()}{box}</div>"
+    assert page(body).paragraphs[-1].startswith("El presidente habló")  # text goes on after it
+
+
+def test_a_page_printing_several_whole_articles_gives_the_one_its_title_names():
+    other = [p + " Weitere Recherche." for p in PARAGRAPHS * 2]
+    stories = (f"<article><header><h2>Wir haben bereits die Zusage</h2></header><div class="
+               f"'detail__content'>{paragraphs_html()}</div></article><article><header><h2>Die "
+               f"AfD und der Kurier</h2></header><div class='detail__content'>"
+               f"{paragraphs_html(other)}</div></article>")
+    head = "<title>Wir haben bereits die Zusage</title>"
+    body = f"<h1>Aktuelle Artikel</h1><div class='list'>{stories}</div>"
+    assert page(body, head=head).paragraphs == PARAGRAPHS
+
+
+def test_an_author_box_with_the_name_as_heading_and_the_bio_going_on_from_it_is_no_body():
+    box = ("<blockquote><p>Damit das Urteil nicht in Theorie steckenbleibt, müssen die Nutzer "
+           "ihre Rechte wahrnehmen.</p><p><span><div class='highlight'><div class='header'>AUTOR"
+           "</div><h3>Dr. Thomas Schulte</h3><p>ist Gründungspartner der Kanzlei Dr. Schulte und"
+           " Partner in Berlin.</p></div></span></p></blockquote>")
+    body = f"<h1>Recht auf Vergessen</h1><div class='story'>{paragraphs_html()}{box}</div>"
+    got = page(body).paragraphs
+    assert got[-1].startswith("Damit das Urteil") and len(got) == 4
+    subhead = (f"<h1>Recht auf Vergessen</h1><div class='story'>{paragraphs_html()}<h3>Angela "
+               "Merkel</h3><p>Die Kanzlerin sagte am Montag, sie werde nicht mehr antreten.</p>"
+               "</div>")  # a name as a subheading, then a sentence of its own
+    assert page(subhead).paragraphs[-1].startswith("Die Kanzlerin")
+
+
+def test_an_interviews_bold_question_and_its_answer_in_one_p_are_one_paragraph():
+    qa = ("<p><strong>Was kostet den Konsumenten Ihre Dienstleistung?<br></strong>Wir prüfen "
+          "gerade verschiedene Preispunkte und Modelle.</p>")
+    body = f"<h1>Freenet</h1><div class='story'>{paragraphs_html()}{qa}</div>"
+    assert page(body).paragraphs[-1] == ("Was kostet den Konsumenten Ihre Dienstleistung? Wir "
+                                         "prüfen gerade verschiedene Preispunkte und Modelle.")
+    lines = ("<p>Der Rat tagte am Montag.<br>Er beschloss den Haushalt für das Jahr 2025.</p>")
+    body = f"<h1>Freenet</h1><div class='story'>{paragraphs_html()}{lines}</div>"
+    assert page(body).paragraphs[-2:] == ["Der Rat tagte am Montag.",
+                                          "Er beschloss den Haushalt für das Jahr 2025."]
+
+
+def test_a_donation_appeal_closed_by_its_call_is_no_paragraph():
+    appeal = ("<div class='disturber'><h2>CORRECTIV ist spendenfinanziert!</h2><p>CORRECTIV ist "
+              "das erste gemeinnützige Recherchezentrum im deutschsprachigen Raum. Unser Ziel ist "
+              "eine aufgeklärte Gesellschaft. <a href='/unterstuetzen'>Jetzt unterstützen!</a>"
+              "</p></div>")
+    body = f"<h1>Die Zusage</h1><div class='story'>{paragraphs_html()}{appeal}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    asked = "<p>Die Stiftung bat die Bürger, für die Opfer des Hochwassers zu spenden.</p>"
+    body = f"<h1>Die Zusage</h1><div class='story'>{paragraphs_html()}{asked}</div>"
+    assert len(page(body).paragraphs) == 4  # a sentence about giving, no call

@@ -234,8 +234,9 @@ class ArticlePage:
     def paragraphs(self) -> list[str]:
         return (
             self._selector_paragraphs()
-            or self._generic_paragraphs()
+            or self._generic_paragraphs(self.generic_container)
             or self._jsonld_paragraphs()
+            or self._generic_paragraphs(self.held_container)
             or self._trafilatura_paragraphs()
         )
 
@@ -251,11 +252,21 @@ class ArticlePage:
     def generic_container(self) -> HtmlElement | None:
         return body.find_container(self.root, self.headline_element)
 
+    @cached_property
+    def held_container(self) -> HtmlElement | None:
+        """The body inside a furniture block that holds most of the page's prose, for a page
+        with no body outside furniture (`body.find_held_container`)."""
+        if self.selector_container is not None or self.generic_container is not None:
+            return None
+        return body.find_held_container(self.root, self.headline_element)
+
     @property
     def body_container(self) -> HtmlElement | None:
-        return self.selector_container if self.selector_container is not None else (
-            self.generic_container
-        )
+        if self.selector_container is not None:
+            return self.selector_container
+        if self.generic_container is not None:
+            return self.generic_container
+        return self.held_container
 
     def _selector_paragraphs(self) -> list[str]:
         if self.selector_container is None:
@@ -276,8 +287,7 @@ class ArticlePage:
                 kept.append(text)
         return kept
 
-    def _generic_paragraphs(self) -> list[str]:
-        container = self.generic_container
+    def _generic_paragraphs(self, container: HtmlElement | None) -> list[str]:
         if container is None:
             return []
         headline = self.headline_element

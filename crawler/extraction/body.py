@@ -4,35 +4,51 @@
    text split by `<br><br>` inside a block) scores its parent, and half of it its grandparent;
    the best-scoring element outside page furniture is the body (readability's idea, without its
    tree surgery). Blocks holding the headline are no furniture, nor are the blocks inside them
-   named with their first class word ("banner-section" > "banner-text").
-2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by two
-   `<br>` (or one after a full stop); furniture inside the container (injected related links,
-   ads, share and follow bars, captions, dialog boxes, a `<div>` or `<p>` holding a picture
-   and its caption, a data table: header cells and no cell of prose) is skipped.
-   Paragraphs split over sibling blocks (an ad slot between each) make their shared ancestor
-   the body; blocks of the container's own tag and class (or of the classed block that only
-   wraps it) elsewhere after the headline (a template that cuts the body into chunks between
-   cards or photos) continue it.
+   named with their first class word ("banner-section" > "banner-text"; from the outermost
+   block so named: "PageArticle" > "PageArticle_commentHeader" > h1, "PageArticle_commentLead"),
+   for the container and for the intro under the headline alike. A page with no container
+   outside furniture (and no JSON-LD text) has it inside the one furniture block holding most
+   of its prose ("share-zone" around the whole text): that block is the article's. On a page
+   printing several whole articles (each an `<article>` with its own headline), the body is
+   the best block of the headline's `<article>`.
+2. Its paragraphs, in document order: `<p>`, headings, quotes, and runs of text separated by
+   two `<br>` (or one after a full stop, not one inside bold text: an interview's question and
+   its answer in one `<p>`); furniture inside the container (injected related links, ads, share
+   and follow bars, captions, dialog boxes, a social network's embedded post, a `<div>` or
+   `<p>` holding a picture and its caption, a data table: header cells, its own or those of the
+   run of sibling tables it belongs to, and no cell of prose) is skipped; a block's CamelCase
+   class reads by its last word ("ArticleRelated": related). Paragraphs split over sibling
+   blocks (an ad slot between each) make their shared ancestor the body; blocks of the
+   container's own tag and class (or of the classed block that only wraps it) elsewhere after
+   the headline (a template that cuts the body into chunks between cards or photos) continue
+   it, unless they sit in another `<article>` with a headline of its own.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
-   the headline and the container (a `<p>`, a block marked as a standfirst: "dek",
-   "excerpt"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block of one
-   paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
-   under the headline, or a text block of the article's `<header>`), is kept; a lead
-   picture's caption is none, nor is a bullet summary (list items above the container's
-   first `<p>`).
+   the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
+   "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
+   of one paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
+   under the headline, or a text block of the article's `<header>`), is kept; a lead picture's
+   caption is none, nor is a bullet summary (list items above the container's first `<p>`). The
+   lead reads as the paragraphs do (a link joined to the comma after it).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
-   "Lesen Sie auch", "Mira también") and link-only paragraphs, promos ("follow us on Google
-   News", "Síguenos en Facebook", "download our app"), share prompts and call-outs for
-   readers' photos, comment rules and disclaimers (affiliate links), credits and source
-   lines, reference lines ("More information: …"), tags lines, bylines (a line that is only
-   "Por NAME"), a dateline alone ("Rheine (ots)"), contributors' lines
-   ("… in Paris contributed.") and wire sign-offs ("(END)"; one glued to a paragraph's last
-   full stop is cut off, the paragraph kept); a "related articles" or "most read" heading
-   ("【熱門點閱】"), a copyright line or a wire story's credits ("(Reporting by …; editing
-   by …)") end the body; a short closing paragraph mostly in italics is a note (an author's
-   bio, "more in today's paper"), not text, as is an italic note on the piece itself ("This
-   article builds on …") and a closing thanks list, as is a closing contact block (a short
-   line ending in a colon, "Rückfragen bitte an:", then no sentence: a phone, a credit).
+   "Lesen Sie auch", "Mira también"), link-only paragraphs and pointers to an annex ("Voir en
+   annexe : …"), promos ("follow us on Google News", "Síguenos en Facebook", "download our
+   app"), a donation appeal closed by its call ("… Jetzt unterstützen!", at any length), share
+   prompts and call-outs for readers' photos or to discuss the piece on a social network,
+   comment rules and disclaimers (affiliate links), credits and source lines, a labelled
+   caption ("Header Image: … Credit: …"), a note on the piece's versions ("This is the extended
+   version of an interview first published in …"), reference lines ("More information: …"),
+   tags lines, bylines (a line that is only "Por NAME" or "Written by: NAME"), a dateline alone
+   ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
+   ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
+   "related articles" or "most read" heading ("【熱門點閱】"), an "about the author" heading, a
+   copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body, as
+   does a closing reading list (a "read also" label alone, then at most five paragraphs, each
+   with a link); a closing author box (the name as a heading, then the bio going on from it:
+   "Dr. Thomas Schulte" / "ist Gründungspartner …") is none; a short closing paragraph mostly
+   in italics is a note (an author's bio, "more in today's paper"), not text, as is an italic
+   note on the piece itself ("This article builds on …") and a closing thanks list, as is a
+   closing contact block (a short line ending in a colon, "Rückfragen bitte an:", then no
+   sentence: a phone, a credit).
 
 `paragraphs_in(container)` serves outlets whose selectors name the container too.
 """
@@ -90,9 +106,11 @@ READ_ALSO = _marker_re([
     "read also", "read more", "see also", "related:", "also read", "you may also like",
     "recommended stories", "recommended articles", "recommended for you", "recommended reading",
     "see more photos", "see more pictures", "more photos:", "must read", "read |", "read:",
-    "lire aussi", "à lire aussi", "voir aussi", "lesen sie auch", "siehe auch", "lee también",
+    "lire aussi", "à lire aussi", "a lire aussi", "à lire également", "voir aussi",
+    "lesen sie auch", "siehe auch", "lee también",
     "lea también", "mira también", "ver también", "vea también", "leia também", "veja também",
-    "leggi anche", "vedi anche",
+    "leggi anche", "vedi anche", "voir en annexe", "voir l'annexe", "see appendix",
+    "see the appendix", "see annex", "siehe anhang", "ver anexo", "véase el anexo",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
@@ -100,7 +118,9 @@ PROMO = re.compile(
         "انضم", "انضموا", "follow us", "follow", "subscribe", "join us",
         "download the app", "sign up", "síguenos", "siguenos", "suscríbete", "suscribete",
         "suivez-nous", "suivez nous", "abonnez-vous", "folgen sie uns", "folge uns", "siga-nos",
-        "segue-nos", "seguici",
+        "segue-nos", "seguici", "discuss this", "discuss with", "join the discussion",
+        "join the conversation", "diskutieren sie mit", "diskutiere mit", "discutez-en",
+        "discutez avec",
     ]) + ").{0,80}(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
         "غوغل نيوز", "جوجل نيوز", "google news", "تويتر", "فيسبوك", "فيس بوك", "تلغرام",
         "تليجرام", "تيليغرام", "واتساب", "واتس اب", "يوتيوب", "انستغرام", "إنستغرام", "انستجرام",
@@ -153,7 +173,9 @@ END_MARKERS = _marker_re([
     "جميع الحقوق محفوظة", "related articles", "related posts", "related stories",
     "more stories", "all rights reserved", "most read", "熱門點閱", "热门点阅", "熱門文章",
     "热门文章", "熱門新聞", "热门新闻", "相關新聞", "相关新闻", "相關文章", "相关文章",
-    "編輯部推薦", "编辑部推荐",
+    "編輯部推薦", "编辑部推荐", "about the author", "über den autor", "über die autorin",
+    "über die autoren", "à propos de l'auteur", "sobre el autor", "sobre la autora",
+    "sobre o autor",
 ])
 _OPEN_BRACKETS = "【[（(〔「 "
 # A credit or caption line; in Chinese "file photo:", "image source:", "pictured:"; a
@@ -166,6 +188,30 @@ CREDIT = re.compile(
     r"(?:appeared|ran|published)\b)",
     re.I,
 )
+
+# A picture's caption set as a paragraph, labelled ("Header Image: People have lived … Credit:
+# …", "Featured photo: …"): longer than a credit line, still no text.
+CAPTION_LINE = re.compile(
+    r"^(?:(?:header|featured?|top|lead|main|cover|banner|hero|title)\s+)?"
+    r"(?:image|photo|picture|pic)\s*:",
+    re.I,
+)
+# A note on the piece's versions ("This is the extended version of an interview that was first
+# published in … the print edition"): the republication note of CREDIT, at any length.
+VERSION_NOTE = re.compile(
+    r"^(?:this|the following) is (?:an?|the) (?:[\w-]+ ){0,3}version of (?:an?|the|this) "
+    r"(?:interview|article|story|piece|report|text|essay|column)\b.{0,200}?"
+    r"\b(?:published|appeared|ran|printed)\b",
+    re.I,
+)
+
+# A donation or membership appeal ends with its call to act, at any length up to MAX_APPEAL.
+APPEAL_END = re.compile(
+    r"(?:jetzt (?:unterstützen|spenden|mitglied werden)|donate (?:now|today)|"
+    r"support us (?:now|today)|faites un don|soutenez-nous|hazte socio|dona ahora)[\s!.…]*$",
+    re.I,
+)
+MAX_APPEAL = 600  # characters
 
 # The reference block a science story closes with ("More information: Niekus et al. …",
 # "Journal information: PNAS").
@@ -187,12 +233,85 @@ _NOT_PROSE = frozenset({"br", "script", "style", "noscript", "template"})
 def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> HtmlElement | None:
     """The element that holds the article's paragraphs, or None when the page has none. A
     block that holds the headline too is no furniture, whatever its class ("ad_body")."""
+    return _best_block(_votes(root, _known_furniture(headline)), headline)
+
+
+def find_held_container(
+    root: HtmlElement, headline: HtmlElement | None = None
+) -> HtmlElement | None:
+    """The container inside the one furniture block that holds most of the page's prose (a
+    "share-zone" around the whole text), for a page with no container outside furniture;
+    None when no block holds that much."""
+    held: dict[HtmlElement, int] = defaultdict(int)
+    _votes(root, _known_furniture(headline), held)
+    holder = max((el for el in held if el is not root), key=held.__getitem__, default=None)
+    if holder is None or held[holder] < PROSE_SHARE * sum(held.values()):
+        return None
+    furniture = _known_furniture(headline)
+    furniture[holder] = False
+    return _best_block(_votes(root, furniture))
+
+
+def _best_block(
+    scores: dict[HtmlElement, float], headline: HtmlElement | None = None
+) -> HtmlElement | None:
+    """The best-scoring block (or the shared ancestor of close ones); on a page printing
+    several whole articles, each an `<article>` with its own headline, the best one in the
+    headline's `<article>`."""
+    if not scores:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    if scores[best] < MIN_LEAD:
+        return None
+    own = _article_of(headline) if headline is not None else None
+    if own is not None and not holds(own, best) and _other_article(best, own):
+        mine = {el: score for el, score in scores.items() if holds(own, el)}
+        if mine and max(mine.values()) >= MIN_LEAD:
+            scores = mine
+            best = max(scores, key=scores.__getitem__)
+    shared = _shared_ancestor(best, scores)
+    return best if shared is None else shared
+
+
+_HEADINGS = ("h1", "h2", "h3")
+
+
+def _article_of(el: HtmlElement) -> HtmlElement | None:
+    """The nearest `<article>` around the element."""
+    return next(el.iterancestors("article"), None)
+
+
+def _other_article(el: HtmlElement, own: HtmlElement | None) -> bool:
+    """Whether `el` sits in an `<article>` other than `own` (and not around it) that has a
+    headline of its own: another story the page prints whole, not a part of this one."""
+    other = _article_of(el)
+    if other is None or other is own or own is not None and holds(other, own):
+        return False
+    return next(other.iter(*_HEADINGS), None) is not None
+
+
+PROSE_SHARE = 0.6  # of the page's prose a furniture block holds, to be the article's block
+
+
+def _known_furniture(headline: HtmlElement | None) -> dict[HtmlElement, bool]:
+    """The furniture verdicts known before any paragraph is looked at: the headline's
+    blocks and its area (_headline_area) are none."""
+    if headline is None:
+        return {}
+    furniture = dict.fromkeys(headline.iterancestors(), False)
+    furniture.update(dict.fromkeys(_headline_area(headline), False))
+    return furniture
+
+
+def _votes(
+    root: HtmlElement, furniture: dict[HtmlElement, bool],
+    held: dict[HtmlElement, int] | None = None,
+) -> dict[HtmlElement, float]:
+    """Every paragraph's vote (see find_container); when asked, each paragraph's length goes
+    to `held`: under the one furniture block holding it, under `root` when it is outside
+    furniture (or under two furniture blocks: furniture twice, whatever holds the text)."""
     scores: dict[HtmlElement, float] = defaultdict(float)
-    furniture: dict[HtmlElement, bool] = (
-        dict.fromkeys(headline.iterancestors(), False) if headline is not None else {}
-    )
-    if headline is not None:
-        furniture.update(dict.fromkeys(_headline_area(headline), False))
+    verdicts = {node: False for node, verdict in furniture.items() if not verdict}
     for el in root.iter(*PARAGRAPH_VOTERS, "div"):
         if tag_of(el) == "div" and (el.find("p") is not None or any(
             tag_of(child) in BLOCK_TAGS or tag_of(child) in _NOT_PROSE for child in el
@@ -200,9 +319,14 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
             continue  # a <div> votes as a paragraph only when it is one: no block, no <br>,
             # no script (an ad slot's code is no text)
         text_length = len(squash(el.xpath("string()")))
-        if text_length < MIN_PARAGRAPH or _furnished(el, furniture):
+        if text_length < MIN_PARAGRAPH:
             continue
         if el.find(".//a") is not None and link_text_length(el) > MAX_LINK_SHARE * text_length:
+            continue
+        if held is not None:
+            holder = _furniture_holder(el, verdicts) if _furnished(el, furniture) else None
+            held[root if holder is None else holder] += text_length
+        if _furnished(el, furniture):
             continue
         _vote(scores, el.getparent(), text_length)
     holders = {br.getparent() for br in root.iter("br")}
@@ -215,13 +339,23 @@ def find_container(root: HtmlElement, headline: HtmlElement | None = None) -> Ht
         loose = _loose_text_length(el)
         if loose >= MIN_PARAGRAPH and not _furnished(el, furniture):
             _vote(scores, el, loose)
-    if not scores:
+    return scores
+
+
+def _furniture_holder(el: HtmlElement, verdicts: dict[HtmlElement, bool]) -> HtmlElement | None:
+    """The one furniture block above a paragraph (blocks holding the headline are none), or
+    None when the paragraph is furniture itself or sits under two furniture blocks."""
+    if is_furniture(el):
         return None
-    best = max(scores, key=scores.__getitem__)
-    if scores[best] < MIN_LEAD:
-        return None
-    shared = _shared_ancestor(best, scores)
-    return best if shared is None else shared
+    found = None
+    for node in el.iterancestors():
+        if node not in verdicts:
+            verdicts[node] = is_furniture(node)
+        if verdicts[node]:
+            if found is not None:
+                return None
+            found = node
+    return found
 
 
 AREA_LEVELS = 3  # levels above the headline where the block naming the article's area sits
@@ -230,7 +364,8 @@ _CLASS_WORD = re.compile(r"[a-z]+")
 
 def _headline_area(headline: HtmlElement) -> list[HtmlElement]:
     """The blocks inside a block holding the headline whose class opens with that block's
-    first class word ('banner-section' > h2, 'banner-text'): the template names the article's
+    first class word ('banner-section' > h2, 'banner-text'), from the outermost ancestor named
+    so ('PageArticle' > 'PageArticle_commentHeader' > h1): the template names the article's
     area so, and the word is no furniture word there, whatever it reads as elsewhere."""
     found: list[HtmlElement] = []
     for level, block in enumerate(headline.iterancestors()):
@@ -238,6 +373,11 @@ def _headline_area(headline: HtmlElement) -> list[HtmlElement]:
             break
         word = _first_class_word(block)
         if word:
+            for _ in range(AREA_LEVELS):  # up to the block the template names so
+                parent = block.getparent()
+                if parent is None or _first_class_word(parent) != word:
+                    break
+                block = parent
             found.extend(
                 el for el in block.iterdescendants()
                 if el.get("class") and _first_class_word(el) == word
@@ -270,6 +410,7 @@ def chunks_around(
     seen = headline is None
     past_headline = False
     memo: dict[HtmlElement, bool] = dict.fromkeys(chunk.iterancestors(), False)
+    own = _article_of(chunk)
     for el in root.iter(chunk.tag, "h1") if headline is not None else root.iter(chunk.tag):
         if el is headline:
             past_headline = True
@@ -283,8 +424,8 @@ def chunks_around(
             continue
         if _furnished(el, memo) or not any(
             len(squash(p.xpath("string()"))) >= MIN_LEAD for p in el.iter(*PARAGRAPH_VOTERS)
-        ):
-            continue
+        ) or own is not None and _other_article(el, own):
+            continue  # furniture, no paragraph, or the text of another story printed whole
         (after if seen else before).append(el)
         if len(before) + len(after) >= MAX_PARTS:
             break
@@ -416,8 +557,14 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     """The container's paragraphs, furniture left out (see the module docstring)."""
     kept: list[str] = []
     notes: list[bool] = []
+    reading_list = None  # where a "read also" label alone stood
+    unlinked = 0  # paragraphs kept after it without a link
     for text, links, italics, ends_in_link in _split(_pieces(container)):
         verdict = judge(text, links)
+        if verdict == "drop" and _read_also_label(text):
+            reading_list, unlinked = len(kept), 0
+        elif verdict == "keep" and not links:
+            unlinked += 1
         if verdict == "drop" and "@" in text and (glued := GLUED_SIGN_OFF.match(text)):
             text = glued.group(1)  # the paragraph, without the sign-off glued to its end
             verdict = judge(text, links) if len(text) >= MIN_PARAGRAPH else "drop"
@@ -428,8 +575,16 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             notes.append(italics >= NOTE_SHARE * len(text) and (
                 len(text) <= MAX_NOTE or bool(BIO.match(text) or ABOUT_THE_PIECE.search(text))
             ) or bool(THANKS.match(text)) or _pointer(text, ends_in_link))
+    if reading_list is not None and not unlinked and len(kept) - reading_list <= MAX_READING_LIST:
+        del kept[reading_list:]  # a closing reading list: its label, then a few linked titles
+        del notes[reading_list:]
     _drop_contact_block(kept, notes)
     headings = _heading_texts(container) if kept else set()
+    if len(kept) > 2 and kept[-2] in headings and _name_alone(kept[-2]) and (
+        CONTINUED_BIO.match(kept[-1])
+    ):
+        del kept[-2:]  # an author box: the name as a heading, the bio going on from it
+        del notes[-2:]
     while kept and (_label(kept[-1]) or len(kept) > 1 and (notes[-1] or kept[-1] in headings)):
         kept.pop()  # a body ends with a sentence ("SHARE THIS" does not) that is no note,
         notes.pop()  # nor a heading (pull quotes set after the text; a heading leads text)
@@ -437,6 +592,35 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
     while kept and (_label(kept[0]) or kept[0] in summary):
         kept.pop(0)  # a body opens with a sentence, not a label or the story's highlights
     return kept
+
+
+# A bio that goes on from the author's name set as a heading just above it ("Dr. Thomas
+# Schulte" / "ist Gründungspartner …"): a lower-case verb opens it.
+CONTINUED_BIO = re.compile(r"^(?:is|ist|est|es|è|é|war|was|lebt|lives|arbeitet|works)\s")
+
+
+def _name_alone(text: str) -> bool:
+    """Two to six words, each capitalised (particles and titles such as 'Dr.' aside): a
+    person's name alone."""
+    words = text.split()
+    names = [w for w in words if w.lower() not in NAME_PARTICLES]
+    return len(text) <= MAX_BYLINE and 2 <= len(words) <= MAX_NAME_WORDS and all(
+        w[0].isupper() for w in names
+    )
+
+
+MAX_READING_LIST = 5  # entries of a reading list closing the text, at most
+MAX_READ_ALSO_LABEL = 40  # characters
+
+
+def _read_also_label(text: str) -> bool:
+    """A "read also" label standing alone ("A lire aussi :"), no title after it: the head of
+    a list of other pieces."""
+    key = normalize_arabic(text)
+    found = READ_ALSO.match(key)
+    return len(key) <= MAX_READ_ALSO_LABEL and found is not None and not any(
+        ch.isalnum() for ch in key[found.end():]
+    )
 
 
 MAX_CONTACT_LINE = 200  # characters; a line of a closing contact block (name, phone, credit)
@@ -482,8 +666,13 @@ def _label(text: str) -> bool:
 DATELINE_ONLY = re.compile(r"^[^\W\d_][^\d|:.!?()]{1,40}\s?\([^\W\d_]{2,12}\)\s*[-–—:]?$")
 
 
-# "By/Por/Par/Von NAME" alone: the word that introduces an author, then a name only.
-BYLINE_ONLY = re.compile(r"^(?:by|por|par|von|di|door|av|af)\s+(\S.*)$", re.I)
+# "By/Por/Par/Von NAME" alone ("Written by: NAME" too): the words that introduce an author,
+# then a name only.
+BYLINE_ONLY = re.compile(
+    r"^(?:(?:written|posted|reported|text|words|story)\s+by|by|por|par|von|di|door|av|af)"
+    r"\s*:?\s+(\S.*)$",
+    re.I,
+)
 NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "das",
                             "di", "du", "le", "van", "von", "der", "den", "and", "und", "et"})
 MAX_BYLINE = 60  # characters
@@ -491,7 +680,8 @@ MAX_NAME_WORDS = 6
 
 
 def _byline_only(text: str) -> bool:
-    """A line that is only an author's byline ("Por FIDEL RENDÓN MATIENZO", "By Jane Doe"):
+    """A line that is only an author's byline ("Por FIDEL RENDÓN MATIENZO", "By Jane Doe",
+    "Written by: Jane Doe"):
     the introducing word, then two to six words that all begin with a capital (particles
     such as 'de', 'van' aside), nothing else."""
     found = BYLINE_ONLY.match(text)
@@ -506,6 +696,8 @@ def _byline_only(text: str) -> bool:
 
 def judge(text: str, link_chars: int = 0) -> str:
     """"keep", "drop" (furniture) or "end" (furniture from here on) for one paragraph."""
+    if len(text) <= MAX_APPEAL and APPEAL_END.search(text):
+        return "drop"  # a donation appeal, closed by its call ("… Jetzt unterstützen!")
     if len(text) > MAX_FURNITURE:  # long text is article text unless it opens with a marker
         return "drop" if READ_ALSO.match(normalize_arabic(text[:80])) else "keep"
     key = normalize_arabic(text)
@@ -521,7 +713,9 @@ def judge(text: str, link_chars: int = 0) -> str:
         return "drop"
     if len(key) < 160 and (PROMO.search(key) or APP_PROMO.search(key)):
         return "drop"
-    if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key):
+    if len(key) < 120 and CREDIT.match(key) or REFERENCE.match(key) or (
+        CAPTION_LINE.match(key) or VERSION_NOTE.match(key)
+    ):
         return "drop"
     if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
         return "drop"
@@ -548,6 +742,9 @@ def _stamp_line(text: str) -> bool:
 
 
 ITALIC_TAGS = frozenset({"em", "i", "cite"})
+# A line break inside bold text (an interview's question, then its answer in the same `<p>`:
+# "<strong>Question?<br></strong>Answer") breaks no paragraph.
+BOLD_TAGS = frozenset({"strong", "b"})
 
 
 def _pieces(container: HtmlElement) -> Iterator[object]:
@@ -572,7 +769,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             ):
                 continue
         if tag == "br":
-            yield LINE
+            yield " " if tag_of(node.getparent()) in BOLD_TAGS else LINE
             continue
         if tag in BLOCK_TAGS:
             yield BREAK
@@ -588,12 +785,26 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
 _PICTURE_TAGS = frozenset({"img", "picture"})
 
 
+MAX_TABLE_RUN = 40  # sibling tables looked at for the header of a table cut into rows
+
+
 def _data_table(node: HtmlElement) -> bool:
     """A table with header cells and no cell of prose: figures (dates, amounts, names) read
-    by column, not paragraphs; a table laying out an article's text has prose in its cells."""
-    return node.find(".//th") is not None and all(
-        len(squash(cell.text_content())) < MIN_PARAGRAPH for cell in node.iter("td")
-    )
+    by column, not paragraphs; a table laying out an article's text has prose in its cells
+    (a sentence's length: a row's label, "Développement et transition", is none).
+    A table without header cells in a run of sibling tables that has some is one table cut
+    into rows (an annex printing each row as a table, the header atop the first)."""
+    if not all(len(squash(cell.text_content())) < MIN_LEAD for cell in node.iter("td")):
+        return False
+    if node.find(".//th") is not None:
+        return True
+    for siblings in (node.itersiblings(preceding=True), node.itersiblings()):
+        for seen, sibling in enumerate(siblings):
+            if seen >= MAX_TABLE_RUN or tag_of(sibling) != "table":
+                break
+            if sibling.find(".//th") is not None:
+                return True
+    return False
 
 
 def _form_block(node: HtmlElement) -> bool:
@@ -698,7 +909,7 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
             if _holds_picture(node):  # a lead picture's block: its caption is no standfirst
                 node = node.getprevious()
                 continue
-            text = visible_text(node)
+            text = _flowing_text(node)
             if len(text) >= MIN_LEAD:
                 if _mixed(node) or headline is not None and holds(node, headline):
                     break  # the headline's block: its intro is looked for below
@@ -709,6 +920,13 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
     return _intro_after(headline, container, first) if headline is not None else ""
 
 
+def _flowing_text(node: HtmlElement) -> str:
+    """A lead's text as its paragraphs read (inline elements joined as written, no space
+    where the page has none: "<a>Hwang Sok-yong</a>, est"), furniture inside left out (a deck
+    closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
+    return " ".join(text for text, *_ in _split(_pieces(node)))
+
+
 def _holds_picture(node: HtmlElement) -> bool:
     return next(node.iterdescendants("figure", "figcaption"), None) is not None
 
@@ -716,13 +934,13 @@ def _holds_picture(node: HtmlElement) -> bool:
 MAX_INTROS = 3  # more sentence-like paragraphs between headline and body: no intro zone
 MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at most
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
-# Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro";
-# Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov"), also glued to a CamelCase
-# prefix ("ContentHeaderDek-x1").
+# Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro",
+# "abstract"; Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov", French
+# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1").
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
     r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
-    r"|pod-?title|podnaslov)"
+    r"|pod-?title|podnaslov|abstract|chapo|chapeau)"
     r"(?:$|[\s_\d-])"
 )
 
@@ -740,6 +958,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
     around = set(headline.iterancestors())
     if container in around:
         return ""
+    area = set(_headline_area(headline)).union(container.iterancestors())  # the article's
     header = _header_of(headline)
     found: list[str] = []
     for walked, el in enumerate(following(headline)):
@@ -752,7 +971,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         in_header = header is not None and _text_block(el) and holds(header, el)
         if tag_of(el) != "p" and not marked and not in_header:
             continue
-        text = _text_without_stamps(el) if marked else visible_text(el)
+        text = _flowing_text(el)
         shortest = MIN_STANDFIRST if marked else MIN_LEAD
         if len(text) < shortest or judge(text) != "keep":
             continue
@@ -764,7 +983,7 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
         if not phrase_ok and not text.endswith(SENTENCE_END):
             continue
         if link_text_length(el) > MAX_LINK_SHARE * len(text) or _furnished_below(
-            el, around, headline
+            el, around, headline, area
         ):
             continue
         found.append(text)
@@ -833,24 +1052,16 @@ def _deck_wrapper(node: HtmlElement, headline: HtmlElement) -> bool:
     return block is not None and node.getparent() is block and _marked_standfirst(node)
 
 
-def _text_without_stamps(el: HtmlElement) -> str:
-    """A standfirst's text without the date or byline elements printed inside it (a deck
-    closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
-    parts = [el.text or ""]
-    for child in el:
-        if tag_of(child) and not is_furniture(child):
-            inner = _text_without_stamps(child)
-            parts.append(f" {inner} " if tag_of(child) in BLOCK_TAGS else inner)
-        parts.append(child.tail or "")
-    return squash("".join(parts))
-
-
-def _furnished_below(el: HtmlElement, stop: set[HtmlElement], headline: HtmlElement) -> bool:
+def _furnished_below(
+    el: HtmlElement, stop: set[HtmlElement], headline: HtmlElement, area: set[HtmlElement]
+) -> bool:
     """Furniture between `el` and the headline's block; a standfirst's wrapper beside the
-    headline is none (see _in_deck)."""
+    headline is none (see _in_deck), nor is a block of the headline's area (_headline_area:
+    an opinion column's 'PageArticle_commentLead' beside its 'PageArticle_commentHeader'), nor
+    one holding the body (a "share-zone" around the whole text: see find_held_container)."""
     node: HtmlElement | None = el
     while node is not None and node not in stop:
-        if is_furniture(node) and not _deck_wrapper(node, headline):
+        if node not in area and is_furniture(node) and not _deck_wrapper(node, headline):
             return True
         node = node.getparent()
     return False

@@ -21,7 +21,8 @@ FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "figure", "figcaption"})
 
 # Class or id words of page furniture: comments, related/most-read lists, share and follow bars,
 # ads and promos, tickers, tags, captions and credits, the site-wide clock, modal windows
-# (cookie, consent, ad-blocker notices), video players, text only screen readers get.
+# (cookie, consent, ad-blocker notices), video players, text only screen readers get, and
+# the embed code of a social network's post (its caption, its author, its date).
 _FURNITURE_WORDS = (
     r"comments?|comment-?\w+|disqus|related|relateds?|also|read-?more|more-?news|most-?read|"
     r"most-?viewed|popular|trending|recommend\w*|outbrain|taboola|share|sharing|social|"
@@ -30,7 +31,8 @@ _FURNITURE_WORDS = (
     r"copyright|print|toolbar|menu|navbar|nav|header|footer|"
     r"gmt|timeband|clock|weather|login|signup|cookie\w*|consent|modal\w*|popup\w*|dialog|adblock\w*|"
     r"video|video-?list|player|latest|next|prev|previous|pagination|pager|slideshow|gallery|"
-    r"carousel|slider|screen-?reader-?text|sr-only|visually-?hidden"
+    r"carousel|slider|screen-?reader-?text|sr-only|visually-?hidden|"
+    r"instagram-media|twitter-tweet|twitter-video|tiktok-embed|fb-post|fb-video"
 )
 # ... and the article's own bylines, dates and captions: furniture in a body, not for dates.
 _BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date|time|info|" \
@@ -69,6 +71,14 @@ _ARTICLE_HEADER_RE = re.compile(
 )
 
 
+# A CamelCase name's last word (after its last lower-case-to-capital hump) and the rest of
+# the name after it ("ArticleRelated_link" gives "Related_link").
+_CAMEL_HUMP = re.compile(r"[a-z][A-Z]")
+_CAMEL_HEAD = re.compile(r".*[a-z]([A-Z]\S*)$")
+_INLINE_TAGS = frozenset({"a", "span", "strong", "b", "em", "i", "small", "font", "abbr",
+                          "label", "sup", "sub", "u", "cite", "mark", "time", "img"})
+
+
 def tag_of(el: HtmlElement) -> str:
     """The lower-case tag name; "" for comments and processing instructions."""
     tag = el.tag
@@ -77,11 +87,21 @@ def tag_of(el: HtmlElement) -> str:
 
 def marks(el: HtmlElement) -> str:
     """The element's class and id, lower-cased, for the furniture patterns (without the
-    item classes a CMS stamps on an article element)."""
-    classes = (el.get("class") or "").lower().split()
+    item classes a CMS stamps on an article element). A block's CamelCase name also gives
+    its last word, the one that names what the block is ("ArticleRelated_link": "related_link",
+    "idgGalleryWidthHelper": "helper"); an inline element's name styles a word of the text."""
+    raw_classes, raw_id = el.get("class") or "", el.get("id") or ""
+    classes = raw_classes.lower().split()
     if tag_of(el) == "article" or not _ITEM_MARKERS.isdisjoint(classes):
         classes = [c for c in classes if not _ITEM_CLASS.match(c)]
-    return f"{' '.join(classes)} {el.get('id') or ''}".lower().strip()
+    found = f"{' '.join(classes)} {raw_id}".lower().strip()
+    if (_CAMEL_HUMP.search(raw_classes) or _CAMEL_HUMP.search(raw_id)) and (
+        tag_of(el) not in _INLINE_TAGS
+    ):
+        heads = [head[1] for word in f"{raw_classes} {raw_id}".split()
+                 if (head := _CAMEL_HEAD.match(word))]
+        found = f"{found} {' '.join(heads).lower()}"
+    return found
 
 
 def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:

@@ -8,10 +8,11 @@ and keeps the most trusted readable one. In order of trust:
 - `meta`: OpenGraph / `article:*` and other publication meta tags, microdata `itemprop`
   (`datePublished`, `dateCreated`), RDFa `property` (`dc:date`, `dcterms:created`...), and
   `<time datetime>` in ISO form outside furniture (a header block right inside `<article>` is
-  none);
+  none; a social network's embedded post, which dates the post, is);
 - `text`: a date printed near the headline or just above the body (short text parsed by
   `crawler.dates`), never inside related or most-read lists, comments, tickers or the
-  site-wide clock (a date beside the site's search box is one), else a labelled one
+  site-wide clock (a date beside the site's search box is one; one in a share bar right
+  under the headline is the article's), else a labelled one
   ("Date 19.01.2020") in an info box just under the body, else a date line the body opens
   with; an instant in a `title` attribute near the headline comes first; failing all, a day
   the page `<title>` gives as one of its parts ("Headline - 07.12.2017 - Outlet"); only looked
@@ -103,6 +104,10 @@ _HEADER_WORD = re.compile(r"(?:^|[-_])header$")  # a class word naming a header 
 _MACHINE_DAY = re.compile(r"(?:19|20)\d\d-\d\d")  # how a valid `<time datetime>` starts
 _EPOCH = re.compile(r"\d{10}(?:\d{3})?")  # Unix seconds (or milliseconds) in a date meta
 _EPOCH_YEARS = (1995, 2100)
+# A share bar's class words; one among the few siblings right after the headline holds the
+# article's own date line and byline beside the buttons.
+_SHARE_BAR = re.compile(r"(?:^|[\s_-])(?:share|sharing|social)(?:$|[\s_-])")
+SHARE_BAR_SIBLINGS = 3
 
 
 def _teaser_date(el: HtmlElement | None) -> bool:
@@ -349,7 +354,7 @@ class PageDates:
                 windows.append((elements[max(at + after, start - BEFORE_BODY): start], False))
             end = elements.index(inside_body[-1]) + 1  # an info box under the body
             windows.append((elements[end: end + AFTER_BODY], True))
-        skip = set(inside_body)
+        skip = set(inside_body) - self._under_headline_in_body()
         for el in windows[0][0]:  # an instant the headline's block carries in a `title`
             if el not in skip and _ISO_INSTANT.fullmatch((el.get("title") or "").strip()) and (
                 not self.furnished(el)
@@ -405,15 +410,39 @@ class PageDates:
 
     def furnished(self, el: HtmlElement) -> bool:
         """in_furniture, where a block holding the headline is no furniture whatever its tag
-        or class (an article laid out in an `<aside>`): its date line is the article's; and a
-        date beside the site's search box is the site's clock."""
+        or class (an article laid out in an `<aside>`): its date line is the article's, as is
+        one in the share bar set right under the headline (date, byline and share buttons in
+        one block); and a date beside the site's search box is the site's clock."""
         around = self._headline_blocks
         node: HtmlElement | None = el
         while node is not None and node not in around:
-            if is_furniture(node, bylines=False):
+            if is_furniture(node, bylines=False) and not self._share_bar_under_headline(node):
                 return True
             node = node.getparent()
         return self._beside_search_box(el)
+
+    def _under_headline_in_body(self) -> set[HtmlElement]:
+        """The elements of the few blocks right after a headline the body holds: the
+        article's header lines (a date line, a byline), not its text."""
+        if self.headline is None or self.body is None or not holds(self.body, self.headline):
+            return set()
+        found: set[HtmlElement] = set()
+        for seen, sibling in enumerate(self.headline.itersiblings()):
+            if seen >= SHARE_BAR_SIBLINGS:
+                break
+            found.update(sibling.iter())
+        return found
+
+    def _share_bar_under_headline(self, node: HtmlElement) -> bool:
+        """A block named as a share bar among the few siblings right after the headline."""
+        if self.headline is None or not _SHARE_BAR.search(marks(node)):
+            return False
+        for seen, sibling in enumerate(self.headline.itersiblings()):
+            if seen >= SHARE_BAR_SIBLINGS:
+                break
+            if sibling is node:
+                return True
+        return False
 
     def _beside_search_box(self, el: HtmlElement) -> bool:
         """Whether a small block around `el` (itself, its parent or grandparent, none holding

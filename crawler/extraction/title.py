@@ -5,8 +5,8 @@ title the outlet shares, rarely decorated beyond a site name), the JSON-LD headl
 page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
 on other words than `og:title` (a social-media wording), the page's own headline comes first;
 so does the `<h1>` when `og:title` only adds separated segments to it ("Headline | DW | date",
-"Headline--Site") or a bracketed note ("Headline（写真＝ロイター）"). An `<h1>` made of a
-headline and a byline in sibling elements gives its first part.
+"Headline--Site", "Headline › Site") or a bracketed note ("Headline（写真＝ロイター）"). An
+`<h1>` made of a headline and a byline in sibling elements gives its first part.
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
 """
@@ -19,7 +19,8 @@ from collections.abc import Iterable
 
 from crawler.text import normalize_arabic, strip_prefixes, tokens
 
-_SEPARATORS = re.compile(r"\s+[-–—|:ـ]+\s+|\s*[|｜]\s*")
+# "-", "|", ":" and the breadcrumb arrows ("Headline › Site", "Headline » Section » Site").
+_SEPARATORS = re.compile(r"\s+[-–—|:ـ›»]+\s+|\s*[|｜]\s*")
 _QUOTES = str.maketrans({**dict.fromkeys("‘’‚‛′`", "'"), **dict.fromkeys("“”„‟″«»", '"')})
 
 
@@ -55,7 +56,7 @@ def title_site_names(page_title: str, headline: str) -> list[str]:
     rest = [whole[:at], whole[at + len(key):]]
     names = []
     for part in rest:
-        part = part.strip(" -–—|:ـ")
+        part = part.strip(" -–—|:ـ›»")
         if part:
             names.append(part)
             names.extend(p.strip() for p in _SEPARATORS.split(part) if p.strip())
