@@ -23,7 +23,9 @@ Three sets of saved pages:
 - `unseen8`: an eighth, added after the rules drawn from `unseen7` (eight outlets, five languages;
   tests/fixtures/real/unseen8/);
 - `unseen9`: a ninth, added after the rules drawn from `unseen8` (eight outlets, six languages;
-  tests/fixtures/real/unseen9/).
+  tests/fixtures/real/unseen9/);
+- `unseen10`: a tenth, added after the rules drawn from `unseen9` (seven outlets, five languages;
+  tests/fixtures/real/unseen10/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
 timestamps stage (which reads the date); accuracy is read after all the cleaning stages
@@ -62,7 +64,7 @@ from crawler.offline import page_for  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
 REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5",
-             "unseen6", "unseen7", "unseen8", "unseen9")
+             "unseen6", "unseen7", "unseen8", "unseen9", "unseen10")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",
