@@ -556,6 +556,19 @@ def test_a_grid_class_naming_a_sidebar_is_no_furniture_of_the_article_it_lays_ou
     assert page(body, head="<title>Ransomware spreads</title>").paragraphs == [intro, *PARAGRAPHS]
 
 
+def test_a_bracketed_date_the_headline_lacks_before_the_site_name_is_no_headline():
+    dated = ('<meta property="og:title" '
+             'content="与田祐希すっぴんショット公開（2020年2月15日）｜ポータル">'
+             '<meta property="og:site_name" content="ポータル">')
+    assert page("<h1>与田祐希すっぴんショット公開</h1>" + paragraphs_html(), head=dated).title == (
+        "与田祐希すっぴんショット公開"
+    )
+    printed = "<h1>与田祐希すっぴんショット公開（2020年2月15日）</h1>"  # printed too: kept
+    assert page(printed + paragraphs_html(), head=dated).title == (
+        "与田祐希すっぴんショット公開（2020年2月15日）"
+    )
+
+
 def test_the_headlines_subheading_and_a_deck_printing_its_date_are_the_standfirst():
     deck = "Coal has been in a slow-motion death spiral over the past ten years"
     body = (f"<section class='title-container'><h1>Emissions dipped</h1><h2>{deck}</h2>"
