@@ -754,6 +754,19 @@ def test_a_div_holding_a_picture_and_its_caption_is_no_paragraph():
     assert page(body).paragraphs[0] == PARAGRAPHS[0]
 
 
+def test_a_class_naming_a_caption_by_its_short_name_cap_is_a_caption():
+    photo = ("<div class='img-bx'><img src='/a.jpg'><div class='cap'>"
+             "<p class='cap-txt'>写真集未収録の“すっぴんショット”</p></div></div>")
+    body = f"<h1>عنوان</h1><div class='news-body'>{photo}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    drop = (f"<p class='has-drop-cap'><span class='drop-cap'>{PARAGRAPHS[0][0]}</span>"
+            f"{PARAGRAPHS[0][1:]}</p>")  # a drop cap styles the text's first letter: kept
+    body = f"<h1>عنوان</h1><div class='news-body'>{drop}{paragraphs_html(PARAGRAPHS[1:])}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    capital = "<div class='capital-news'>" + paragraphs_html() + "</div>"  # no "cap" word
+    assert page(f"<h1>عنوان</h1>{capital}").paragraphs == PARAGRAPHS
+
+
 def test_a_call_out_for_readers_pictures_is_no_paragraph():
     call = ("<p>Are you in the grips of the wintry storm? Please share your videos, pictures "
             "and stories at iReport.</p>")
