@@ -1017,6 +1017,17 @@ def test_a_lead_before_the_body_reads_its_links_as_written():
                                         "Hwang Sok-yong, est un homme heureux.")
 
 
+def test_a_time_opening_the_lead_is_its_stamp_not_its_text():
+    lead = "Se realizarán de manera online desde el 3 al 5 de septiembre, desde Puerto Montt."
+    body = (f"<div class='heading'><h1>Congresos y seminarios</h1><p class='desc'>"
+            f"<time>16:45</time> {lead}</p></div><div class='texto'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [lead, *PARAGRAPHS]
+    bare = body.replace("<time>16:45</time>", "16:45")  # a bare clock time alike
+    assert page(bare).paragraphs == [lead, *PARAGRAPHS]
+    score = body.replace("<time>16:45</time> Se", "3:1 se")  # a score reads as text
+    assert page(score).paragraphs[0].startswith("3:1 se realizarán")
+
+
 def test_a_camel_case_class_is_read_by_its_last_word():
     related = ("<article class='ArticleRelated'><div class='Tagline'>Mehr zum Thema</div><a "
                "href='/x'><h4>Warum Instagram-Posts nicht automatisch Werbung sind</h4></a><p>"

@@ -28,7 +28,8 @@
    of one paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
    under the headline, or a text block of the article's `<header>`), is kept; a lead picture's
    caption is none, nor is a bullet summary (list items above the container's first `<p>`). The
-   lead reads as the paragraphs do (a link joined to the comma after it).
+   lead reads as the paragraphs do (a link joined to the comma after it), without the stamp it
+   opens with ("<time>16:45</time> Se realizarán …", a bare clock time).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
    "Lesen Sie auch", "Mira también"), link-only paragraphs and pointers to an annex ("Voir en
    annexe : …"), promos ("follow us on Google News", "Síguenos en Facebook", "download our
@@ -920,11 +921,23 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
     return _intro_after(headline, container, first) if headline is not None else ""
 
 
+# A clock time opening a lead ("16:45 Se realizarán …", "09:30 | …"): when it was posted.
+_LEADING_CLOCK = re.compile(
+    r"^(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)(?!\s*[ap]\.?m\b)\s*[|·•–—-]?\s+(?=\S)"
+)
+_STAMP_GLUE = " |·•–—-:"
+
+
 def _flowing_text(node: HtmlElement) -> str:
     """A lead's text as its paragraphs read (inline elements joined as written, no space
     where the page has none: "<a>Hwang Sok-yong</a>, est"), furniture inside left out (a deck
-    closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
-    return " ".join(text for text, *_ in _split(_pieces(node)))
+    closing with the day, "… recovery?<span class='date'>6 January 2020</span>"), and the
+    stamp it opens with (a `<time>`, a bare clock time: "<time>16:45</time> Se realizarán …")."""
+    text = " ".join(text for text, *_ in _split(_pieces(node)))
+    stamp = next(node.iter("time"), None)
+    if stamp is not None and (printed := visible_text(stamp)) and text.startswith(printed):
+        text = text[len(printed):].lstrip(_STAMP_GLUE)
+    return _LEADING_CLOCK.sub("", text)
 
 
 def _holds_picture(node: HtmlElement) -> bool:
