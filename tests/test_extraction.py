@@ -1028,6 +1028,17 @@ def test_a_time_opening_the_lead_is_its_stamp_not_its_text():
     assert page(score).paragraphs[0].startswith("3:1 se realizarán")
 
 
+def test_a_paragraph_classed_as_the_description_under_the_headline_is_the_standfirst():
+    deck = "A polícia informou que os autores dos disparos procuravam o cunhado da vítima"
+    body = (f"<div class='container'><span class='date'>01 de Maio de 2020</span>"
+            f"<h1>Tuca Almeida morre baleado</h1><p class='description'>{deck}</p></div>"
+            "<div class='load-image'><img src='/a.png'></div><div class='author'>Por Redação"
+            f"</div><div class='text'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [deck, *PARAGRAPHS]
+    picture = body.replace("'description'", "'image-description'")  # a picture's: no lead
+    assert page(picture).paragraphs == PARAGRAPHS
+
+
 def test_a_camel_case_class_is_read_by_its_last_word():
     related = ("<article class='ArticleRelated'><div class='Tagline'>Mehr zum Thema</div><a "
                "href='/x'><h4>Warum Instagram-Posts nicht automatisch Werbung sind</h4></a><p>"

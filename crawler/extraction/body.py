@@ -25,8 +25,9 @@
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
    "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
-   of one paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
-   under the headline, or a text block of the article's `<header>`), is kept; a lead picture's
+   of one paragraph ("x__lead", a quote in "#sumario"), "description" on a `<p>` (not a
+   picture's: "image-description"), full stop or not, the `<h2>` right under the headline, or
+   a text block of the article's `<header>`), is kept; a lead picture's
    caption is none, nor is a bullet summary (list items above the container's first `<p>`). The
    lead reads as the paragraphs do (a link joined to the comma after it), without the stamp it
    opens with ("<time>16:45</time> Se realizarán …", a bare clock time).
@@ -958,10 +959,18 @@ STANDFIRST = re.compile(
 )
 
 
+# A `<p>` classed as the item's description ("description", "post-description": WordPress
+# themes print the excerpt so under the headline); not a picture's or a video's
+# ("image-description", "wp-caption-description").
+_DESCRIPTION = re.compile(r"(?:^|\s|(?:article|entry|post|story|news)[-_]*)description(?=$|\s)")
+
+
 def _marked_standfirst(el: HtmlElement) -> bool:
-    """The page marks `el` as its standfirst: a class word (STANDFIRST) or microdata's
-    `itemprop="description"` under the headline."""
-    return bool(STANDFIRST.search(marks(el))) or "description" in (el.get("itemprop") or "").split()
+    """The page marks `el` as its standfirst: a class word (STANDFIRST), microdata's
+    `itemprop="description"` under the headline, or a `<p>` classed as the description."""
+    return bool(STANDFIRST.search(marks(el))) or "description" in (
+        el.get("itemprop") or ""
+    ).split() or tag_of(el) == "p" and bool(_DESCRIPTION.search(marks(el)))
 
 
 def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
