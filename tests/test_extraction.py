@@ -1039,6 +1039,21 @@ def test_a_paragraph_classed_as_the_description_under_the_headline_is_the_standf
     assert page(picture).paragraphs == PARAGRAPHS
 
 
+def test_a_kicker_under_the_headline_is_the_standfirst_a_kicker_above_it_is_not():
+    kicker = ("Patna District Collector Kumar Ravi ordered a lockdown from July 10 to July 16 "
+              "in the entire Patna district")
+    body = (f"<div class='headline'><h1>Coronavirus in Bihar</h1></div><div class="
+            f"'story_kicker'><h2><p>{kicker}</p></h2></div><div class='story-details'>PTI | "
+            "July 9, 2020</div><div id='box'><img src='/a.jpg'></div><div id='main'><div "
+            "class='story-left'><script>related()</script></div><div class='story-right' "
+            f"itemprop='articleBody'>{paragraphs_html()}</div></div>")
+    assert page(body).paragraphs == [kicker, *PARAGRAPHS]
+    above = ("<div class='headline'><div class='kicker'><p>Coronavirus outbreak in the east"
+             "</p></div><h1>Coronavirus in Bihar</h1></div><div class='story-details'>PTI</div>"
+             f"<div class='story-right'>{paragraphs_html()}</div>")  # the label over it
+    assert page(above).paragraphs == PARAGRAPHS
+
+
 def test_a_camel_case_class_is_read_by_its_last_word():
     related = ("<article class='ArticleRelated'><div class='Tagline'>Mehr zum Thema</div><a "
                "href='/x'><h4>Warum Instagram-Posts nicht automatisch Werbung sind</h4></a><p>"

@@ -25,10 +25,11 @@
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
    "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
-   of one paragraph ("x__lead", a quote in "#sumario"), "description" on a `<p>` (not a
-   picture's: "image-description"), full stop or not, the `<h2>` right under the headline, or
-   a text block of the article's `<header>`), is kept; a lead picture's
-   caption is none, nor is a bullet summary (list items above the container's first `<p>`). The
+   of one paragraph ("x__lead", a quote in "#sumario", "story_kicker": "kicker" read after the
+   headline only), "description" on a `<p>` (not a picture's: "image-description"),
+   full stop or not, the `<h2>` right under the headline, or a text block of the article's
+   `<header>`), is kept; a lead picture's caption is none, nor is a bullet summary (list
+   items above the container's first `<p>`). The
    lead reads as the paragraphs do (a link joined to the comma after it), without the stamp it
    opens with ("<time>16:45</time> Se realizarán …", a bare clock time).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
@@ -950,11 +951,13 @@ MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at mo
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
 # Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro",
 # "abstract"; Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov", French
-# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1").
+# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1"). "kicker" names the label
+# above a headline in many templates, the standfirst in others ("story_kicker" under the
+# `<h1>`): only the blocks after the headline are read for the intro.
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
     r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
-    r"|pod-?title|podnaslov|abstract|chapo|chapeau)"
+    r"|pod-?title|podnaslov|abstract|chapo|chapeau|kicker)"
     r"(?:$|[\s_\d-])"
 )
 
@@ -1021,12 +1024,16 @@ MAX_HEADER_DEPTH = 4  # levels from the headline up to the article's <header>
 
 def _one_paragraph(el: HtmlElement) -> bool:
     """A `<p>`, `<h2>` or `<h3>`, or a block holding one paragraph of text only (its text or
-    one text block): what a standfirst marked by its class prints, final full stop or not."""
+    one text block; empty blocks beside it do not count: "<h2><p>…</p></h2>" parses as an
+    empty `<h2>` and the `<p>`): what a standfirst marked by its class prints, final full stop
+    or not."""
     if tag_of(el) in ("p", "h2", "h3"):
         return True
     if tag_of(el) not in ("div", "blockquote", "section"):
         return False
-    children = [child for child in el if tag_of(child) in BLOCK_TAGS]
+    children = [child for child in el if tag_of(child) in BLOCK_TAGS and (
+        len(child) or (child.text or "").strip()
+    )]
     if not children:
         return True
     return len(children) == 1 and not (el.text or "").strip() and _text_block_any(children[0])
