@@ -1054,6 +1054,19 @@ def test_a_kicker_under_the_headline_is_the_standfirst_a_kicker_above_it_is_not(
     assert page(above).paragraphs == PARAGRAPHS
 
 
+def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
+    links = "".join(f"<a href='/n{i}'>Электронные карты сельхозугодий создают в области {i}</a>"
+                    for i in range(3))
+    box = f"<div class='frame'><div class='frame_title'> Хроника </div>{links}</div>"
+    body = (f"<h1>Птицефабрика</h1><div class='news'><p>{PARAGRAPHS[0]}</p>{box}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    sentence = ("<div>Звоните <a href='/a'>Ивану</a> или <a href='/b'>Марии</a> в офис "
+                "с девяти утра до шести вечера.</div>")  # a sentence with links: text
+    body = f"<h1>Птицефабрика</h1><div class='news'>{paragraphs_html()}{sentence}</div>"
+    assert len(page(body).paragraphs) == 4
+
+
 def test_a_camel_case_class_is_read_by_its_last_word():
     related = ("<article class='ArticleRelated'><div class='Tagline'>Mehr zum Thema</div><a "
                "href='/x'><h4>Warum Instagram-Posts nicht automatisch Werbung sind</h4></a><p>"

@@ -16,7 +16,8 @@
    its answer in one `<p>`); furniture inside the container (injected related links, ads, share
    and follow bars, captions, dialog boxes, a social network's embedded post, a `<div>` or
    `<p>` holding a picture and its caption, a data table: header cells, its own or those of the
-   run of sibling tables it belongs to, and no cell of prose) is skipped; a block's CamelCase
+   run of sibling tables it belongs to, and no cell of prose; a box of links to other stories
+   with its short heading, "Новости по теме") is skipped; a block's CamelCase
    class reads by its last word ("ArticleRelated": related). Paragraphs split over sibling
    blocks (an ad slot between each) make their shared ancestor the body; blocks of the
    container's own tag and class (or of the classed block that only wraps it) elsewhere after
@@ -72,6 +73,7 @@ from crawler.extraction.html import (
     is_furniture,
     link_text_length,
     marks,
+    short_visible_text,
     squash,
     tag_of,
     visible_text,
@@ -768,7 +770,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
                 tag in ("div", "p") and _picture_with_caption(node)
                 or tag == "table" and _data_table(node)
-                or tag in ("div", "section") and _form_block(node)
+                or tag in ("div", "section") and (_form_block(node) or _link_box(node))
             ):
                 continue
         if tag == "br":
@@ -824,6 +826,27 @@ def _form_block(node: HtmlElement) -> bool:
     beside = sum(len(visible_text(child)) for child in node
                  if tag_of(child) not in ("form", "") and child.find(".//form") is None)
     return beside + len((node.text or "").strip()) <= MAX_FURNITURE
+
+
+MAX_LINK_BOX = 600  # characters; a box of links to other stories is short
+MAX_BOX_LABEL = 40  # characters of text besides the links: the box's heading
+
+
+def _link_box(node: HtmlElement) -> bool:
+    """A block of links to other stories under a short heading of its own ('Новости по теме',
+    then four linked headlines): the heading belongs to the box, no paragraph. Two links or
+    more, mostly link text, at most a heading's length of other text; a box headed by an end
+    marker ('Related articles') is left to end the body."""
+    text = short_visible_text(node, MAX_LINK_BOX)
+    if not text:
+        return False
+    linked = [found for a in node.iter("a") if (found := visible_text(a))]
+    link_chars = sum(len(found) for found in linked)
+    if len(linked) < 2 or link_chars < MAX_LINK_SHARE * len(text):
+        return False
+    if len(text) - link_chars - len(linked) > MAX_BOX_LABEL:
+        return False
+    return not END_MARKERS.match(normalize_arabic(text[:60]).lstrip(_OPEN_BRACKETS))
 
 
 def _picture_with_caption(node: HtmlElement) -> bool:
