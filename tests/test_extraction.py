@@ -1067,6 +1067,18 @@ def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
     assert len(page(body).paragraphs) == 4
 
 
+def test_russian_and_ukrainian_read_also_and_on_the_topic_labels_are_no_paragraphs():
+    lines = ["<p>Читайте также: Как изменились цены на бензин в ноябре</p>",
+             "<p>Новости по теме</p>", "<p>Читайте також: Де купити квитки на потяг</p>"]
+    body = (f"<h1>Птицефабрика</h1><div class='news'><p>{PARAGRAPHS[0]}</p>{''.join(lines)}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    said = ("<p>По теме птицефабрики выступил первый заместитель акима области, "
+            "рассказав о сроках строительства.</p>")  # the words inside a sentence: text
+    body = f"<h1>Птицефабрика</h1><div class='news'>{said}{paragraphs_html()}</div>"
+    assert len(page(body).paragraphs) == 4
+
+
 def test_a_camel_case_class_is_read_by_its_last_word():
     related = ("<article class='ArticleRelated'><div class='Tagline'>Mehr zum Thema</div><a "
                "href='/x'><h4>Warum Instagram-Posts nicht automatisch Werbung sind</h4></a><p>"

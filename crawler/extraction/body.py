@@ -17,7 +17,8 @@
    and follow bars, captions, dialog boxes, a social network's embedded post, a `<div>` or
    `<p>` holding a picture and its caption, a data table: header cells, its own or those of the
    run of sibling tables it belongs to, and no cell of prose; a box of links to other stories
-   with its short heading, "Новости по теме") is skipped; a block's CamelCase
+   with its short heading, "Новости по теме": a related-story label, as are "Читайте также"
+   and "по теме:") is skipped; a block's CamelCase
    class reads by its last word ("ArticleRelated": related). Paragraphs split over sibling
    blocks (an ad slot between each) make their shared ancestor the body; blocks of the
    container's own tag and class (or of the classed block that only wraps it) elsewhere after
@@ -104,7 +105,8 @@ def _marker_re(markers: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(k) for k in keys))
 
 
-# Furniture that only its words give away (matched on normalize_arabic keys).
+# Furniture that only its words give away (matched on normalize_arabic keys); Russian and
+# Ukrainian "read also" and "(news) on the topic" labels with a colon or as a whole phrase.
 READ_ALSO = _marker_re([
     "اقرأ أيضا", "اقرأ ايضا", "إقرأ أيضا", "اقرأ أيضًا", "اقرأ المزيد", "طالع أيضا", "شاهد أيضا",
     "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
@@ -116,6 +118,9 @@ READ_ALSO = _marker_re([
     "lea también", "mira también", "ver también", "vea también", "leia também", "veja também",
     "leggi anche", "vedi anche", "voir en annexe", "voir l'annexe", "see appendix",
     "see the appendix", "see annex", "siehe anhang", "ver anexo", "véase el anexo",
+    "читайте также", "читайте тоже", "смотрите также", "новости по теме", "статьи по теме",
+    "материалы по теме", "по теме:", "на тему:", "читайте також", "дивіться також",
+    "новини на тему", "новини за темою", "по темі:",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
