@@ -1061,6 +1061,8 @@ def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
     body = (f"<h1>Птицефабрика</h1><div class='news'><p>{PARAGRAPHS[0]}</p>{box}"
             f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
     assert page(body).paragraphs == PARAGRAPHS
+    ending = body.replace(" Хроника ", "Related articles")  # an end marker: the body ends
+    assert page(ending).paragraphs == PARAGRAPHS[:1]
     sentence = ("<div>Звоните <a href='/a'>Ивану</a> или <a href='/b'>Марии</a> в офис "
                 "с девяти утра до шести вечера.</div>")  # a sentence with links: text
     body = f"<h1>Птицефабрика</h1><div class='news'>{paragraphs_html()}{sentence}</div>"
