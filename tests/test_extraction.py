@@ -1036,6 +1036,16 @@ def test_a_labelled_caption_set_as_a_paragraph_is_no_paragraph():
     assert page(body).paragraphs == PARAGRAPHS
 
 
+def test_a_caption_led_by_its_label_is_no_paragraph_a_label_inside_a_sentence_is():
+    captions = ("<p align='center'><font face='楷体'>图注：奥尔德林的圣餐杯回到了地球上</font></p>"
+                "<p>Caption: The museum's main hall after the attack, seen from the street.</p>")
+    body = f"<h1>Space</h1><div class='story'>{paragraphs_html()}{captions}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    mention = "<p>The museum printed a caption: its director had left the building at noon.</p>"
+    body = f"<h1>Space</h1><div class='story'>{paragraphs_html()}{mention}</div>"
+    assert page(body).paragraphs[-1].startswith("The museum printed a caption:")
+
+
 def test_a_note_on_the_pieces_versions_is_no_paragraph():
     note = ("<p>This is the extended version of an interview that was first published in German "
             "translation in the print edition of Die Weltwoche on January 24th .</p>")

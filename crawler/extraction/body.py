@@ -35,8 +35,8 @@
    app"), a donation appeal closed by its call ("… Jetzt unterstützen!", at any length), share
    prompts and call-outs for readers' photos or to discuss the piece on a social network,
    comment rules and disclaimers (affiliate links), credits and source lines, a labelled
-   caption ("Header Image: … Credit: …"), a note on the piece's versions ("This is the extended
-   version of an interview first published in …"), reference lines ("More information: …"),
+   caption ("Header Image: …", "Caption: …", "图注：…"), a note on the piece's versions ("This
+   is the extended version of an interview …"), reference lines ("More information: …"),
    tags lines, bylines (a line that is only "Por NAME" or "Written by: NAME"), a dateline alone
    ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
    ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
@@ -190,10 +190,12 @@ CREDIT = re.compile(
 )
 
 # A picture's caption set as a paragraph, labelled ("Header Image: People have lived … Credit:
-# …", "Featured photo: …"): longer than a credit line, still no text.
+# …", "Featured photo: …", "Caption: …", "图注：…" in Chinese): longer than a credit line, still
+# no text.
 CAPTION_LINE = re.compile(
-    r"^(?:(?:header|featured?|top|lead|main|cover|banner|hero|title)\s+)?"
-    r"(?:image|photo|picture|pic)\s*:",
+    r"^(?:(?:(?:header|featured?|top|lead|main|cover|banner|hero|title)\s+)?"
+    r"(?:image|photo|picture|pic)|caption|légende|bildunterschrift|pie de foto"
+    r"|图注|圖注|图说|圖說|图片说明|圖片說明)\s*[:：]",
     re.I,
 )
 # A note on the piece's versions ("This is the extended version of an interview that was first
