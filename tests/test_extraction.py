@@ -1046,6 +1046,16 @@ def test_a_caption_led_by_its_label_is_no_paragraph_a_label_inside_a_sentence_is
     assert page(body).paragraphs[-1].startswith("The museum printed a caption:")
 
 
+def test_a_reposts_original_title_after_the_text_is_a_credit_no_paragraph():
+    credit = ("<p>原标题：他晚于阿姆斯特朗登月 却是首个敢在月球喝酒的人</p>"
+              "<p><strong>作者︱春春</strong></p>")
+    body = f"<h1>宇航员</h1><div class='story'>{paragraphs_html()}{credit}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    mention = "这篇报道发表时的原标题：一度被网站编辑删改，随后在读者的要求下又恢复了原样。"
+    body = f"<h1>宇航员</h1><div class='story'>{paragraphs_html()}<p>{mention}</p></div>"
+    assert page(body).paragraphs[-1] == mention
+
+
 def test_a_note_on_the_pieces_versions_is_no_paragraph():
     note = ("<p>This is the extended version of an interview that was first published in German "
             "translation in the print edition of Die Weltwoche on January 24th .</p>")
