@@ -200,6 +200,18 @@ def test_an_og_title_that_decorates_the_h1_gives_way_to_it():
     )
 
 
+def test_an_h1_that_twitter_title_repeats_wins_over_a_share_title_in_og_title():
+    head = ('<meta property="og:title" content="The Modern Ambitions Behind Neon">'
+            '<meta name="twitter:title" content="Why Neon Is the Symbol of the Century">')
+    h1 = "<h1 itemprop='headline'>Why Neon Is the Symbol of the Century</h1>"
+    assert page(h1 + paragraphs_html(), head=head).title == "Why Neon Is the Symbol of the Century"
+    alone = '<meta property="og:title" content="The Modern Ambitions Behind Neon">'
+    assert page(h1 + paragraphs_html(), head=alone).title == "The Modern Ambitions Behind Neon"
+    shared = head.replace("Why Neon Is the Symbol of the Century", "The Modern Ambitions Behind "
+                          "Neon")  # og:title and twitter:title agree: the shared title stays
+    assert page(h1 + paragraphs_html(), head=shared).title == "The Modern Ambitions Behind Neon"
+
+
 # --- bodies ----------------------------------------------------------------------------------
 
 
