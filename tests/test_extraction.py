@@ -556,6 +556,12 @@ def test_the_printed_headline_wins_over_a_quote_variant_or_a_bracketed_note():
     note = '<meta property="og:title" content="米朝首脳直通電話（写真＝ロイター）">'
     split = "<h1><span>米朝首脳直通電話</span><span>編集委員 中沢克二</span></h1>"
     assert page(split + paragraphs_html(), head=note).title == "米朝首脳直通電話"
+    label = '<meta property="og:title" content="無線LANアプリ（CNET Japan） - Yahoo!ニュース">'
+    assert page("<h1>無線LANアプリ</h1>" + paragraphs_html(), head=label).title == (
+        "無線LANアプリ"  # a source label, then the portal: the printed headline wins
+    )
+    printed = "<h1>無線LANアプリ（CNET Japan）</h1>"  # the label printed too: kept
+    assert page(printed + paragraphs_html(), head=label).title == "無線LANアプリ（CNET Japan）"
 
 
 def test_a_grid_class_naming_a_sidebar_is_no_furniture_of_the_article_it_lays_out():
