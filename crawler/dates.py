@@ -8,7 +8,9 @@ How it works, in order:
 2. Our own regexes read absolute dates (day month year in any month family: English, French,
    German, Spanish, Portuguese, Italian; numeric, ISO 8601, RFC 822, the ``GMT hh:mm year
    weekday, day month`` list form, Hijri),
-   with a clock time next to them. A Gregorian date wins over a Hijri one.
+   with a clock time next to them. A Gregorian date wins over a Hijri one. Numeric dates are
+   day first, read month first only when that alone makes a date ("2/26/2015") or when the
+   time names a US zone ("3/9/2015 7:11 AM EST"; GMT or UTC says nothing of the order).
 3. Relative forms (``منذ 3 ساعات``, ``أمس 10:30``, ``3 hours ago``) are read against ``now``.
 4. Only then dateparser gets a try, and only on text that names a month and a year: it
    invents today's date for a bare time ("آخر تحديث GMT 14:10:54"), which must give None.
@@ -158,6 +160,7 @@ _S = r"[\s./-]*"  # between the words of a textual date: "21 غشت 2024", "21-A
 class _DateForm:
     pattern: re.Pattern[str]
     time_before: bool = False  # the GMT list form prints its time before the date
+    day_first: bool = False  # numeric day/month/year, read month first only as US text
 
 
 _DATE_FORMS = (
@@ -184,12 +187,14 @@ _DATE_FORMS = (
             r"\s*[日일]"
         )
     ),
-    # 21/08/2024, 21-08-2024, 21.08.2024 -- always day first on Arabic sites
+    # 21/08/2024, 21-08-2024, 21.08.2024 -- day first (always on Arabic sites), unless only
+    # month first makes a date ("2/26/2015") or a US zone follows the time ("… 7:11 AM PST")
     _DateForm(
         re.compile(
             r"(?<![\d:])(?P<day>\d{1,2})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})"
             r"(?!\d)(?:\s*(?P<era>ه|م)(?!\w))?"
-        )
+        ),
+        day_first=True,
     ),
 )
 
@@ -215,6 +220,7 @@ _TIME_ANYWHERE = re.compile(_TIME)
 # RFC 822 names these US zones; their offsets are fixed by the RFC itself.
 _RFC822_ZONES = {"est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6}
 _RFC822_ZONES |= {"pst": -8, "pdt": -7}
+_US_ZONES = frozenset(_RFC822_ZONES)  # a time so marked is US text: its dates are month first
 _OFFSET_RE = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
@@ -245,11 +251,14 @@ def _clock(match: re.Match[str]) -> tuple[time, tzinfo | None] | None:
     return time(hour, minute, second), _explicit_zone(match["zone"] or match["zone_before"])
 
 
-def _calendar_date(match: re.Match[str]) -> tuple[date, bool] | None:
-    """The Gregorian date a date-form match names, and whether it was written as Hijri."""
+def _calendar_date(match: re.Match[str], month_first: bool = False) -> tuple[date, bool] | None:
+    """The Gregorian date a date-form match names, and whether it was written as Hijri
+    (`month_first`: a numeric day/month read the US way round, month/day)."""
     year = int(match["year"])
     day = 1 if match.groupdict().get("first") else int(match["day"])
     month_text = match["month"]
+    if month_first:
+        day, month_text = int(month_text), str(day)
     if month_text.isdigit():
         hijri, month = (match.groupdict().get("era") or "").startswith("ه"), int(month_text)
     else:
@@ -270,6 +279,8 @@ def _absolute(norm: str, local: ZoneInfo) -> ParsedDate | None:
     for form in _DATE_FORMS:
         for match in form.pattern.finditer(norm):
             found = _calendar_date(match)
+            if found is None and form.day_first and not match["era"]:
+                found = _calendar_date(match, month_first=True)  # "2/26/2015": US order
             if found is None:
                 continue
             day, hijri = found
@@ -290,6 +301,8 @@ def _absolute(norm: str, local: ZoneInfo) -> ParsedDate | None:
     if clock is None:
         return ParsedDate(datetime.combine(day, time(), local).astimezone(UTC), False)
     clock_time, zone = clock
+    if form.day_first and (clock_match["zone"] or "") in _US_ZONES and not match["era"]:
+        day = (_calendar_date(match, month_first=True) or (day,))[0]  # "3/9/2015 … EDT": US
     return ParsedDate(datetime.combine(day, clock_time, zone or local).astimezone(UTC), True)
 
 

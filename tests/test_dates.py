@@ -479,6 +479,22 @@ def test_numeric_dates(text: str, expected: datetime) -> None:
     assert parse_date(text, now=LATER) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2/26/2015 7:11 AM PST BY TMZ STAFF", utc(2015, 2, 26, 15, 11)),  # only M/D is a date
+        ("2/26/2015", utc(2015, 2, 26)),
+        ("3/9/2015 7:11 PM EDT", utc(2015, 3, 9, 23, 11)),  # a US zone: US order
+        ("3/9/2015 7:11 PM CST", utc(2015, 3, 10, 1, 11)),
+        ("3/9/2015 7:11 PM GMT", utc(2015, 9, 3, 19, 11)),  # GMT says nothing: day first
+        ("3/9/2015 19:11", utc(2015, 9, 3, 19, 11)),
+        ("13/13/2015", None),
+    ],
+)
+def test_numeric_dates_month_first_only_when_us(text: str, expected: datetime | None) -> None:
+    assert parse_date(text, now=LATER) == expected
+
+
 # --- Hijri ----------------------------------------------------------------------------------
 
 
