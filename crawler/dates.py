@@ -31,7 +31,7 @@ from hijridate import Hijri
 
 from crawler.text import FOLD_TABLE
 
-__all__ = ["ParsedDate", "parse_date", "parse_date_detail"]
+__all__ = ["ParsedDate", "parse_date", "parse_date_detail", "with_year"]
 
 # A page may be a little ahead of the crawler's clock (or of the zone we assume); a date
 # further ahead than this is a misreading, not an article.
@@ -80,9 +80,18 @@ _WEEKDAYS = (
 _WEEKDAY_RE = re.compile(rf"(?<!\w)(?:{_alternation(_WEEKDAYS)})(?!\w)\.?")
 
 
+# A Japanese or Chinese weekday in brackets after the date: "3/9(木) 18:45", "（星期四）".
+_CJK_WEEKDAY_RE = re.compile(
+    r"[(（](?:[月火水木金土日]|周[一二三四五六日天]|星期[一二三四五六日天])[)）]"
+)
+
+
 def _normalize(text: str) -> str:
     """Fold the text and drop weekday names, which only get in the way of the date."""
-    return " ".join(_WEEKDAY_RE.sub(" ", _fold(text)).split())
+    text = _WEEKDAY_RE.sub(" ", _fold(text))
+    if "(" in text or "（" in text:
+        text = _CJK_WEEKDAY_RE.sub(" ", text)
+    return " ".join(text.split())
 
 
 # --- Month names ----------------------------------------------------------------------------
@@ -304,6 +313,37 @@ def _absolute(norm: str, local: ZoneInfo) -> ParsedDate | None:
     if form.day_first and (clock_match["zone"] or "") in _US_ZONES and not match["era"]:
         day = (_calendar_date(match, month_first=True) or (day,))[0]  # "3/9/2015 … EDT": US
     return ParsedDate(datetime.combine(day, clock_time, zone or local).astimezone(UTC), True)
+
+
+# A month and day printed without a year, then a clock time: "March 18 at 3:57 PM", "18. März,
+# 15:57", "3/9(木) 18:45配信".
+_YEARLESS = re.compile(
+    rf"(?<!\w)(?P<name>{_MONTH_NAMES})(?!\w)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
+    rf"|(?<![\d/.:])(?P<first>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?"
+    rf"(?P<named>{_MONTH_NAMES})(?!\w)"
+    r"|(?<![\d/.-])(?<!\d:)(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?!\d)(?![/.:]\d)",
+    re.I,
+)
+_CLOCK_NEXT = re.compile(r"\D{0,8}?(?<!\d)\d{1,2}:\d\d(?!\d)")
+
+
+def with_year(text: str, day: date) -> str | None:
+    """`text` with a month and day printed without a year (a clock time after them) written as
+    `day` in ISO form, when they name `day`'s month and day (numbers in either order: the
+    agreement settles it), so that it reads as a date; else None. `day` comes from elsewhere
+    on the page (its URL): a date line that leaves out the year it was printed in."""
+    for match in _YEARLESS.finditer(text):
+        if not _CLOCK_NEXT.match(text, match.end()):
+            continue
+        if name := match["name"] or match["named"]:
+            hijri, month = _MONTHS.get(" ".join(_fold(name).split()), (True, 0))
+            pairs = [] if hijri else [(month, int(match["day"] or match["first"]))]
+        else:
+            first, second = int(match["a"]), int(match["b"])
+            pairs = [(first, second), (second, first)]
+        if (day.month, day.day) in pairs:
+            return f"{text[:match.start()]}{day.isoformat()}{text[match.end():]}"
+    return None
 
 
 # --- 3. Relative dates ----------------------------------------------------------------------

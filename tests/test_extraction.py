@@ -98,6 +98,26 @@ def test_visible_date_near_the_headline_skips_the_clock_and_related_lists():
     assert article.published_at == datetime(2024, 8, 21, 10, 15, tzinfo=UTC)
 
 
+def test_a_printed_month_and_day_without_a_year_take_the_year_of_the_urls_day():
+    body = ("<h1>Attack stokes fears</h1><div class='byline'><span>By Erin Cunningham</span> "
+            "<span class='stamp'>March 18 at 3:57 PM</span></div>"
+            f"<div class='article-body'>{paragraphs_html()}</div>")
+    url = "https://news.example.com/world/2015/03/18/attack_story.html"
+    article = stored(page(body, url=url, tz="UTC"))  # no zone printed: the outlet's (here UTC)
+    assert (article.date_source, article.published_at) == ("text", datetime(2015, 3, 18, 15, 57,
+                                                                             tzinfo=UTC))
+    eastern = stored(page(body, url=url, tz="America/New_York"))
+    assert eastern.published_at == datetime(2015, 3, 18, 19, 57, tzinfo=UTC)
+    japanese = ("<h1>無線LANアプリ</h1><p class='source'>CNET Japan 3/9(木) 18:45配信</p>"
+                f"<div class='article-body'>{paragraphs_html()}</div>")
+    in_query = "https://headlines.example.co.jp/hl?a=20170309-35097838-cnetj-sci"
+    assert stored(page(japanese, url=in_query, tz="Asia/Tokyo")).published_at == datetime(
+        2017, 3, 9, 9, 45, tzinfo=UTC
+    )  # the URL's day in a query value
+    other_day = stored(page(body, url=url.replace("/03/18/", "/03/17/"), tz="UTC"))
+    assert other_day.date_source == "url"  # the URL names another day: no year to take
+
+
 def test_dates_in_related_lists_and_comments_are_never_the_article_date():
     body = (
         f"<h1>عنوان الخبر</h1><div class='article-body'>{paragraphs_html()}</div>"
