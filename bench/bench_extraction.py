@@ -24,7 +24,9 @@ Three sets of saved pages:
   tests/fixtures/real/unseen8/);
 - `unseen9`: a ninth, added after the rules drawn from `unseen8` (eight outlets, six languages;
   tests/fixtures/real/unseen9/);
-- `unseen11`: an eleventh, added after the rules drawn from `unseen9` (eight outlets, four
+- `unseen10`: a tenth, added after the rules drawn from `unseen9` (seven outlets, five languages;
+  tests/fixtures/real/unseen10/);
+- `unseen11`: an eleventh, added with `unseen10` (eight outlets, four
   languages; tests/fixtures/real/unseen11/);
 - `unseen12`: a twelfth, added with `unseen11` (twelve outlets, English, French and German;
   tests/fixtures/real/unseen12/).
@@ -66,7 +68,8 @@ from crawler.offline import page_for  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
 REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5",
-             "unseen6", "unseen7", "unseen8", "unseen9", "unseen11", "unseen12")
+             "unseen6", "unseen7", "unseen8", "unseen9", "unseen10", "unseen11",
+             "unseen12")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",
