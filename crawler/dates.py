@@ -8,7 +8,9 @@ How it works, in order:
 2. Our own regexes read absolute dates (day month year in any month family: English, French,
    German, Spanish, Portuguese, Italian; numeric, ISO 8601, RFC 822, the ``GMT hh:mm year
    weekday, day month`` list form, Hijri),
-   with a clock time next to them. A Gregorian date wins over a Hijri one.
+   with a clock time next to them. A Gregorian date wins over a Hijri one. Numeric dates are
+   day first, read month first only when that alone makes a date ("2/26/2015") or when the
+   time names a US zone ("3/9/2015 7:11 AM EST"; GMT or UTC says nothing of the order).
 3. Relative forms (``منذ 3 ساعات``, ``أمس 10:30``, ``3 hours ago``) are read against ``now``.
 4. Only then dateparser gets a try, and only on text that names a month and a year: it
    invents today's date for a bare time ("آخر تحديث GMT 14:10:54"), which must give None.
@@ -29,7 +31,7 @@ from hijridate import Hijri
 
 from crawler.text import FOLD_TABLE
 
-__all__ = ["ParsedDate", "parse_date", "parse_date_detail"]
+__all__ = ["ParsedDate", "parse_date", "parse_date_detail", "with_year"]
 
 # A page may be a little ahead of the crawler's clock (or of the zone we assume); a date
 # further ahead than this is a misreading, not an article.
@@ -78,9 +80,18 @@ _WEEKDAYS = (
 _WEEKDAY_RE = re.compile(rf"(?<!\w)(?:{_alternation(_WEEKDAYS)})(?!\w)\.?")
 
 
+# A Japanese or Chinese weekday in brackets after the date: "3/9(木) 18:45", "（星期四）".
+_CJK_WEEKDAY_RE = re.compile(
+    r"[(（](?:[月火水木金土日]|周[一二三四五六日天]|星期[一二三四五六日天])[)）]"
+)
+
+
 def _normalize(text: str) -> str:
     """Fold the text and drop weekday names, which only get in the way of the date."""
-    return " ".join(_WEEKDAY_RE.sub(" ", _fold(text)).split())
+    text = _WEEKDAY_RE.sub(" ", _fold(text))
+    if "(" in text or "（" in text:
+        text = _CJK_WEEKDAY_RE.sub(" ", text)
+    return " ".join(text.split())
 
 
 # --- Month names ----------------------------------------------------------------------------
@@ -158,6 +169,7 @@ _S = r"[\s./-]*"  # between the words of a textual date: "21 غشت 2024", "21-A
 class _DateForm:
     pattern: re.Pattern[str]
     time_before: bool = False  # the GMT list form prints its time before the date
+    day_first: bool = False  # numeric day/month/year, read month first only as US text
 
 
 _DATE_FORMS = (
@@ -184,12 +196,14 @@ _DATE_FORMS = (
             r"\s*[日일]"
         )
     ),
-    # 21/08/2024, 21-08-2024, 21.08.2024 -- always day first on Arabic sites
+    # 21/08/2024, 21-08-2024, 21.08.2024 -- day first (always on Arabic sites), unless only
+    # month first makes a date ("2/26/2015") or a US zone follows the time ("… 7:11 AM PST")
     _DateForm(
         re.compile(
             r"(?<![\d:])(?P<day>\d{1,2})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})"
             r"(?!\d)(?:\s*(?P<era>ه|م)(?!\w))?"
-        )
+        ),
+        day_first=True,
     ),
 )
 
@@ -215,6 +229,7 @@ _TIME_ANYWHERE = re.compile(_TIME)
 # RFC 822 names these US zones; their offsets are fixed by the RFC itself.
 _RFC822_ZONES = {"est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6}
 _RFC822_ZONES |= {"pst": -8, "pdt": -7}
+_US_ZONES = frozenset(_RFC822_ZONES)  # a time so marked is US text: its dates are month first
 _OFFSET_RE = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
@@ -245,11 +260,14 @@ def _clock(match: re.Match[str]) -> tuple[time, tzinfo | None] | None:
     return time(hour, minute, second), _explicit_zone(match["zone"] or match["zone_before"])
 
 
-def _calendar_date(match: re.Match[str]) -> tuple[date, bool] | None:
-    """The Gregorian date a date-form match names, and whether it was written as Hijri."""
+def _calendar_date(match: re.Match[str], month_first: bool = False) -> tuple[date, bool] | None:
+    """The Gregorian date a date-form match names, and whether it was written as Hijri
+    (`month_first`: a numeric day/month read the US way round, month/day)."""
     year = int(match["year"])
     day = 1 if match.groupdict().get("first") else int(match["day"])
     month_text = match["month"]
+    if month_first:
+        day, month_text = int(month_text), str(day)
     if month_text.isdigit():
         hijri, month = (match.groupdict().get("era") or "").startswith("ه"), int(month_text)
     else:
@@ -270,6 +288,8 @@ def _absolute(norm: str, local: ZoneInfo) -> ParsedDate | None:
     for form in _DATE_FORMS:
         for match in form.pattern.finditer(norm):
             found = _calendar_date(match)
+            if found is None and form.day_first and not match["era"]:
+                found = _calendar_date(match, month_first=True)  # "2/26/2015": US order
             if found is None:
                 continue
             day, hijri = found
@@ -290,7 +310,40 @@ def _absolute(norm: str, local: ZoneInfo) -> ParsedDate | None:
     if clock is None:
         return ParsedDate(datetime.combine(day, time(), local).astimezone(UTC), False)
     clock_time, zone = clock
+    if form.day_first and (clock_match["zone"] or "") in _US_ZONES and not match["era"]:
+        day = (_calendar_date(match, month_first=True) or (day,))[0]  # "3/9/2015 … EDT": US
     return ParsedDate(datetime.combine(day, clock_time, zone or local).astimezone(UTC), True)
+
+
+# A month and day printed without a year, then a clock time: "March 18 at 3:57 PM", "18. März,
+# 15:57", "3/9(木) 18:45配信".
+_YEARLESS = re.compile(
+    rf"(?<!\w)(?P<name>{_MONTH_NAMES})(?!\w)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"
+    rf"|(?<![\d/.:])(?P<first>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?"
+    rf"(?P<named>{_MONTH_NAMES})(?!\w)"
+    r"|(?<![\d/.-])(?<!\d:)(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?!\d)(?![/.:]\d)",
+    re.I,
+)
+_CLOCK_NEXT = re.compile(r"\D{0,8}?(?<!\d)\d{1,2}:\d\d(?!\d)")
+
+
+def with_year(text: str, day: date) -> str | None:
+    """`text` with a month and day printed without a year (a clock time after them) written as
+    `day` in ISO form, when they name `day`'s month and day (numbers in either order: the
+    agreement settles it), so that it reads as a date; else None. `day` comes from elsewhere
+    on the page (its URL): a date line that leaves out the year it was printed in."""
+    for match in _YEARLESS.finditer(text):
+        if not _CLOCK_NEXT.match(text, match.end()):
+            continue
+        if name := match["name"] or match["named"]:
+            hijri, month = _MONTHS.get(" ".join(_fold(name).split()), (True, 0))
+            pairs = [] if hijri else [(month, int(match["day"] or match["first"]))]
+        else:
+            first, second = int(match["a"]), int(match["b"])
+            pairs = [(first, second), (second, first)]
+        if (day.month, day.day) in pairs:
+            return f"{text[:match.start()]}{day.isoformat()}{text[match.end():]}"
+    return None
 
 
 # --- 3. Relative dates ----------------------------------------------------------------------

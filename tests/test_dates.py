@@ -1,14 +1,14 @@
 """Tests for crawler.dates: the shared fixture first, then one group per known trap."""
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hijridate import Hijri
 
-from crawler.dates import ParsedDate, parse_date, parse_date_detail
+from crawler.dates import ParsedDate, parse_date, parse_date_detail, with_year
 
 FIXTURE = Path(__file__).parent / "fixtures" / "arabic-dates.tsv"
 CASA = "Africa/Casablanca"
@@ -477,6 +477,50 @@ def test_iso8601(text: str, expected: datetime, has_time: bool) -> None:
 )
 def test_numeric_dates(text: str, expected: datetime) -> None:
     assert parse_date(text, now=LATER) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2/26/2015 7:11 AM PST BY TMZ STAFF", utc(2015, 2, 26, 15, 11)),  # only M/D is a date
+        ("2/26/2015", utc(2015, 2, 26)),
+        ("3/9/2015 7:11 PM EDT", utc(2015, 3, 9, 23, 11)),  # a US zone: US order
+        ("3/9/2015 7:11 PM CST", utc(2015, 3, 10, 1, 11)),
+        ("3/9/2015 7:11 PM GMT", utc(2015, 9, 3, 19, 11)),  # GMT says nothing: day first
+        ("3/9/2015 19:11", utc(2015, 9, 3, 19, 11)),
+        ("13/13/2015", None),
+    ],
+)
+def test_numeric_dates_month_first_only_when_us(text: str, expected: datetime | None) -> None:
+    assert parse_date(text, now=LATER) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "expected"),
+    [
+        ("March 18 at 3:57 PM", date(2015, 3, 18), "2015-03-18 at 3:57 PM"),
+        ("CNET Japan 3/9(木) 18:45配信", date(2017, 3, 9), "CNET Japan 2017-03-09(木) 18:45配信"),
+        ("最終更新:3/9(木) 18:45", date(2017, 3, 9), "最終更新:2017-03-09(木) 18:45"),
+        ("18/03 15:57", date(2015, 3, 18), "2015-03-18 15:57"),  # day first: the day agrees
+        ("18. März, 15:57 Uhr", date(2015, 3, 18), "2015-03-18, 15:57 Uhr"),
+        ("March 17 at 3:57 PM", date(2015, 3, 18), None),  # another day than the URL's
+        ("3/9 18:45", date(2017, 3, 10), None),
+        ("March 18", date(2015, 3, 18), None),  # no time: the URL's day says as much
+    ],
+)
+def test_a_yearless_month_and_day_take_the_year_of_an_agreeing_day(
+    text: str, day: date, expected: str | None
+) -> None:
+    assert with_year(text, day) == expected
+
+
+def test_a_bracketed_cjk_weekday_stands_between_a_date_and_its_time() -> None:
+    assert parse_date("2017/3/9(木) 18:45配信", tz="Asia/Tokyo", now=LATER) == utc(
+        2017, 3, 9, 9, 45
+    )
+    assert parse_date("2020年1月16日（星期四） 08:30", tz="Asia/Shanghai", now=LATER) == utc(
+        2020, 1, 16, 0, 30
+    )
 
 
 # --- Hijri ----------------------------------------------------------------------------------

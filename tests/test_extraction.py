@@ -98,6 +98,26 @@ def test_visible_date_near_the_headline_skips_the_clock_and_related_lists():
     assert article.published_at == datetime(2024, 8, 21, 10, 15, tzinfo=UTC)
 
 
+def test_a_printed_month_and_day_without_a_year_take_the_year_of_the_urls_day():
+    body = ("<h1>Attack stokes fears</h1><div class='byline'><span>By Erin Cunningham</span> "
+            "<span class='stamp'>March 18 at 3:57 PM</span></div>"
+            f"<div class='article-body'>{paragraphs_html()}</div>")
+    url = "https://news.example.com/world/2015/03/18/attack_story.html"
+    article = stored(page(body, url=url, tz="UTC"))  # no zone printed: the outlet's (here UTC)
+    assert (article.date_source, article.published_at) == ("text", datetime(2015, 3, 18, 15, 57,
+                                                                             tzinfo=UTC))
+    eastern = stored(page(body, url=url, tz="America/New_York"))
+    assert eastern.published_at == datetime(2015, 3, 18, 19, 57, tzinfo=UTC)
+    japanese = ("<h1>無線LANアプリ</h1><p class='source'>CNET Japan 3/9(木) 18:45配信</p>"
+                f"<div class='article-body'>{paragraphs_html()}</div>")
+    in_query = "https://headlines.example.co.jp/hl?a=20170309-35097838-cnetj-sci"
+    assert stored(page(japanese, url=in_query, tz="Asia/Tokyo")).published_at == datetime(
+        2017, 3, 9, 9, 45, tzinfo=UTC
+    )  # the URL's day in a query value
+    other_day = stored(page(body, url=url.replace("/03/18/", "/03/17/"), tz="UTC"))
+    assert other_day.date_source == "url"  # the URL names another day: no year to take
+
+
 def test_dates_in_related_lists_and_comments_are_never_the_article_date():
     body = (
         f"<h1>عنوان الخبر</h1><div class='article-body'>{paragraphs_html()}</div>"
@@ -198,6 +218,18 @@ def test_an_og_title_that_decorates_the_h1_gives_way_to_it():
     assert page(f"<h1>خبر مهم عن الحكومة</h1>{paragraphs_html()}", head=other).title == (
         "خبر مهم عن الحكومة الجديدة"  # a different wording: the shared title stays first
     )
+
+
+def test_an_h1_that_twitter_title_repeats_wins_over_a_share_title_in_og_title():
+    head = ('<meta property="og:title" content="The Modern Ambitions Behind Neon">'
+            '<meta name="twitter:title" content="Why Neon Is the Symbol of the Century">')
+    h1 = "<h1 itemprop='headline'>Why Neon Is the Symbol of the Century</h1>"
+    assert page(h1 + paragraphs_html(), head=head).title == "Why Neon Is the Symbol of the Century"
+    alone = '<meta property="og:title" content="The Modern Ambitions Behind Neon">'
+    assert page(h1 + paragraphs_html(), head=alone).title == "The Modern Ambitions Behind Neon"
+    shared = head.replace("Why Neon Is the Symbol of the Century", "The Modern Ambitions Behind "
+                          "Neon")  # og:title and twitter:title agree: the shared title stays
+    assert page(h1 + paragraphs_html(), head=shared).title == "The Modern Ambitions Behind Neon"
 
 
 # --- bodies ----------------------------------------------------------------------------------
@@ -544,6 +576,12 @@ def test_the_printed_headline_wins_over_a_quote_variant_or_a_bracketed_note():
     note = '<meta property="og:title" content="米朝首脳直通電話（写真＝ロイター）">'
     split = "<h1><span>米朝首脳直通電話</span><span>編集委員 中沢克二</span></h1>"
     assert page(split + paragraphs_html(), head=note).title == "米朝首脳直通電話"
+    label = '<meta property="og:title" content="無線LANアプリ（CNET Japan） - Yahoo!ニュース">'
+    assert page("<h1>無線LANアプリ</h1>" + paragraphs_html(), head=label).title == (
+        "無線LANアプリ"  # a source label, then the portal: the printed headline wins
+    )
+    printed = "<h1>無線LANアプリ（CNET Japan）</h1>"  # the label printed too: kept
+    assert page(printed + paragraphs_html(), head=label).title == "無線LANアプリ（CNET Japan）"
 
 
 def test_a_grid_class_naming_a_sidebar_is_no_furniture_of_the_article_it_lays_out():
@@ -1124,6 +1162,26 @@ def test_a_labelled_caption_set_as_a_paragraph_is_no_paragraph():
                "</em></p>")
     body = f"<h1>Intact forestlands</h1><div class='story'>{paragraphs_html()}{caption}</div>"
     assert page(body).paragraphs == PARAGRAPHS
+
+
+def test_a_caption_led_by_its_label_is_no_paragraph_a_label_inside_a_sentence_is():
+    captions = ("<p align='center'><font face='楷体'>图注：奥尔德林的圣餐杯回到了地球上</font></p>"
+                "<p>Caption: The museum's main hall after the attack, seen from the street.</p>")
+    body = f"<h1>Space</h1><div class='story'>{paragraphs_html()}{captions}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    mention = "<p>The museum printed a caption: its director had left the building at noon.</p>"
+    body = f"<h1>Space</h1><div class='story'>{paragraphs_html()}{mention}</div>"
+    assert page(body).paragraphs[-1].startswith("The museum printed a caption:")
+
+
+def test_a_reposts_original_title_after_the_text_is_a_credit_no_paragraph():
+    credit = ("<p>原标题：他晚于阿姆斯特朗登月 却是首个敢在月球喝酒的人</p>"
+              "<p><strong>作者︱春春</strong></p>")
+    body = f"<h1>宇航员</h1><div class='story'>{paragraphs_html()}{credit}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    mention = "这篇报道发表时的原标题：一度被网站编辑删改，随后在读者的要求下又恢复了原样。"
+    body = f"<h1>宇航员</h1><div class='story'>{paragraphs_html()}<p>{mention}</p></div>"
+    assert page(body).paragraphs[-1] == mention
 
 
 def test_a_note_on_the_pieces_versions_is_no_paragraph():

@@ -204,11 +204,12 @@ class ArticlePage:
     def title(self) -> str:
         headline = self.headline_element
         shared = self.meta("og:title") or self.meta("twitter:title")
+        tweeted = self.meta("twitter:title") if self.meta("og:title") else ""
         structured = jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
         visible = _headline_text(headline, shared or structured) if headline is not None else ""
         candidates = [
             self.first_css(self.selectors.title),
-            *title.order_headlines(shared, structured, visible, self.site_names),
+            *title.order_headlines(shared, structured, visible, self.site_names, tweeted),
             self.page_title,
         ]
         found = title.choose_title(candidates, self.site_names)

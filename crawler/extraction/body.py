@@ -39,9 +39,9 @@
    annexe : …"), promos ("follow us on Google News", "Síguenos en Facebook", "download our
    app"), a donation appeal closed by its call ("… Jetzt unterstützen!", at any length), share
    prompts and call-outs for readers' photos or to discuss the piece on a social network,
-   comment rules and disclaimers (affiliate links), credits and source lines, a labelled
-   caption ("Header Image: … Credit: …"), a note on the piece's versions ("This is the extended
-   version of an interview first published in …"), reference lines ("More information: …"),
+   comment rules and disclaimers (affiliate links), credits ("原标题：…"), source lines, a labelled
+   caption ("Header Image: …", "Caption: …", "图注：…"), a note on the piece's versions ("This
+   is the extended version of an interview …"), reference lines ("More information: …"),
    tags lines, bylines (a line that is only "Por NAME" or "Written by: NAME"), a dateline alone
    ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
    ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
@@ -188,22 +188,25 @@ END_MARKERS = _marker_re([
     "sobre o autor",
 ])
 _OPEN_BRACKETS = "【[（(〔「 "
-# A credit or caption line; in Chinese "file photo:", "image source:", "pictured:"; a
-# source line ("Source : Page Facebook de …", "Quelle: dpa"); a republication note ("This
-# article originally appeared on VICE US.") at either end of the text.
+# A credit or caption line; in Chinese "file photo:", "image source:", "pictured:", a
+# repost's "original title:"; a source line ("Source : Page Facebook de …", "Quelle: dpa"); a
+# republication note ("This article originally appeared on VICE US.") at either end of the text.
 CREDIT = re.compile(
     r"^(?:©|\(c\)|copyright\b|photo\b|\(?credits?\s*:|صورة\s*:|تصوير\s*:|المصدر\s*:"
-    r"|资料图\s*[:：]|图片来源\s*[:：]|图为\s*[:：]|(?:sources?|quellen?|fuentes?|fontes?)\s*:"
+    r"|资料图\s*[:：]|图片来源\s*[:：]|图为\s*[:：]|原[标標][题題]\s*[:：]"
+    r"|(?:sources?|quellen?|fuentes?|fontes?)\s*:"
     r"|(?:this|a version of this) (?:article|story|post|piece) (?:was )?(?:originally |first )?"
     r"(?:appeared|ran|published)\b)",
     re.I,
 )
 
 # A picture's caption set as a paragraph, labelled ("Header Image: People have lived … Credit:
-# …", "Featured photo: …"): longer than a credit line, still no text.
+# …", "Featured photo: …", "Caption: …", "图注：…" in Chinese): longer than a credit line, still
+# no text.
 CAPTION_LINE = re.compile(
-    r"^(?:(?:header|featured?|top|lead|main|cover|banner|hero|title)\s+)?"
-    r"(?:image|photo|picture|pic)\s*:",
+    r"^(?:(?:(?:header|featured?|top|lead|main|cover|banner|hero|title)\s+)?"
+    r"(?:image|photo|picture|pic)|caption|légende|bildunterschrift|pie de foto"
+    r"|图注|圖注|图说|圖說|图片说明|圖片說明)\s*[:：]",
     re.I,
 )
 # A note on the piece's versions ("This is the extended version of an interview that was first

@@ -14,7 +14,9 @@ and keeps the most trusted readable one. In order of trust:
   site-wide clock (a date beside the site's search box is one; one in a share bar right
   under the headline is the article's), else a labelled one
   ("Date 19.01.2020") in an info box just under the body, else a date line the body opens
-  with; an instant in a `title` attribute near the headline comes first; failing all, a day
+  with; a month and day printed without a year take the URL's year when the URL names that
+  day (in its path or a query value: "?a=20170309-…"); an instant in a `title` attribute near
+  the headline comes first; failing all, a day
   the page `<title>` gives as one of its parts ("Headline - 07.12.2017 - Outlet"); only looked
   for when no machine-readable source gave a time of day (a date meta in Unix seconds is
   machine-readable), or to replace one that comes more than 14 hours after a printed time by
@@ -33,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.dates import parse_date_detail
+from crawler.dates import parse_date_detail, with_year
 from crawler.extraction import jsonld
 from crawler.extraction.html import (
     following,
@@ -182,6 +184,24 @@ def from_epoch(raw: str) -> str:
     instant = datetime.fromtimestamp(int(raw[:10]), UTC)
     low, high = _EPOCH_YEARS
     return instant.isoformat() if low <= instant.year < high else raw
+
+
+# An eight-digit day opening a query value or an id in it ("?a=20170309-35097838-cnetj-sci").
+_QUERY_DAY = re.compile(r"(?:^|[=&_-])(?P<y>(?:19|20)\d\d)(?P<m>\d\d)(?P<d>\d\d)(?!\d)")
+
+
+def url_day(url: str) -> date | None:
+    """The day the URL names in its path (url_date), else as an eight-digit date opening a
+    value of its query: what a printed month and day without a year must agree with to take
+    its year (the query's day is no date candidate of its own)."""
+    if path_day := url_date(url):
+        return date.fromisoformat(path_day)
+    for match in _QUERY_DAY.finditer(unquote(urlsplit(url).query)):
+        try:
+            return date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            continue
+    return None
 
 
 def url_date(url: str) -> str:
@@ -371,7 +391,22 @@ class PageDates:
                     continue
                 if parse_date_detail(text, tz=self.tz) is not None and not self.furnished(el):
                     return text
+                if (completed := self.dated_by_url(text)) and not self.furnished(el):
+                    return completed
         return self.opening_date_line()
+
+    @cached_property
+    def _url_day(self) -> date | None:
+        return url_day(self.url)
+
+    def dated_by_url(self, text: str) -> str:
+        """A month and day printed without a year, then a time ("March 18 at 3:57 PM",
+        "3/9(木) 18:45配信"), written with the year of the URL's day when they name that day;
+        else "". The time is then read as any naive printed time is (the page's zone)."""
+        day = self._url_day
+        completed = with_year(text, day) if day is not None else None
+        parsed = parse_date_detail(completed, tz=self.tz) if completed else None
+        return completed if parsed is not None and parsed.has_time else ""
 
     def opening_date_line(self) -> str:
         """A date line the body opens with ('<p>January 18, 2020</p>' before the text): the

@@ -2,10 +2,11 @@
 
 Sources in order: the outlet's selectors, OpenGraph `og:title` (else `twitter:title`: the
 title the outlet shares, rarely decorated beyond a site name), the JSON-LD headline and the
-page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline agree with each other
-on other words than `og:title` (a social-media wording), the page's own headline comes first;
-so does the `<h1>` when `og:title` only adds separated segments to it ("Headline | DW | date",
-"Headline--Site", "Headline › Site") or a bracketed note ("Headline（写真＝ロイター）"). An
+page's `<h1>`, then `<title>`. When the `<h1>` and the JSON-LD headline (or `twitter:title`)
+agree with each other on other words than `og:title` (a social-media wording), the page's own
+headline comes first; so does the `<h1>` when `og:title` only adds separated segments to it
+("Headline | DW | date", "Headline--Site", "Headline › Site") or a bracketed note
+("Headline（写真＝ロイター）"), or both ("Headline（CNET Japan） - Portal": a source label). An
 `<h1>` made of a headline and a byline in sibling elements gives its first part.
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
@@ -66,10 +67,13 @@ def title_site_names(page_title: str, headline: str) -> list[str]:
 
 
 def order_headlines(shared: str, structured: str, visible: str,
-                    site_names: Iterable[str]) -> list[str]:
+                    site_names: Iterable[str], tweeted: str = "") -> list[str]:
     """og:title, JSON-LD headline, `<h1>`; the last two first when they agree with each other
     and differ from og:title in words (not just in quotes or a site name); the `<h1>` first
-    when og:title is the same headline typed with other quotes (the printed one wins)."""
+    when twitter:title (`tweeted`, given when og:title is there) says the same words and
+    og:title agrees with neither it nor the JSON-LD headline (a share title: two sources
+    against one), or when og:title is the same headline typed with other quotes (the printed
+    one wins)."""
     names = list(site_names)
 
     def words(text: str) -> list[str]:
@@ -77,6 +81,10 @@ def order_headlines(shared: str, structured: str, visible: str,
 
     if structured and visible and words(structured) == words(visible) != words(shared or ""):
         return [structured, visible, shared]
+    if tweeted and visible and words(tweeted) == words(visible) != words(shared or "") and (
+        not structured or words(structured) != words(shared or "")
+    ):
+        return [visible, structured, shared]
     if visible and shared and (_decorates(shared, visible) or (
         shared != visible and fold_quotes(decode_entities(shared)) == fold_quotes(visible)
     )):
