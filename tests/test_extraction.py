@@ -594,6 +594,19 @@ def test_a_grid_class_naming_a_sidebar_is_no_furniture_of_the_article_it_lays_ou
     assert page(body, head="<title>Ransomware spreads</title>").paragraphs == [intro, *PARAGRAPHS]
 
 
+def test_a_bracketed_date_the_headline_lacks_before_the_site_name_is_no_headline():
+    dated = ('<meta property="og:title" '
+             'content="与田祐希すっぴんショット公開（2020年2月15日）｜ポータル">'
+             '<meta property="og:site_name" content="ポータル">')
+    assert page("<h1>与田祐希すっぴんショット公開</h1>" + paragraphs_html(), head=dated).title == (
+        "与田祐希すっぴんショット公開"
+    )
+    printed = "<h1>与田祐希すっぴんショット公開（2020年2月15日）</h1>"  # printed too: kept
+    assert page(printed + paragraphs_html(), head=dated).title == (
+        "与田祐希すっぴんショット公開（2020年2月15日）"
+    )
+
+
 def test_the_headlines_subheading_and_a_deck_printing_its_date_are_the_standfirst():
     deck = "Coal has been in a slow-motion death spiral over the past ten years"
     body = (f"<section class='title-container'><h1>Emissions dipped</h1><h2>{deck}</h2>"
@@ -777,6 +790,19 @@ def test_a_div_holding_a_picture_and_its_caption_is_no_paragraph():
     text = f"<div><b>{PARAGRAPHS[0]}</b><br><img src='/a.jpg'></div>"  # text first: a paragraph
     body = f"<h1>Protesters</h1><div class='entry-content'>{text}{paragraphs_html()}</div>"
     assert page(body).paragraphs[0] == PARAGRAPHS[0]
+
+
+def test_a_class_naming_a_caption_by_its_short_name_cap_is_a_caption():
+    photo = ("<div class='img-bx'><img src='/a.jpg'><div class='cap'>"
+             "<p class='cap-txt'>写真集未収録の“すっぴんショット”</p></div></div>")
+    body = f"<h1>عنوان</h1><div class='news-body'>{photo}{paragraphs_html()}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    drop = (f"<p class='has-drop-cap'><span class='drop-cap'>{PARAGRAPHS[0][0]}</span>"
+            f"{PARAGRAPHS[0][1:]}</p>")  # a drop cap styles the text's first letter: kept
+    body = f"<h1>عنوان</h1><div class='news-body'>{drop}{paragraphs_html(PARAGRAPHS[1:])}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    capital = "<div class='capital-news'>" + paragraphs_html() + "</div>"  # no "cap" word
+    assert page(f"<h1>عنوان</h1>{capital}").paragraphs == PARAGRAPHS
 
 
 def test_a_call_out_for_readers_pictures_is_no_paragraph():
@@ -1027,6 +1053,70 @@ def test_a_lead_before_the_body_reads_its_links_as_written():
             f"<div class='texte'>{paragraphs_html()}</div>")
     assert page(body).paragraphs[0] == ("L’un des écrivains sud-coréens les plus célèbres, "
                                         "Hwang Sok-yong, est un homme heureux.")
+
+
+def test_a_time_opening_the_lead_is_its_stamp_not_its_text():
+    lead = "Se realizarán de manera online desde el 3 al 5 de septiembre, desde Puerto Montt."
+    body = (f"<div class='heading'><h1>Congresos y seminarios</h1><p class='desc'>"
+            f"<time>16:45</time> {lead}</p></div><div class='texto'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [lead, *PARAGRAPHS]
+    bare = body.replace("<time>16:45</time>", "16:45")  # a bare clock time alike
+    assert page(bare).paragraphs == [lead, *PARAGRAPHS]
+    score = body.replace("<time>16:45</time> Se", "3:1 se")  # a score reads as text
+    assert page(score).paragraphs[0].startswith("3:1 se realizarán")
+
+
+def test_a_paragraph_classed_as_the_description_under_the_headline_is_the_standfirst():
+    deck = "A polícia informou que os autores dos disparos procuravam o cunhado da vítima"
+    body = (f"<div class='container'><span class='date'>01 de Maio de 2020</span>"
+            f"<h1>Tuca Almeida morre baleado</h1><p class='description'>{deck}</p></div>"
+            "<div class='load-image'><img src='/a.png'></div><div class='author'>Por Redação"
+            f"</div><div class='text'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [deck, *PARAGRAPHS]
+    picture = body.replace("'description'", "'image-description'")  # a picture's: no lead
+    assert page(picture).paragraphs == PARAGRAPHS
+
+
+def test_a_kicker_under_the_headline_is_the_standfirst_a_kicker_above_it_is_not():
+    kicker = ("Patna District Collector Kumar Ravi ordered a lockdown from July 10 to July 16 "
+              "in the entire Patna district")
+    body = (f"<div class='headline'><h1>Coronavirus in Bihar</h1></div><div class="
+            f"'story_kicker'><h2><p>{kicker}</p></h2></div><div class='story-details'>PTI | "
+            "July 9, 2020</div><div id='box'><img src='/a.jpg'></div><div id='main'><div "
+            "class='story-left'><script>related()</script></div><div class='story-right' "
+            f"itemprop='articleBody'>{paragraphs_html()}</div></div>")
+    assert page(body).paragraphs == [kicker, *PARAGRAPHS]
+    above = ("<div class='headline'><div class='kicker'><p>Coronavirus outbreak in the east"
+             "</p></div><h1>Coronavirus in Bihar</h1></div><div class='story-details'>PTI</div>"
+             f"<div class='story-right'>{paragraphs_html()}</div>")  # the label over it
+    assert page(above).paragraphs == PARAGRAPHS
+
+
+def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
+    links = "".join(f"<a href='/n{i}'>Электронные карты сельхозугодий создают в области {i}</a>"
+                    for i in range(3))
+    box = f"<div class='frame'><div class='frame_title'> Хроника </div>{links}</div>"
+    body = (f"<h1>Птицефабрика</h1><div class='news'><p>{PARAGRAPHS[0]}</p>{box}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    ending = body.replace(" Хроника ", "Related articles")  # an end marker: the body ends
+    assert page(ending).paragraphs == PARAGRAPHS[:1]
+    sentence = ("<div>Звоните <a href='/a'>Ивану</a> или <a href='/b'>Марии</a> в офис "
+                "с девяти утра до шести вечера.</div>")  # a sentence with links: text
+    body = f"<h1>Птицефабрика</h1><div class='news'>{paragraphs_html()}{sentence}</div>"
+    assert len(page(body).paragraphs) == 4
+
+
+def test_russian_and_ukrainian_read_also_and_on_the_topic_labels_are_no_paragraphs():
+    lines = ["<p>Читайте также: Как изменились цены на бензин в ноябре</p>",
+             "<p>Новости по теме</p>", "<p>Читайте також: Де купити квитки на потяг</p>"]
+    body = (f"<h1>Птицефабрика</h1><div class='news'><p>{PARAGRAPHS[0]}</p>{''.join(lines)}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    said = ("<p>По теме птицефабрики выступил первый заместитель акима области, "
+            "рассказав о сроках строительства.</p>")  # the words inside a sentence: text
+    body = f"<h1>Птицефабрика</h1><div class='news'>{said}{paragraphs_html()}</div>"
+    assert len(page(body).paragraphs) == 4
 
 
 def test_a_camel_case_class_is_read_by_its_last_word():

@@ -16,7 +16,9 @@
    its answer in one `<p>`); furniture inside the container (injected related links, ads, share
    and follow bars, captions, dialog boxes, a social network's embedded post, a `<div>` or
    `<p>` holding a picture and its caption, a data table: header cells, its own or those of the
-   run of sibling tables it belongs to, and no cell of prose) is skipped; a block's CamelCase
+   run of sibling tables it belongs to, and no cell of prose; a box of links to other stories
+   with its short heading, "Новости по теме": a related-story label, as are "Читайте также"
+   and "по теме:") is skipped; a block's CamelCase
    class reads by its last word ("ArticleRelated": related). Paragraphs split over sibling
    blocks (an ad slot between each) make their shared ancestor the body; blocks of the
    container's own tag and class (or of the classed block that only wraps it) elsewhere after
@@ -25,10 +27,13 @@
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
    "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
-   of one paragraph ("x__lead", a quote in "#sumario"), full stop or not, the `<h2>` right
-   under the headline, or a text block of the article's `<header>`), is kept; a lead picture's
-   caption is none, nor is a bullet summary (list items above the container's first `<p>`). The
-   lead reads as the paragraphs do (a link joined to the comma after it).
+   of one paragraph ("x__lead", a quote in "#sumario", "story_kicker": "kicker" read after the
+   headline only), "description" on a `<p>` (not a picture's: "image-description"),
+   full stop or not, the `<h2>` right under the headline, or a text block of the article's
+   `<header>`), is kept; a lead picture's caption is none, nor is a bullet summary (list
+   items above the container's first `<p>`). The
+   lead reads as the paragraphs do (a link joined to the comma after it), without the stamp it
+   opens with ("<time>16:45</time> Se realizarán …", a bare clock time).
 4. Furniture that only its text gives away is dropped: "read also" lines ("MUST READ | …",
    "Lesen Sie auch", "Mira también"), link-only paragraphs and pointers to an annex ("Voir en
    annexe : …"), promos ("follow us on Google News", "Síguenos en Facebook", "download our
@@ -69,6 +74,7 @@ from crawler.extraction.html import (
     is_furniture,
     link_text_length,
     marks,
+    short_visible_text,
     squash,
     tag_of,
     visible_text,
@@ -99,7 +105,8 @@ def _marker_re(markers: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(k) for k in keys))
 
 
-# Furniture that only its words give away (matched on normalize_arabic keys).
+# Furniture that only its words give away (matched on normalize_arabic keys); Russian and
+# Ukrainian "read also" and "(news) on the topic" labels with a colon or as a whole phrase.
 READ_ALSO = _marker_re([
     "اقرأ أيضا", "اقرأ ايضا", "إقرأ أيضا", "اقرأ أيضًا", "اقرأ المزيد", "طالع أيضا", "شاهد أيضا",
     "شاهد ايضا", "اقرأ كذلك", "قد يهمك", "قد يعجبك", "ربما يهمك", "يمكنك أيضا قراءة",
@@ -111,6 +118,9 @@ READ_ALSO = _marker_re([
     "lea también", "mira también", "ver también", "vea también", "leia também", "veja também",
     "leggi anche", "vedi anche", "voir en annexe", "voir l'annexe", "see appendix",
     "see the appendix", "see annex", "siehe anhang", "ver anexo", "véase el anexo",
+    "читайте также", "читайте тоже", "смотрите также", "новости по теме", "статьи по теме",
+    "материалы по теме", "по теме:", "на тему:", "читайте також", "дивіться також",
+    "новини на тему", "новини за темою", "по темі:",
 ])
 PROMO = re.compile(
     "(?:" + "|".join(re.escape(normalize_arabic(w)) for w in [
@@ -768,7 +778,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
                 tag in ("div", "p") and _picture_with_caption(node)
                 or tag == "table" and _data_table(node)
-                or tag in ("div", "section") and _form_block(node)
+                or tag in ("div", "section") and (_form_block(node) or _link_box(node))
             ):
                 continue
         if tag == "br":
@@ -824,6 +834,27 @@ def _form_block(node: HtmlElement) -> bool:
     beside = sum(len(visible_text(child)) for child in node
                  if tag_of(child) not in ("form", "") and child.find(".//form") is None)
     return beside + len((node.text or "").strip()) <= MAX_FURNITURE
+
+
+MAX_LINK_BOX = 600  # characters; a box of links to other stories is short
+MAX_BOX_LABEL = 40  # characters of text besides the links: the box's heading
+
+
+def _link_box(node: HtmlElement) -> bool:
+    """A block of links to other stories under a short heading of its own ('Новости по теме',
+    then four linked headlines): the heading belongs to the box, no paragraph. Two links or
+    more, mostly link text, at most a heading's length of other text; a box headed by an end
+    marker ('Related articles') is left to end the body."""
+    text = short_visible_text(node, MAX_LINK_BOX)
+    if not text:
+        return False
+    linked = [found for a in node.iter("a") if (found := visible_text(a))]
+    link_chars = sum(len(found) for found in linked)
+    if len(linked) < 2 or link_chars < MAX_LINK_SHARE * len(text):
+        return False
+    if len(text) - link_chars - len(linked) > MAX_BOX_LABEL:
+        return False
+    return not END_MARKERS.match(normalize_arabic(text[:60]).lstrip(_OPEN_BRACKETS))
 
 
 def _picture_with_caption(node: HtmlElement) -> bool:
@@ -923,11 +954,23 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
     return _intro_after(headline, container, first) if headline is not None else ""
 
 
+# A clock time opening a lead ("16:45 Se realizarán …", "09:30 | …"): when it was posted.
+_LEADING_CLOCK = re.compile(
+    r"^(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)(?!\s*[ap]\.?m\b)\s*[|·•–—-]?\s+(?=\S)"
+)
+_STAMP_GLUE = " |·•–—-:"
+
+
 def _flowing_text(node: HtmlElement) -> str:
     """A lead's text as its paragraphs read (inline elements joined as written, no space
     where the page has none: "<a>Hwang Sok-yong</a>, est"), furniture inside left out (a deck
-    closing with the day, "… recovery?<span class='date'>6 January 2020</span>")."""
-    return " ".join(text for text, *_ in _split(_pieces(node)))
+    closing with the day, "… recovery?<span class='date'>6 January 2020</span>"), and the
+    stamp it opens with (a `<time>`, a bare clock time: "<time>16:45</time> Se realizarán …")."""
+    text = " ".join(text for text, *_ in _split(_pieces(node)))
+    stamp = next(node.iter("time"), None)
+    if stamp is not None and (printed := visible_text(stamp)) and text.startswith(printed):
+        text = text[len(printed):].lstrip(_STAMP_GLUE)
+    return _LEADING_CLOCK.sub("", text)
 
 
 def _holds_picture(node: HtmlElement) -> bool:
@@ -939,19 +982,29 @@ MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at mo
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
 # Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro",
 # "abstract"; Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov", French
-# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1").
+# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1"). "kicker" names the label
+# above a headline in many templates, the standfirst in others ("story_kicker" under the
+# `<h1>`): only the blocks after the headline are read for the intro.
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
     r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
-    r"|pod-?title|podnaslov|abstract|chapo|chapeau)"
+    r"|pod-?title|podnaslov|abstract|chapo|chapeau|kicker)"
     r"(?:$|[\s_\d-])"
 )
 
 
+# A `<p>` classed as the item's description ("description", "post-description": WordPress
+# themes print the excerpt so under the headline); not a picture's or a video's
+# ("image-description", "wp-caption-description").
+_DESCRIPTION = re.compile(r"(?:^|\s|(?:article|entry|post|story|news)[-_]*)description(?=$|\s)")
+
+
 def _marked_standfirst(el: HtmlElement) -> bool:
-    """The page marks `el` as its standfirst: a class word (STANDFIRST) or microdata's
-    `itemprop="description"` under the headline."""
-    return bool(STANDFIRST.search(marks(el))) or "description" in (el.get("itemprop") or "").split()
+    """The page marks `el` as its standfirst: a class word (STANDFIRST), microdata's
+    `itemprop="description"` under the headline, or a `<p>` classed as the description."""
+    return bool(STANDFIRST.search(marks(el))) or "description" in (
+        el.get("itemprop") or ""
+    ).split() or tag_of(el) == "p" and bool(_DESCRIPTION.search(marks(el)))
 
 
 def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
@@ -1002,12 +1055,16 @@ MAX_HEADER_DEPTH = 4  # levels from the headline up to the article's <header>
 
 def _one_paragraph(el: HtmlElement) -> bool:
     """A `<p>`, `<h2>` or `<h3>`, or a block holding one paragraph of text only (its text or
-    one text block): what a standfirst marked by its class prints, final full stop or not."""
+    one text block; empty blocks beside it do not count: "<h2><p>…</p></h2>" parses as an
+    empty `<h2>` and the `<p>`): what a standfirst marked by its class prints, final full stop
+    or not."""
     if tag_of(el) in ("p", "h2", "h3"):
         return True
     if tag_of(el) not in ("div", "blockquote", "section"):
         return False
-    children = [child for child in el if tag_of(child) in BLOCK_TAGS]
+    children = [child for child in el if tag_of(child) in BLOCK_TAGS and (
+        len(child) or (child.text or "").strip()
+    )]
     if not children:
         return True
     return len(children) == 1 and not (el.text or "").strip() and _text_block_any(children[0])

@@ -2,6 +2,8 @@
 
 Pages come from strangers: everything here only reads the tree (never edits it, so the title,
 body and date finders can look at the same parse), and walks it iteratively with bounded work.
+Class words are read whole, split at spaces, "-" and "_": "cap-txt" holds the caption's short
+name "cap", "capital" does not.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ _FURNITURE_WORDS = (
     r"instagram-media|twitter-tweet|twitter-video|tiktok-embed|fb-post|fb-video"
 )
 # ... and the article's own bylines, dates and captions: furniture in a body, not for dates.
+# "cap" is a caption's short name as a word of its own ("cap", "cap-txt", "img-cap"), not
+# a drop cap (the styled first letter of the text: "drop-cap", "has-drop-cap").
 _BYLINE_WORDS = r"meta|metadata|byline|authors?|writer|source|publish-?date|date|time|info|" \
-    r"caption|credits?"
+    r"caption|(?<!drop[-_])cap|credits?"
 _FURNITURE_RE = re.compile(rf"(?:^|[\s_-])(?:{_FURNITURE_WORDS})(?:$|[\s_-])")
 _BYLINE_RE = re.compile(rf"(?:^|[\s_-])(?:{_BYLINE_WORDS})(?:$|[\s_-])")
 # ... where layout words alone ("nav", a CSS framework's list style) do not make the article's

@@ -10,6 +10,8 @@ headline comes first; so does the `<h1>` when `og:title` only adds separated seg
 `<h1>` made of a headline and a byline in sibling elements gives its first part.
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
+A trailing bracketed segment the `<h1>` lacks is such a note also when a date
+("Headline（2020年2月15日）｜Portal"), not only a source label.
 """
 
 from __future__ import annotations
