@@ -1092,6 +1092,20 @@ def test_a_kicker_under_the_headline_is_the_standfirst_a_kicker_above_it_is_not(
     assert page(above).paragraphs == PARAGRAPHS
 
 
+def test_every_deck_of_a_subtitle_block_beside_the_headline_is_the_standfirst():
+    decks = ["Los recortes elevan la demora para operarse un 125% en año y medio",
+             "El número de pacientes que aguardan más de 180 días crece un 178%"]
+    block = "".join(f"<h2>{deck}</h2>" for deck in decks)
+    body = (f"<div class='encabezado'><div class='hgroup'><h1>Las listas de espera</h1><div "
+            f"id='subtitulo_noticia'>{block}</div></div></div><div class='firma'>Madrid</div>"
+            f"<div id='cuerpo_noticia'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [*decks, *PARAGRAPHS]
+    italian = body.replace("subtitulo_noticia", "sottotitolo")  # Italian 'subtitle' too
+    assert page(italian).paragraphs == [*decks, *PARAGRAPHS]
+    unmarked = body.replace("subtitulo_noticia", "enlaces")  # a block the page does not mark
+    assert page(unmarked).paragraphs == PARAGRAPHS
+
+
 def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
     links = "".join(f"<a href='/n{i}'>Электронные карты сельхозугодий создают в области {i}</a>"
                     for i in range(3))

@@ -301,10 +301,10 @@ class ArticlePage:
             if shown in paragraphs[:3]:  # the container holds the headline: it is no paragraph,
                 # nor is what the container prints before it (a photo's caption, a kicker)
                 paragraphs = paragraphs[paragraphs.index(shown) + 1:]
-        if paragraphs and (lead := body.lead_before(
-            before[0] if before else container, paragraphs[0], headline
-        )):
-            paragraphs.insert(0, lead)
+        if paragraphs:
+            paragraphs[:0] = body.lead_before(
+                before[0] if before else container, paragraphs[0], headline
+            )
         return paragraphs
 
     def _jsonld_paragraphs(self) -> list[str]:

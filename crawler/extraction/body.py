@@ -26,9 +26,11 @@
    it, unless they sit in another `<article>` with a headline of its own.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
-   "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
-   of one paragraph ("x__lead", a quote in "#sumario", "story_kicker": "kicker" read after the
-   headline only), "description" on a `<p>` (not a picture's: "image-description"),
+   "abstract", "chapo"..., "subtitle" or "podtitle", "subtitulo", "sottotitolo", "sous-titre",
+   "untertitel" on a `<p>`, `<h2>` or `<h3>` or on a block of one paragraph ("x__lead", a quote
+   in "#sumario", "story_kicker": "kicker" read after the headline only; a marked block beside
+   the headline gives all its decks: two `<h2>` in "#subtitulo_noticia"), "description" on a
+   `<p>` (not a picture's: "image-description"),
    full stop or not, the `<h2>` right under the headline, or a text block of the article's
    `<header>`), is kept; a lead picture's caption is none, nor is a bullet summary (list
    items above the container's first `<p>`). The
@@ -927,11 +929,14 @@ def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int, bool]]:
 # --- 3. the lead before the container -------------------------------------------------------
 
 
-def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None = None) -> str:
-    """A standfirst paragraph just before the container, when it is not the first paragraph
-    again (many templates repeat the teaser as the body's opening): a block among the few
-    just before the container, else the last sentence-like `<p>` between the headline and
-    the container (an intro under the `<h1>`, past a share bar)."""
+def lead_before(
+    container: HtmlElement, first: str, headline: HtmlElement | None = None
+) -> list[str]:
+    """The standfirst just before the container, when it is not the first paragraph again
+    (many templates repeat the teaser as the body's opening): a block among the few just
+    before the container, else the last sentence-like `<p>` between the headline and the
+    container (an intro under the `<h1>`, past a share bar), or every deck of the marked
+    standfirst block beside the headline (two `<h2>` lines in "subtitulo")."""
     node = container.getprevious()
     for _ in range(4):  # look past a dateline, an image, an ad slot
         if node is None:
@@ -948,10 +953,10 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
                 if _mixed(node) or headline is not None and holds(node, headline):
                     break  # the headline's block: its intro is looked for below
                 if link_text_length(node) > MAX_LINK_SHARE * len(text) or judge(text) != "keep":
-                    return ""
-                return "" if _same_start(text, first) else text
+                    return []
+                return [] if _same_start(text, first) else [text]
         node = node.getprevious()
-    return _intro_after(headline, container, first) if headline is not None else ""
+    return _intro_after(headline, container, first) if headline is not None else []
 
 
 # A clock time opening a lead ("16:45 Se realizarán …", "09:30 | …"): when it was posted.
@@ -982,13 +987,15 @@ MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at mo
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
 # Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro",
 # "abstract"; Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov", French
-# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1"). "kicker" names the label
-# above a headline in many templates, the standfirst in others ("story_kicker" under the
-# `<h1>`): only the blocks after the headline are read for the intro.
+# "chapo"; "subtitle" in Spanish, Portuguese, Italian, French, German), also glued to a
+# CamelCase prefix ("ContentHeaderDek-x1"). "kicker" names the label above a headline in many
+# templates, the standfirst in others ("story_kicker" under the `<h1>`): only the blocks after
+# the headline are read for the intro.
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
     r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
-    r"|pod-?title|podnaslov|abstract|chapo|chapeau|kicker)"
+    r"|subt[ií]tulo|sottotitolo|sous-?titre|untertitel|pod-?title|podnaslov|abstract|chapo"
+    r"|chapeau|kicker)"
     r"(?:$|[\s_\d-])"
 )
 
@@ -1007,21 +1014,23 @@ def _marked_standfirst(el: HtmlElement) -> bool:
     ).split() or tag_of(el) == "p" and bool(_DESCRIPTION.search(marks(el)))
 
 
-def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
+def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> list[str]:
     """The last `<p>` that reads as a sentence between the headline and the container, or a
     shorter block whose class names a standfirst (STANDFIRST), in document order, outside
-    furniture (the headline's own block, an article header, counts as no furniture)."""
+    furniture (the headline's own block, an article header, counts as no furniture). When it
+    is a deck of a marked block beside the headline, the block's other decks before it are
+    the standfirst too: the page prints them as one."""
     around = set(headline.iterancestors())
     if container in around:
-        return ""
+        return []
     area = set(_headline_area(headline)).union(container.iterancestors())  # the article's
     header = _header_of(headline)
-    found: list[str] = []
+    found: list[tuple[str, HtmlElement]] = []
     for walked, el in enumerate(following(headline)):
         if el is container:
             break
         if walked >= MAX_INTRO_WALK:
-            return ""
+            return []
         deck = _subheadline(el, headline) or _in_deck(el, headline)
         marked = deck or _marked_standfirst(el)
         in_header = header is not None and _text_block(el) and holds(header, el)
@@ -1042,12 +1051,15 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
             el, around, headline, area
         ):
             continue
-        found.append(text)
+        found.append((text, el))
     else:
-        return ""  # the container is not after the headline
-    if not found or len(found) > MAX_INTROS or _same_start(found[-1], first):
-        return ""
-    return found[-1]
+        return []  # the container is not after the headline
+    if not found or len(found) > MAX_INTROS or _same_start(found[-1][0], first):
+        return []
+    last = found[-1][1]
+    if not _in_deck(last, headline):
+        return [found[-1][0]]
+    return [text for text, el in found if el.getparent() is last.getparent()]
 
 
 MAX_HEADER_DEPTH = 4  # levels from the headline up to the article's <header>
