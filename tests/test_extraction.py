@@ -1106,6 +1106,18 @@ def test_every_deck_of_a_subtitle_block_beside_the_headline_is_the_standfirst():
     assert page(unmarked).paragraphs == PARAGRAPHS
 
 
+def test_a_paragraph_that_is_only_a_camelcase_credit_span_is_a_credit():
+    photo = ("<div id='lede370'><img src='/a.jpg'><p> <span class='photoCredit'>Courtesy G4"
+             "</span></p></div>")
+    body = (f"<h1>Olivia Munn</h1><div class='story'><p>{PARAGRAPHS[0]}</p>{photo}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    styled = body.replace("photoCredit", "storyText")  # a style's name: the text stays
+    assert "Courtesy G4" in page(styled).paragraphs
+    inline = body.replace("<p> <span", "<p>Seen on G4, <span")  # a word inside a sentence
+    assert "Seen on G4, Courtesy G4" in page(inline).paragraphs
+
+
 def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
     links = "".join(f"<a href='/n{i}'>Электронные карты сельхозугодий создают в области {i}</a>"
                     for i in range(3))

@@ -19,8 +19,9 @@
    run of sibling tables it belongs to, and no cell of prose; a box of links to other stories
    with its short heading, "Новости по теме": a related-story label, as are "Читайте также"
    and "по теме:") is skipped; a block's CamelCase
-   class reads by its last word ("ArticleRelated": related). Paragraphs split over sibling
-   blocks (an ad slot between each) make their shared ancestor the body; blocks of the
+   class reads by its last word ("ArticleRelated": related), as does an inline element's that
+   is all its `<p>` prints ("<p><span class='photoCredit'>": a credit). Paragraphs split over
+   sibling blocks (an ad slot between each) make their shared ancestor the body; blocks of the
    container's own tag and class (or of the classed block that only wraps it) elsewhere after
    the headline (a template that cuts the body into chunks between cards or photos) continue
    it, unless they sit in another `<article>` with a headline of its own.
