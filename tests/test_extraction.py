@@ -1118,6 +1118,17 @@ def test_a_paragraph_that_is_only_a_camelcase_credit_span_is_a_credit():
     assert "Seen on G4, Courtesy G4" in page(inline).paragraphs
 
 
+def test_a_closing_credit_ends_the_body_and_the_box_after_it_is_no_text():
+    credit = "<p>Con información de <strong>Paloma Marín</strong> y <strong>Elena G.</strong>.</p>"
+    box = ("<div class='despiece'><h2>Un alto muro de opacidad</h2><p>¿Son un secreto de Estado"
+           " las listas de espera? No deberían serlo, pero la realidad es otra.</p></div>")
+    body = f"<h1>Las listas de espera</h1><div class='texto'>{paragraphs_html()}{credit}{box}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    opening = (f"<h1>Las listas de espera</h1><div class='texto'>{credit}{paragraphs_html()}"
+               "</div>")  # before any text: dropped, the text kept
+    assert page(opening).paragraphs == PARAGRAPHS
+
+
 def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
     links = "".join(f"<a href='/n{i}'>Электронные карты сельхозугодий создают в области {i}</a>"
                     for i in range(3))

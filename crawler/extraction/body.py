@@ -49,7 +49,8 @@
    ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
    ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
    "related articles" or "most read" heading ("【熱門點閱】"), an "about the author" heading, a
-   copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body, as
+   copyright line, a wire story's credits ("(Reporting by …; editing by …)") or, after some
+   text, a closing credit ("Con información de …", "With reporting by …") end the body, as
    does a closing reading list (a "read also" label alone, then at most five paragraphs, each
    with a link); a closing author box (the name as a heading, then the bio going on from it:
    "Dr. Thomas Schulte" / "ist Gründungspartner …") is none; a short closing paragraph mostly
@@ -169,6 +170,15 @@ WIRE_CREDITS = re.compile(
     r"^\(?(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)",
     re.I,
 )
+# A closing credit naming who else reported ("Con información de Paloma Marín y …", "Com
+# informações da Reuters", "With reporting by …"): the story ends there; what follows inside
+# the body (a companion box) is no more of its text. Before any text it is only dropped.
+CLOSING_CREDIT = re.compile(
+    r"^(?:con (?:información|informaciones|reportes?) de|com informações d[aeo]s?"
+    r"|with (?:additional )?reporting (?:by|from))\s",
+    re.I,
+)
+MAX_CLOSING_CREDIT = 200  # characters
 # Share prompts, call-outs for readers' material ("Please share your videos, pictures and
 # stories at iReport") and sponsored-link disclaimers (matched anywhere in a short paragraph).
 SHARE_OR_DISCLAIMER = _marker_re([
@@ -586,6 +596,10 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             verdict = judge(text, links) if len(text) >= MIN_PARAGRAPH else "drop"
         if verdict == "end":
             break
+        if verdict == "drop" and kept and len(text) <= MAX_CLOSING_CREDIT and (
+            CLOSING_CREDIT.match(text)
+        ):
+            break  # the closing credit: what follows is a companion piece
         if verdict == "keep" and (not kept or kept[-1] != text):
             kept.append(text)
             notes.append(italics >= NOTE_SHARE * len(text) and (
@@ -733,7 +747,9 @@ def judge(text: str, link_chars: int = 0) -> str:
         CAPTION_LINE.match(key) or VERSION_NOTE.match(key)
     ):
         return "drop"
-    if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
+    if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)) or (
+        len(key) <= MAX_CLOSING_CREDIT and CLOSING_CREDIT.match(key)
+    ):
         return "drop"
     if len(key) <= MAX_BYLINE and _byline_only(text):
         return "drop"  # "Por FIDEL RENDÓN MATIENZO": a byline set as a paragraph
