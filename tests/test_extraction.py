@@ -1129,6 +1129,20 @@ def test_a_closing_credit_ends_the_body_and_the_box_after_it_is_no_text():
     assert page(opening).paragraphs == PARAGRAPHS
 
 
+def test_a_short_box_floated_beside_the_text_is_no_paragraph():
+    quote = ("<div id='sumario_1' class='izquierda'><p class='texto_grande'>El plazo de demora "
+             "media para una intervención crece de 32 a 72 días</p></div>")
+    body = (f"<h1>Las listas de espera</h1><div class='texto'><p>{PARAGRAPHS[0]}</p>{quote}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    unfloated = body.replace("'izquierda'", "'destacado'")  # a box not floated: read as text
+    assert len(page(unfloated).paragraphs) == 4
+    bare = body.replace("<p class='texto_grande'>", "").replace("días</p>", "días")
+    assert len(page(bare).paragraphs) == 4  # a floated line of text, no box: read as text
+    long_box = body.replace("32 a 72 días", "32 a 72 días. " + PARAGRAPHS[0] * 3)
+    assert len(page(long_box).paragraphs) == 4  # longer than a quote or a caption
+
+
 def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
     links = "".join(f"<a href='/n{i}'>Электронные карты сельхозугодий создают в области {i}</a>"
                     for i in range(3))

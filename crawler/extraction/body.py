@@ -18,7 +18,8 @@
    `<p>` holding a picture and its caption, a data table: header cells, its own or those of the
    run of sibling tables it belongs to, and no cell of prose; a box of links to other stories
    with its short heading, "Новости по теме": a related-story label, as are "Читайте также"
-   and "по теме:") is skipped; a block's CamelCase
+   and "по теме:"; a short box floated beside the text, "div.izquierda" around a pull quote or
+   a chart) is skipped; a block's CamelCase
    class reads by its last word ("ArticleRelated": related), as does an inline element's that
    is all its `<p>` prints ("<p><span class='photoCredit'>": a credit). Paragraphs split over
    sibling blocks (an ad slot between each) make their shared ancestor the body; blocks of the
@@ -797,7 +798,9 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
                 tag in ("div", "p") and _picture_with_caption(node)
                 or tag == "table" and _data_table(node)
-                or tag in ("div", "section") and (_form_block(node) or _link_box(node))
+                or tag in ("div", "section") and (
+                    _form_block(node) or _link_box(node) or _floated_box(node)
+                )
             ):
                 continue
         if tag == "br":
@@ -853,6 +856,24 @@ def _form_block(node: HtmlElement) -> bool:
     beside = sum(len(visible_text(child)) for child in node
                  if tag_of(child) not in ("form", "") and child.find(".//form") is None)
     return beside + len((node.text or "").strip()) <= MAX_FURNITURE
+
+
+# Class words that float a block beside the text (English, Spanish, French, CSS frameworks'
+# and WordPress's names).
+_FLOAT_WORDS = frozenset({
+    "left", "right", "izquierda", "derecha", "gauche", "droite", "alignleft", "alignright",
+    "pull-left", "pull-right", "float-left", "float-right", "floatleft", "floatright",
+})
+
+
+def _floated_box(node: HtmlElement) -> bool:
+    """A short box floated beside the text (a class word: "izquierda", "pull-right"; blocks
+    inside it): a pull quote repeating a line in large type, a chart with its source, no
+    paragraph of the text."""
+    classes = (node.get("class") or "").lower().split()
+    return not _FLOAT_WORDS.isdisjoint(classes) and any(
+        tag_of(child) in BLOCK_TAGS for child in node
+    ) and bool(short_visible_text(node, MAX_FURNITURE))
 
 
 MAX_LINK_BOX = 600  # characters; a box of links to other stories is short
