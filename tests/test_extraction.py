@@ -1143,6 +1143,21 @@ def test_a_short_box_floated_beside_the_text_is_no_paragraph():
     assert len(page(long_box).paragraphs) == 4  # longer than a quote or a caption
 
 
+def test_a_box_of_label_value_rows_in_the_body_is_a_profile_card_not_text():
+    rows = "".join(f"<div class='left-align'><strong>{label}:</strong><br><span>{value}</span>"
+                   "</div>" for label, value in [("Company", "FACEBOOK"), ("Website",
+                   "http://facebook.com"), ("Launch Date", "1/2/2004"), ("Funding", "$2.34B")])
+    card = (f"<hr><div class='module-profile'><h2>FACEBOOK</h2><div class='info'>{rows}</div>"
+            "<div class='body-copy'><p>Facebook is the world’s largest social network, with "
+            "over 500 million users.</p></div><a href='/c/facebook'>Learn more</a></div>")
+    body = f"<h1>Zuckerberg in 2005</h1><div class='body-copy'>{paragraphs_html()}{card}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    questions = "".join(f"<p><strong>Q:</strong> {text}</p>" for text in PARAGRAPHS)
+    interview = (f"<h1>Zuckerberg in 2005</h1><div class='post'><p>{PARAGRAPHS[0]}</p><div "
+                 f"class='qa'>{questions}</div></div>")  # an interview's questions: text
+    assert len(page(interview).paragraphs) == 4
+
+
 def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():
     links = "".join(f"<a href='/n{i}'>Электронные карты сельхозугодий создают в области {i}</a>"
                     for i in range(3))

@@ -19,7 +19,8 @@
    run of sibling tables it belongs to, and no cell of prose; a box of links to other stories
    with its short heading, "Новости по теме": a related-story label, as are "Читайте также"
    and "по теме:"; a short box floated beside the text, "div.izquierda" around a pull quote or
-   a chart) is skipped; a block's CamelCase
+   a chart; a profile card of "Label: value" rows, "Company:", "Website:", with its blurb) is
+   skipped; a block's CamelCase
    class reads by its last word ("ArticleRelated": related), as does an inline element's that
    is all its `<p>` prints ("<p><span class='photoCredit'>": a credit). Paragraphs split over
    sibling blocks (an ad slot between each) make their shared ancestor the body; blocks of the
@@ -800,6 +801,7 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
                 or tag == "table" and _data_table(node)
                 or tag in ("div", "section") and (
                     _form_block(node) or _link_box(node) or _floated_box(node)
+                    or _fact_box(node)
                 )
             ):
                 continue
@@ -874,6 +876,31 @@ def _floated_box(node: HtmlElement) -> bool:
     return not _FLOAT_WORDS.isdisjoint(classes) and any(
         tag_of(child) in BLOCK_TAGS for child in node
     ) and bool(short_visible_text(node, MAX_FURNITURE))
+
+
+MAX_FACT_BOX = 1000  # characters; a profile card with its blurb is short
+MAX_FACT_ROW = 60  # characters of one "Label: value" row
+MIN_FACT_ROWS = 3
+_LABEL_TAGS = ("strong", "b", "dt", "th", "label")
+
+
+def _fact_box(node: HtmlElement) -> bool:
+    """A short box of "Label: value" rows, each a block of its own ("Company: FACEBOOK",
+    "Website: …", "Launch Date: …", "Funding: …"): a profile card set in the body, its blurb
+    no paragraph of the story. An interview's "Q:" opens a long paragraph, no row."""
+    if short_visible_text(node, MAX_FACT_BOX) is None:
+        return False
+    rows = 0
+    for label in node.iter(*_LABEL_TAGS):
+        text = visible_text(label)
+        row = label.getparent()
+        if not text.endswith(":") or row is None or tag_of(row) not in BLOCK_TAGS:
+            continue
+        if len(visible_text(row)) <= MAX_FACT_ROW:
+            rows += 1
+            if rows >= MIN_FACT_ROWS:
+                return True
+    return False
 
 
 MAX_LINK_BOX = 600  # characters; a box of links to other stories is short
