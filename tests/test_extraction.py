@@ -232,6 +232,16 @@ def test_an_h1_that_twitter_title_repeats_wins_over_a_share_title_in_og_title():
     assert page(h1 + paragraphs_html(), head=shared).title == "The Modern Ambitions Behind Neon"
 
 
+def test_the_hatom_entry_title_wins_over_an_older_headline_in_the_metas():
+    old = "The Few. The Proud. The Marines ... Getting a Makeover?"
+    head = f'<title>{old}</title><meta property="og:title" content="{old}">'
+    body = ("<div class='article hnews hentry'><h1 class='entry-title'>The Few. The Proud. The "
+            f"New Marines?</h1><div class='entry-content'>{paragraphs_html()}</div></div>")
+    assert page(body, head=head).title == "The Few. The Proud. The New Marines?"
+    unmarked = body.replace(" hentry", "")  # entry-title outside an hAtom entry: the metas
+    assert page(unmarked, head=head).title.endswith("Getting a Makeover?")
+
+
 # --- bodies ----------------------------------------------------------------------------------
 
 
