@@ -10,7 +10,9 @@ How it works, in order:
    weekday, day month`` list form, Hijri),
    with a clock time next to them. A Gregorian date wins over a Hijri one. Numeric dates are
    day first, read month first only when that alone makes a date ("2/26/2015") or when the
-   time names a US zone ("3/9/2015 7:11 AM EST"; GMT or UTC says nothing of the order).
+   time names a US zone ("3/9/2015 7:11 AM EST"; GMT or UTC says nothing of the order). A
+   zone abbreviation after the time, US or European ("12:14 CET", "17:55 BST"), gives its
+   fixed offset.
 3. Relative forms (``منذ 3 ساعات``, ``أمس 10:30``, ``3 hours ago``) are read against ``now``.
 4. Only then dateparser gets a try, and only on text that names a month and a year: it
    invents today's date for a bare time ("آخر تحديث GMT 14:10:54"), which must give None.
@@ -207,13 +209,23 @@ _DATE_FORMS = (
     ),
 )
 
+# RFC 822 names these US zones; their offsets are fixed by the RFC itself.
+_RFC822_ZONES = {"est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6}
+_RFC822_ZONES |= {"pst": -8, "pdt": -7}
+_US_ZONES = frozenset(_RFC822_ZONES)  # a time so marked is US text: its dates are month first
+# European abbreviations printed after a time ("12:14 CET", "17:55 BST", German "MEZ"): each
+# names one offset, read literally as the US ones are ("CET" printed in summer is still +1).
+_EUROPEAN_ZONES = {"wet": 0, "west": 1, "bst": 1, "cet": 1, "cest": 2, "eet": 2, "eest": 3}
+_EUROPEAN_ZONES |= {"mez": 1, "mesz": 2}
+_NAMED_ZONES = _RFC822_ZONES | _EUROPEAN_ZONES
+
 # A clock time, with its 12-hour marker and its zone when printed.
 _TIME = (
     r"(?:(?P<zone_before>gmt|utc)\s*)?"
     r"(?<![\d:])(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?(?![\d:])"
     r"(?:\s*(?P<ampm>صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)(?!\w))?"
     r"(?:\s*(?P<zone>\(?\s*(?:gmt|utc)\s*[+-]\d{1,2}(?::?\d{2})?\s*\)?"  # (GMT+0400), GMT+3
-    r"|gmt|utc|ut|z|[+-]\d{2}:?\d{2}|est|edt|cst|cdt|mst|mdt|pst|pdt"
+    rf"|gmt|utc|ut|z|[+-]\d{{2}}:?\d{{2}}|{_alternation(_NAMED_ZONES)}"
     r"|بتوقيت\s+(?:غرينتش|جرينتش|غرينيتش))(?![\w:]))?"
 )
 # What may stand between a date and its time: "- 14:35", "T14:35", "على الساعة 14:35".
@@ -226,15 +238,11 @@ _TIME_AFTER = re.compile(_DATE_GAP + _TIME)
 _TIME_BEFORE = re.compile(_TIME + r"[\s|-]*$")
 _TIME_ANYWHERE = re.compile(_TIME)
 
-# RFC 822 names these US zones; their offsets are fixed by the RFC itself.
-_RFC822_ZONES = {"est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6}
-_RFC822_ZONES |= {"pst": -8, "pdt": -7}
-_US_ZONES = frozenset(_RFC822_ZONES)  # a time so marked is US text: its dates are month first
 _OFFSET_RE = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
 def _explicit_zone(text: str | None) -> tzinfo | None:
-    """The zone a time names itself (GMT, Z, +0100, EST); None means local to the outlet."""
+    """The zone a time names itself (GMT, Z, +0100, EST, CET); None means local to the outlet."""
     if not text:
         return None
     text = text.strip("() ").removeprefix("gmt").removeprefix("utc").strip()
@@ -242,8 +250,8 @@ def _explicit_zone(text: str | None) -> tzinfo | None:
         sign, hours, minutes = offset.groups()
         delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
         return timezone(-delta if sign == "-" else delta)
-    if text in _RFC822_ZONES:
-        return timezone(timedelta(hours=_RFC822_ZONES[text]))
+    if text in _NAMED_ZONES:
+        return timezone(timedelta(hours=_NAMED_ZONES[text]))
     return UTC  # gmt, utc, ut, z, بتوقيت غرينتش
 
 

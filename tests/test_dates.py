@@ -496,6 +496,25 @@ def test_numeric_dates_month_first_only_when_us(text: str, expected: datetime | 
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27 OCT 2012 - 12:14 CET", utc(2012, 10, 27, 11, 14)),  # the label read literally
+        ("27 OCT 2012 - 12:14 CEST", utc(2012, 10, 27, 10, 14)),
+        ("Thu, 14 May 2020 17:55 BST", utc(2020, 5, 14, 16, 55)),
+        ("14.05.2020 17:55 MESZ", utc(2020, 5, 14, 15, 55)),
+        ("14 May 2020 17:55 EEST", utc(2020, 5, 14, 14, 55)),
+        ("14 May 2020 17:55 WET", utc(2020, 5, 14, 17, 55)),
+        ("3/9/2015 7:11 PM CET", utc(2015, 9, 3, 18, 11)),  # a European zone: day first
+        ("14 May 2020 17:55 Western Cape", utc(2020, 5, 14, 15, 55)),  # a word, not a zone
+    ],
+)
+def test_a_european_zone_abbreviation_after_the_time_gives_its_offset(
+    text: str, expected: datetime
+) -> None:
+    assert parse_date(text, tz="Africa/Johannesburg", now=LATER) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "day", "expected"),
     [
         ("March 18 at 3:57 PM", date(2015, 3, 18), "2015-03-18 at 3:57 PM"),

@@ -232,6 +232,16 @@ def test_an_h1_that_twitter_title_repeats_wins_over_a_share_title_in_og_title():
     assert page(h1 + paragraphs_html(), head=shared).title == "The Modern Ambitions Behind Neon"
 
 
+def test_the_hatom_entry_title_wins_over_an_older_headline_in_the_metas():
+    old = "The Few. The Proud. The Marines ... Getting a Makeover?"
+    head = f'<title>{old}</title><meta property="og:title" content="{old}">'
+    body = ("<div class='article hnews hentry'><h1 class='entry-title'>The Few. The Proud. The "
+            f"New Marines?</h1><div class='entry-content'>{paragraphs_html()}</div></div>")
+    assert page(body, head=head).title == "The Few. The Proud. The New Marines?"
+    unmarked = body.replace(" hentry", "")  # entry-title outside an hAtom entry: the metas
+    assert page(unmarked, head=head).title.endswith("Getting a Makeover?")
+
+
 # --- bodies ----------------------------------------------------------------------------------
 
 
@@ -1090,6 +1100,72 @@ def test_a_kicker_under_the_headline_is_the_standfirst_a_kicker_above_it_is_not(
              "</p></div><h1>Coronavirus in Bihar</h1></div><div class='story-details'>PTI</div>"
              f"<div class='story-right'>{paragraphs_html()}</div>")  # the label over it
     assert page(above).paragraphs == PARAGRAPHS
+
+
+def test_every_deck_of_a_subtitle_block_beside_the_headline_is_the_standfirst():
+    decks = ["Los recortes elevan la demora para operarse un 125% en año y medio",
+             "El número de pacientes que aguardan más de 180 días crece un 178%"]
+    block = "".join(f"<h2>{deck}</h2>" for deck in decks)
+    body = (f"<div class='encabezado'><div class='hgroup'><h1>Las listas de espera</h1><div "
+            f"id='subtitulo_noticia'>{block}</div></div></div><div class='firma'>Madrid</div>"
+            f"<div id='cuerpo_noticia'>{paragraphs_html()}</div>")
+    assert page(body).paragraphs == [*decks, *PARAGRAPHS]
+    italian = body.replace("subtitulo_noticia", "sottotitolo")  # Italian 'subtitle' too
+    assert page(italian).paragraphs == [*decks, *PARAGRAPHS]
+    unmarked = body.replace("subtitulo_noticia", "enlaces")  # a block the page does not mark
+    assert page(unmarked).paragraphs == PARAGRAPHS
+
+
+def test_a_paragraph_that_is_only_a_camelcase_credit_span_is_a_credit():
+    photo = ("<div id='lede370'><img src='/a.jpg'><p> <span class='photoCredit'>Courtesy G4"
+             "</span></p></div>")
+    body = (f"<h1>Olivia Munn</h1><div class='story'><p>{PARAGRAPHS[0]}</p>{photo}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    styled = body.replace("photoCredit", "storyText")  # a style's name: the text stays
+    assert "Courtesy G4" in page(styled).paragraphs
+    inline = body.replace("<p> <span", "<p>Seen on G4, <span")  # a word inside a sentence
+    assert "Seen on G4, Courtesy G4" in page(inline).paragraphs
+
+
+def test_a_closing_credit_ends_the_body_and_the_box_after_it_is_no_text():
+    credit = "<p>Con información de <strong>Paloma Marín</strong> y <strong>Elena G.</strong>.</p>"
+    box = ("<div class='despiece'><h2>Un alto muro de opacidad</h2><p>¿Son un secreto de Estado"
+           " las listas de espera? No deberían serlo, pero la realidad es otra.</p></div>")
+    body = f"<h1>Las listas de espera</h1><div class='texto'>{paragraphs_html()}{credit}{box}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    opening = (f"<h1>Las listas de espera</h1><div class='texto'>{credit}{paragraphs_html()}"
+               "</div>")  # before any text: dropped, the text kept
+    assert page(opening).paragraphs == PARAGRAPHS
+
+
+def test_a_short_box_floated_beside_the_text_is_no_paragraph():
+    quote = ("<div id='sumario_1' class='izquierda'><p class='texto_grande'>El plazo de demora "
+             "media para una intervención crece de 32 a 72 días</p></div>")
+    body = (f"<h1>Las listas de espera</h1><div class='texto'><p>{PARAGRAPHS[0]}</p>{quote}"
+            f"{paragraphs_html(PARAGRAPHS[1:])}</div>")
+    assert page(body).paragraphs == PARAGRAPHS
+    unfloated = body.replace("'izquierda'", "'destacado'")  # a box not floated: read as text
+    assert len(page(unfloated).paragraphs) == 4
+    bare = body.replace("<p class='texto_grande'>", "").replace("días</p>", "días")
+    assert len(page(bare).paragraphs) == 4  # a floated line of text, no box: read as text
+    long_box = body.replace("32 a 72 días", "32 a 72 días. " + PARAGRAPHS[0] * 3)
+    assert len(page(long_box).paragraphs) == 4  # longer than a quote or a caption
+
+
+def test_a_box_of_label_value_rows_in_the_body_is_a_profile_card_not_text():
+    rows = "".join(f"<div class='left-align'><strong>{label}:</strong><br><span>{value}</span>"
+                   "</div>" for label, value in [("Company", "FACEBOOK"), ("Website",
+                   "http://facebook.com"), ("Launch Date", "1/2/2004"), ("Funding", "$2.34B")])
+    card = (f"<hr><div class='module-profile'><h2>FACEBOOK</h2><div class='info'>{rows}</div>"
+            "<div class='body-copy'><p>Facebook is the world’s largest social network, with "
+            "over 500 million users.</p></div><a href='/c/facebook'>Learn more</a></div>")
+    body = f"<h1>Zuckerberg in 2005</h1><div class='body-copy'>{paragraphs_html()}{card}</div>"
+    assert page(body).paragraphs == PARAGRAPHS
+    questions = "".join(f"<p><strong>Q:</strong> {text}</p>" for text in PARAGRAPHS)
+    interview = (f"<h1>Zuckerberg in 2005</h1><div class='post'><p>{PARAGRAPHS[0]}</p><div "
+                 f"class='qa'>{questions}</div></div>")  # an interview's questions: text
+    assert len(page(interview).paragraphs) == 4
 
 
 def test_a_box_of_links_inside_the_body_is_dropped_with_its_heading():

@@ -75,6 +75,15 @@ def _headline_text(h1: HtmlElement, stated: str) -> str:
     return whole
 
 
+def _hatom_title(h1: HtmlElement) -> bool:
+    """An `<h1>` that hAtom names as the entry's title ("entry-title" inside its "hentry"):
+    the headline the page publishes as structured data, as a JSON-LD headline is. (Microdata's
+    `itemprop="headline"` alone does not outweigh og:title: a share title may differ from it.)"""
+    return "entry-title" in (h1.get("class") or "").split() and any(
+        "hentry" in (node.get("class") or "").split() for node in h1.iterancestors()
+    )
+
+
 class ArticlePage:
     """Extraction for one fetched article page of `outlet`."""
 
@@ -207,6 +216,8 @@ class ArticlePage:
         tweeted = self.meta("twitter:title") if self.meta("og:title") else ""
         structured = jsonld.text(self.jsonld.get("headline") or self.jsonld.get("name"))
         visible = _headline_text(headline, shared or structured) if headline is not None else ""
+        if not structured and headline is not None and _hatom_title(headline):
+            structured = visible  # the entry's title by its microformat: the page's headline
         candidates = [
             self.first_css(self.selectors.title),
             *title.order_headlines(shared, structured, visible, self.site_names, tweeted),
@@ -301,10 +312,10 @@ class ArticlePage:
             if shown in paragraphs[:3]:  # the container holds the headline: it is no paragraph,
                 # nor is what the container prints before it (a photo's caption, a kicker)
                 paragraphs = paragraphs[paragraphs.index(shown) + 1:]
-        if paragraphs and (lead := body.lead_before(
-            before[0] if before else container, paragraphs[0], headline
-        )):
-            paragraphs.insert(0, lead)
+        if paragraphs:
+            paragraphs[:0] = body.lead_before(
+                before[0] if before else container, paragraphs[0], headline
+            )
         return paragraphs
 
     def _jsonld_paragraphs(self) -> list[str]:

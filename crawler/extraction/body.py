@@ -18,17 +18,22 @@
    `<p>` holding a picture and its caption, a data table: header cells, its own or those of the
    run of sibling tables it belongs to, and no cell of prose; a box of links to other stories
    with its short heading, "Новости по теме": a related-story label, as are "Читайте также"
-   and "по теме:") is skipped; a block's CamelCase
-   class reads by its last word ("ArticleRelated": related). Paragraphs split over sibling
-   blocks (an ad slot between each) make their shared ancestor the body; blocks of the
+   and "по теме:"; a short box floated beside the text, "div.izquierda" around a pull quote or
+   a chart; a profile card of "Label: value" rows, "Company:", "Website:", with its blurb) is
+   skipped; a block's CamelCase
+   class reads by its last word ("ArticleRelated": related), as does an inline element's that
+   is all its `<p>` prints ("<p><span class='photoCredit'>": a credit). Paragraphs split over
+   sibling blocks (an ad slot between each) make their shared ancestor the body; blocks of the
    container's own tag and class (or of the classed block that only wraps it) elsewhere after
    the headline (a template that cuts the body into chunks between cards or photos) continue
    it, unless they sit in another `<article>` with a headline of its own.
 3. A lead paragraph just before the container (a standfirst outside it), or an intro between
    the headline and the container (a `<p>`, a block marked as a standfirst: "dek", "excerpt",
-   "abstract", "chapo"..., "subtitle" or "podtitle" on a `<p>`, `<h2>` or `<h3>` or on a block
-   of one paragraph ("x__lead", a quote in "#sumario", "story_kicker": "kicker" read after the
-   headline only), "description" on a `<p>` (not a picture's: "image-description"),
+   "abstract", "chapo"..., "subtitle" or "podtitle", "subtitulo", "sottotitolo", "sous-titre",
+   "untertitel" on a `<p>`, `<h2>` or `<h3>` or on a block of one paragraph ("x__lead", a quote
+   in "#sumario", "story_kicker": "kicker" read after the headline only; a marked block beside
+   the headline gives all its decks: two `<h2>` in "#subtitulo_noticia"), "description" on a
+   `<p>` (not a picture's: "image-description"),
    full stop or not, the `<h2>` right under the headline, or a text block of the article's
    `<header>`), is kept; a lead picture's caption is none, nor is a bullet summary (list
    items above the container's first `<p>`). The
@@ -46,7 +51,8 @@
    ("Rheine (ots)"), contributors' lines ("… in Paris contributed.") and wire sign-offs
    ("(END)"; one glued to a paragraph's last full stop is cut off, the paragraph kept); a
    "related articles" or "most read" heading ("【熱門點閱】"), an "about the author" heading, a
-   copyright line or a wire story's credits ("(Reporting by …; editing by …)") end the body, as
+   copyright line, a wire story's credits ("(Reporting by …; editing by …)") or, after some
+   text, a closing credit ("Con información de …", "With reporting by …") end the body, as
    does a closing reading list (a "read also" label alone, then at most five paragraphs, each
    with a link); a closing author box (the name as a heading, then the bio going on from it:
    "Dr. Thomas Schulte" / "ist Gründungspartner …") is none; a short closing paragraph mostly
@@ -166,6 +172,15 @@ WIRE_CREDITS = re.compile(
     r"^\(?(?:additional reporting|(?:reporting|writing|editing) by\b.{0,160}?\bediting by\b)",
     re.I,
 )
+# A closing credit naming who else reported ("Con información de Paloma Marín y …", "Com
+# informações da Reuters", "With reporting by …"): the story ends there; what follows inside
+# the body (a companion box) is no more of its text. Before any text it is only dropped.
+CLOSING_CREDIT = re.compile(
+    r"^(?:con (?:información|informaciones|reportes?) de|com informações d[aeo]s?"
+    r"|with (?:additional )?reporting (?:by|from))\s",
+    re.I,
+)
+MAX_CLOSING_CREDIT = 200  # characters
 # Share prompts, call-outs for readers' material ("Please share your videos, pictures and
 # stories at iReport") and sponsored-link disclaimers (matched anywhere in a short paragraph).
 SHARE_OR_DISCLAIMER = _marker_re([
@@ -583,6 +598,10 @@ def paragraphs_in(container: HtmlElement) -> list[str]:
             verdict = judge(text, links) if len(text) >= MIN_PARAGRAPH else "drop"
         if verdict == "end":
             break
+        if verdict == "drop" and kept and len(text) <= MAX_CLOSING_CREDIT and (
+            CLOSING_CREDIT.match(text)
+        ):
+            break  # the closing credit: what follows is a companion piece
         if verdict == "keep" and (not kept or kept[-1] != text):
             kept.append(text)
             notes.append(italics >= NOTE_SHARE * len(text) and (
@@ -730,7 +749,9 @@ def judge(text: str, link_chars: int = 0) -> str:
         CAPTION_LINE.match(key) or VERSION_NOTE.match(key)
     ):
         return "drop"
-    if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)):
+    if len(key) < 200 and (TAGS_LINE.match(key) or SIGN_OFF.search(key)) or (
+        len(key) <= MAX_CLOSING_CREDIT and CLOSING_CREDIT.match(key)
+    ):
         return "drop"
     if len(key) <= MAX_BYLINE and _byline_only(text):
         return "drop"  # "Por FIDEL RENDÓN MATIENZO": a byline set as a paragraph
@@ -778,7 +799,10 @@ def _pieces(container: HtmlElement) -> Iterator[object]:
             if not tag or tag in INVISIBLE_TAGS or tag == "form" or is_furniture(node) or (
                 tag in ("div", "p") and _picture_with_caption(node)
                 or tag == "table" and _data_table(node)
-                or tag in ("div", "section") and (_form_block(node) or _link_box(node))
+                or tag in ("div", "section") and (
+                    _form_block(node) or _link_box(node) or _floated_box(node)
+                    or _fact_box(node)
+                )
             ):
                 continue
         if tag == "br":
@@ -834,6 +858,49 @@ def _form_block(node: HtmlElement) -> bool:
     beside = sum(len(visible_text(child)) for child in node
                  if tag_of(child) not in ("form", "") and child.find(".//form") is None)
     return beside + len((node.text or "").strip()) <= MAX_FURNITURE
+
+
+# Class words that float a block beside the text (English, Spanish, French, CSS frameworks'
+# and WordPress's names).
+_FLOAT_WORDS = frozenset({
+    "left", "right", "izquierda", "derecha", "gauche", "droite", "alignleft", "alignright",
+    "pull-left", "pull-right", "float-left", "float-right", "floatleft", "floatright",
+})
+
+
+def _floated_box(node: HtmlElement) -> bool:
+    """A short box floated beside the text (a class word: "izquierda", "pull-right"; blocks
+    inside it): a pull quote repeating a line in large type, a chart with its source, no
+    paragraph of the text."""
+    classes = (node.get("class") or "").lower().split()
+    return not _FLOAT_WORDS.isdisjoint(classes) and any(
+        tag_of(child) in BLOCK_TAGS for child in node
+    ) and bool(short_visible_text(node, MAX_FURNITURE))
+
+
+MAX_FACT_BOX = 1000  # characters; a profile card with its blurb is short
+MAX_FACT_ROW = 60  # characters of one "Label: value" row
+MIN_FACT_ROWS = 3
+_LABEL_TAGS = ("strong", "b", "dt", "th", "label")
+
+
+def _fact_box(node: HtmlElement) -> bool:
+    """A short box of "Label: value" rows, each a block of its own ("Company: FACEBOOK",
+    "Website: …", "Launch Date: …", "Funding: …"): a profile card set in the body, its blurb
+    no paragraph of the story. An interview's "Q:" opens a long paragraph, no row."""
+    if short_visible_text(node, MAX_FACT_BOX) is None:
+        return False
+    rows = 0
+    for label in node.iter(*_LABEL_TAGS):
+        text = visible_text(label)
+        row = label.getparent()
+        if not text.endswith(":") or row is None or tag_of(row) not in BLOCK_TAGS:
+            continue
+        if len(visible_text(row)) <= MAX_FACT_ROW:
+            rows += 1
+            if rows >= MIN_FACT_ROWS:
+                return True
+    return False
 
 
 MAX_LINK_BOX = 600  # characters; a box of links to other stories is short
@@ -927,11 +994,14 @@ def _split(pieces: Iterable[object]) -> Iterator[tuple[str, int, int, bool]]:
 # --- 3. the lead before the container -------------------------------------------------------
 
 
-def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None = None) -> str:
-    """A standfirst paragraph just before the container, when it is not the first paragraph
-    again (many templates repeat the teaser as the body's opening): a block among the few
-    just before the container, else the last sentence-like `<p>` between the headline and
-    the container (an intro under the `<h1>`, past a share bar)."""
+def lead_before(
+    container: HtmlElement, first: str, headline: HtmlElement | None = None
+) -> list[str]:
+    """The standfirst just before the container, when it is not the first paragraph again
+    (many templates repeat the teaser as the body's opening): a block among the few just
+    before the container, else the last sentence-like `<p>` between the headline and the
+    container (an intro under the `<h1>`, past a share bar), or every deck of the marked
+    standfirst block beside the headline (two `<h2>` lines in "subtitulo")."""
     node = container.getprevious()
     for _ in range(4):  # look past a dateline, an image, an ad slot
         if node is None:
@@ -948,10 +1018,10 @@ def lead_before(container: HtmlElement, first: str, headline: HtmlElement | None
                 if _mixed(node) or headline is not None and holds(node, headline):
                     break  # the headline's block: its intro is looked for below
                 if link_text_length(node) > MAX_LINK_SHARE * len(text) or judge(text) != "keep":
-                    return ""
-                return "" if _same_start(text, first) else text
+                    return []
+                return [] if _same_start(text, first) else [text]
         node = node.getprevious()
-    return _intro_after(headline, container, first) if headline is not None else ""
+    return _intro_after(headline, container, first) if headline is not None else []
 
 
 # A clock time opening a lead ("16:45 Se realizarán …", "09:30 | …"): when it was posted.
@@ -982,13 +1052,15 @@ MAX_INTRO_WALK = 600  # elements walked from the headline towards the body at mo
 MIN_STANDFIRST = 20  # characters; a block the page marks as its standfirst may be one line
 # Class words of a standfirst under the headline ("dek", "post-excerpt", "article__intro",
 # "abstract"; Spanish "bajada"/"sumario", South Slavic "podtitle"/"podnaslov", French
-# "chapo"), also glued to a CamelCase prefix ("ContentHeaderDek-x1"). "kicker" names the label
-# above a headline in many templates, the standfirst in others ("story_kicker" under the
-# `<h1>`): only the blocks after the headline are read for the intro.
+# "chapo"; "subtitle" in Spanish, Portuguese, Italian, French, German), also glued to a
+# CamelCase prefix ("ContentHeaderDek-x1"). "kicker" names the label above a headline in many
+# templates, the standfirst in others ("story_kicker" under the `<h1>`): only the blocks after
+# the headline are read for the intro.
 STANDFIRST = re.compile(
     r"(?:^|[\s_-]|header|article|post|story|content|entry)"
     r"(?:dek|deck|standfirst|sub-?title|sub-?headline|excerpt|intro|teaser|lead|bajada|sumario"
-    r"|pod-?title|podnaslov|abstract|chapo|chapeau|kicker)"
+    r"|subt[ií]tulo|sottotitolo|sous-?titre|untertitel|pod-?title|podnaslov|abstract|chapo"
+    r"|chapeau|kicker)"
     r"(?:$|[\s_\d-])"
 )
 
@@ -1007,21 +1079,23 @@ def _marked_standfirst(el: HtmlElement) -> bool:
     ).split() or tag_of(el) == "p" and bool(_DESCRIPTION.search(marks(el)))
 
 
-def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> str:
+def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> list[str]:
     """The last `<p>` that reads as a sentence between the headline and the container, or a
     shorter block whose class names a standfirst (STANDFIRST), in document order, outside
-    furniture (the headline's own block, an article header, counts as no furniture)."""
+    furniture (the headline's own block, an article header, counts as no furniture). When it
+    is a deck of a marked block beside the headline, the block's other decks before it are
+    the standfirst too: the page prints them as one."""
     around = set(headline.iterancestors())
     if container in around:
-        return ""
+        return []
     area = set(_headline_area(headline)).union(container.iterancestors())  # the article's
     header = _header_of(headline)
-    found: list[str] = []
+    found: list[tuple[str, HtmlElement]] = []
     for walked, el in enumerate(following(headline)):
         if el is container:
             break
         if walked >= MAX_INTRO_WALK:
-            return ""
+            return []
         deck = _subheadline(el, headline) or _in_deck(el, headline)
         marked = deck or _marked_standfirst(el)
         in_header = header is not None and _text_block(el) and holds(header, el)
@@ -1042,12 +1116,15 @@ def _intro_after(headline: HtmlElement, container: HtmlElement, first: str) -> s
             el, around, headline, area
         ):
             continue
-        found.append(text)
+        found.append((text, el))
     else:
-        return ""  # the container is not after the headline
-    if not found or len(found) > MAX_INTROS or _same_start(found[-1], first):
-        return ""
-    return found[-1]
+        return []  # the container is not after the headline
+    if not found or len(found) > MAX_INTROS or _same_start(found[-1][0], first):
+        return []
+    last = found[-1][1]
+    if not _in_deck(last, headline):
+        return [found[-1][0]]
+    return [text for text, el in found if el.getparent() is last.getparent()]
 
 
 MAX_HEADER_DEPTH = 4  # levels from the headline up to the article's <header>

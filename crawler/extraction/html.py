@@ -93,19 +93,32 @@ def marks(el: HtmlElement) -> str:
     """The element's class and id, lower-cased, for the furniture patterns (without the
     item classes a CMS stamps on an article element). A block's CamelCase name also gives
     its last word, the one that names what the block is ("ArticleRelated_link": "related_link",
-    "idgGalleryWidthHelper": "helper"); an inline element's name styles a word of the text."""
+    "idgGalleryWidthHelper": "helper"); an inline element's name styles a word of the text,
+    unless the element is all its paragraph prints ("<p><span class='photoCredit'>…</p>": a
+    credit)."""
     raw_classes, raw_id = el.get("class") or "", el.get("id") or ""
     classes = raw_classes.lower().split()
     if tag_of(el) == "article" or not _ITEM_MARKERS.isdisjoint(classes):
         classes = [c for c in classes if not _ITEM_CLASS.match(c)]
     found = f"{' '.join(classes)} {raw_id}".lower().strip()
     if (_CAMEL_HUMP.search(raw_classes) or _CAMEL_HUMP.search(raw_id)) and (
-        tag_of(el) not in _INLINE_TAGS
+        tag_of(el) not in _INLINE_TAGS or _whole_paragraph(el)
     ):
         heads = [head[1] for word in f"{raw_classes} {raw_id}".split()
                  if (head := _CAMEL_HEAD.match(word))]
         found = f"{found} {' '.join(heads).lower()}"
     return found
+
+
+def _whole_paragraph(el: HtmlElement) -> bool:
+    """An inline element that is all the text of the `<p>` holding it."""
+    parent = el.getparent()
+    if parent is None or tag_of(parent) != "p" or (parent.text or "").strip():
+        return False
+    return all(
+        child is el or not (child.tail or "").strip() and not visible_text(child)
+        for child in parent
+    ) and not (el.tail or "").strip()
 
 
 def is_furniture(el: HtmlElement, *, bylines: bool = True) -> bool:

@@ -11,7 +11,9 @@ headline comes first; so does the `<h1>` when `og:title` only adds separated seg
 Site names come from the outlet, `og:site_name`, the JSON-LD publisher, and the
 parts of `<title>` around the headline ("headline - Section - Site").
 A trailing bracketed segment the `<h1>` lacks is such a note also when a date
-("Headline（2020年2月15日）｜Portal"), not only a source label.
+("Headline（2020年2月15日）｜Portal"), not only a source label. Without a JSON-LD headline, an
+`<h1>` that hAtom names as the entry's title ("entry-title" in its "hentry") stands for it: a
+headline rewritten after the metas were set is the page's.
 """
 
 from __future__ import annotations
