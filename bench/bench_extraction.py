@@ -31,7 +31,9 @@ Three sets of saved pages:
 - `unseen12`: a twelfth, added with `unseen11` (twelve outlets, English, French and German;
   tests/fixtures/real/unseen12/);
 - `unseen13`: a thirteenth, added after the rules drawn from `unseen12` (five outlets, English
-  and Spanish; tests/fixtures/real/unseen13/).
+  and Spanish; tests/fixtures/real/unseen13/);
+- `unseen14`: a fourteenth, added after the rules drawn from `unseen13` (three outlets, German
+  and English; tests/fixtures/real/unseen14/).
 
 Our time is extraction proper, from the page's bytes: decoding, the page object and the
 timestamps stage (which reads the date); accuracy is read after all the cleaning stages
@@ -71,7 +73,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 PARAGRAPH_START = 60
 REAL_SETS = ("real", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5",
              "unseen6", "unseen7", "unseen8", "unseen9", "unseen10", "unseen11",
-             "unseen12", "unseen13")
+             "unseen12", "unseen13", "unseen14")
 REPLICA_FURNITURE = [  # the replica templates' furniture (tests/test_fixtures.py checks more)
     "قد يهمك", "آخر تحديث GMT", "Maintained and developed", "شروط النشر", "الأكثر قراءة",
     "أضف تعليقك", "جميع الحقوق محفوظة", "Related posts", "Leave a comment", "googletag",

@@ -34,7 +34,7 @@ HELD_OUT = sorted((REAL / "heldout").glob("*.json"))
 # each holds.
 BLIND_BATCHES = {"unseen": 10, "unseen2": 12, "unseen3": 9, "unseen4": 10, "unseen5": 10,
                  "unseen6": 10, "unseen7": 8, "unseen8": 8, "unseen9": 8, "unseen10": 7,
-                 "unseen11": 8, "unseen12": 12, "unseen13": 5}
+                 "unseen11": 8, "unseen12": 12, "unseen13": 5, "unseen14": 3}
 BLIND = {name: sorted((REAL / name).glob("*.json")) for name in BLIND_BATCHES}
 OTHER_OUTLETS_SHARE = 0.90
 
