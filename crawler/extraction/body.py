@@ -351,10 +351,11 @@ def _votes(
             continue
         if el.find(".//a") is not None and link_text_length(el) > MAX_LINK_SHARE * text_length:
             continue
+        furnished = _furnished(el, furniture)
         if held is not None:
-            holder = _furniture_holder(el, verdicts) if _furnished(el, furniture) else None
+            holder = _furniture_holder(el, verdicts) if furnished else None
             held[root if holder is None else holder] += text_length
-        if _furnished(el, furniture):
+        if furnished:
             continue
         _vote(scores, el.getparent(), text_length)
     holders = {br.getparent() for br in root.iter("br")}
